@@ -1,0 +1,38 @@
+# Everything needs only python3, pip and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test quick lint bench clean docs
+
+$(BIN)/hardhull: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+demo: $(BIN)/hardhull
+	@echo "== insecure example (expect findings) =="
+	-$(BIN)/hardhull scan examples/insecure
+	@echo
+	@echo "== hardened example (expect none) =="
+	$(BIN)/hardhull scan examples/hardened
+
+lint: $(BIN)/hardhull
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+quick: $(BIN)/hardhull
+	$(BIN)/python -m pytest -q -m "not slow"
+
+docs: $(BIN)/hardhull
+	$(BIN)/hardhull rules --write-docs docs/rules
+
+bench: $(BIN)/hardhull
+	$(BIN)/python bench/k8s_corpus.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from hardhull.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,63 @@
+"""The rule registry: every check registers its :class:`~hardhull.model.Rule` here.
+
+Checks are pure functions. A *workload check* takes a :class:`~hardhull.kube.Workload`; an
+*object check* takes any Kubernetes object (a dict). Both yield
+:class:`~hardhull.model.Violation` values and do no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from hardhull.kube import Workload
+from hardhull.model import Rule, Violation
+
+WorkloadCheck = Callable[[Workload], Iterable[Violation]]
+ObjectCheck = Callable[[dict[str, Any]], Iterable[Violation]]
+
+RULES: dict[str, Rule] = {}
+WORKLOAD_CHECKS: list[tuple[Rule, WorkloadCheck]] = []
+OBJECT_CHECKS: list[tuple[Rule, ObjectCheck]] = []
+
+
+def register(rule: Rule) -> Rule:
+    if rule.code in RULES:
+        raise ValueError(f"duplicate rule code {rule.code}")
+    if any(r.slug == rule.slug for r in RULES.values()):
+        raise ValueError(f"duplicate rule slug {rule.slug}")
+    RULES[rule.code] = rule
+    return rule
+
+
+def workload_check(rule: Rule) -> Callable[[WorkloadCheck], WorkloadCheck]:
+    register(rule)
+
+    def deco(fn: WorkloadCheck) -> WorkloadCheck:
+        WORKLOAD_CHECKS.append((rule, fn))
+        return fn
+
+    return deco
+
+
+def object_check(rule: Rule) -> Callable[[ObjectCheck], ObjectCheck]:
+    register(rule)
+
+    def deco(fn: ObjectCheck) -> ObjectCheck:
+        OBJECT_CHECKS.append((rule, fn))
+        return fn
+
+    return deco
+
+
+_loaded = False
+
+
+def load_all_checks() -> dict[str, Rule]:
+    """Import every check module once (registration happens at import)."""
+    global _loaded
+    if not _loaded:
+        from hardhull.checks import workload  # noqa: F401
+
+        _loaded = True
+    return RULES

@@ -1,0 +1,248 @@
+"""Command-line front end. Thin: parse flags, call the library, pick a reporter, set the exit.
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage or input
+errors (a bad flag, or nothing could be scanned).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from hardhull import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FAIL_ON = ("info", "low", "medium", "high", "critical", "never")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"hardhull: error: {message}\n")
+        raise SystemExit(EXIT_ERROR)
+
+
+def _add_report_options(p: argparse.ArgumentParser) -> None:
+    from hardhull.report import FORMATS
+
+    p.add_argument("--format", "-f", choices=FORMATS, default=None, help="report format")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    p.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default=None,
+        help="exit 1 when a finding is at or above this severity (default: high)",
+    )
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="hardhull",
+        description="Harden containers and Kubernetes: one rule set from CI to admission.",
+    )
+    parser.add_argument("--version", action="version", version=f"hardhull {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    s = sub.add_parser("scan", help="scan files, directories or stdin (-)")
+    s.add_argument("paths", nargs="+", metavar="PATH")
+    _add_report_options(s)
+    s.add_argument("--exclude", action="append", default=[], metavar="GLOB")
+    s.add_argument("--config", metavar="FILE", help="configuration file (default: .hardhull.yaml)")
+    s.add_argument("--disable", action="append", default=[], metavar="CODE[,CODE]")
+    s.add_argument("--max-file-size", type=int, metavar="BYTES")
+    s.add_argument("--baseline", metavar="FILE", help="report only findings not in FILE")
+    s.add_argument("--write-baseline", metavar="FILE", help="write all findings' fingerprints")
+    s.add_argument("--pss-level", choices=("privileged", "baseline", "restricted"), default=None)
+    s.add_argument("--pss-version", default=None, metavar="v1.N|latest")
+    s.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (0: auto)")
+
+    r = sub.add_parser("rules", help="list rules, or explain one")
+    r.add_argument("code", nargs="?")
+    r.add_argument("--write-docs", metavar="DIR", help="write one Markdown page per rule")
+    r.add_argument("--json", action="store_true", help="machine-readable list")
+
+    return parser
+
+
+def _color(choice: str, stream_is_tty: bool) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return stream_is_tty
+
+
+def write_report(text: str, output: str | None) -> int:
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            sys.stderr.write(f"hardhull: cannot write {output}: {exc.strerror or exc}\n")
+            return EXIT_ERROR
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+def threshold_exit(severities: Sequence[int], fail_on: str) -> int:
+    from hardhull.model import Severity
+
+    if fail_on == "never":
+        return EXIT_OK
+    limit = Severity.parse(fail_on)
+    return EXIT_FINDINGS if any(s >= limit for s in severities) else EXIT_OK
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from hardhull.config import ConfigError, load_config
+    from hardhull.engine import ScanOptions, scan
+    from hardhull.report import render
+
+    try:
+        cfg = load_config(args.config)
+    except ConfigError as exc:
+        sys.stderr.write(f"hardhull: configuration error: {exc}\n")
+        return EXIT_ERROR
+    disabled = set(cfg.disable)
+    for item in args.disable:
+        disabled |= {c.strip().upper() for c in item.split(",") if c.strip()}
+    from hardhull.checks import load_all_checks
+
+    rules = load_all_checks()
+    unknown = sorted(c for c in disabled | set(cfg.severity) if c not in rules)
+    if unknown:
+        sys.stderr.write(f"hardhull: error: unknown rule code(s): {', '.join(unknown)}\n")
+        return EXIT_ERROR
+    fmt = args.format or cfg.format or "text"
+    fail_on = args.fail_on or cfg.fail_on or "high"
+    if fail_on not in FAIL_ON:
+        sys.stderr.write(f"hardhull: error: fail-on must be one of {', '.join(FAIL_ON)}\n")
+        return EXIT_ERROR
+    baseline: frozenset[str] = frozenset()
+    baseline_path = args.baseline or cfg.baseline
+    if baseline_path:
+        try:
+            baseline = read_baseline(baseline_path)
+        except ValueError as exc:
+            sys.stderr.write(f"hardhull: error: {exc}\n")
+            return EXIT_ERROR
+    max_bytes = args.max_file_size or cfg.max_file_size
+    if max_bytes is not None and max_bytes <= 0:
+        sys.stderr.write("hardhull: error: --max-file-size must be positive\n")
+        return EXIT_ERROR
+    from hardhull.pss.levels import LevelError, parse_level_version
+
+    try:
+        pss = parse_level_version(
+            args.pss_level or cfg.pss_level or "restricted", args.pss_version or cfg.pss_version
+        )
+    except LevelError as exc:
+        sys.stderr.write(f"hardhull: error: {exc}\n")
+        return EXIT_ERROR
+    opts = ScanOptions(
+        excludes=[*cfg.exclude, *args.exclude],
+        disabled=frozenset(disabled),
+        severity=cfg.severity,
+        baseline=baseline,
+        jobs=max(args.jobs, 0),
+        pss_default=pss,
+    )
+    if max_bytes:
+        opts.max_bytes = max_bytes
+    result = scan(args.paths, opts)
+    if args.write_baseline:
+        code = write_baseline(args.write_baseline, [f.fingerprint for f in result.findings])
+        if code:
+            return code
+    to_tty = not args.output and sys.stdout.isatty()
+    code = write_report(render(fmt, result, _color(args.color, to_tty)), args.output)
+    if code:
+        return code
+    if (result.errors and args.output) or (result.errors and fmt != "text"):
+        for e in result.errors:
+            sys.stderr.write(f"hardhull: input error: {e}\n")
+    if result.errors and not result.scanned_anything:
+        return EXIT_ERROR
+    return threshold_exit([f.severity for f in result.findings], fail_on)
+
+
+def read_baseline(path: str) -> frozenset[str]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except OSError as exc:
+        raise ValueError(f"cannot read baseline {path}: {exc.strerror or exc}") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"{path}:{exc.lineno}:{exc.colno}: invalid baseline JSON: {exc.msg}"
+        ) from None
+    fps = data.get("fingerprints") if isinstance(data, dict) else None
+    if not isinstance(fps, list) or not all(isinstance(x, str) for x in fps):
+        raise ValueError(f"{path}: not a hardhull baseline (no 'fingerprints' list)")
+    return frozenset(fps)
+
+
+def write_baseline(path: str, fingerprints: Sequence[str]) -> int:
+    doc = {"schema": "hardhull/baseline", "version": 1, "fingerprints": sorted(set(fingerprints))}
+    return write_report(json.dumps(doc, indent=2) + "\n", path)
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from hardhull.checks import load_all_checks
+    from hardhull.ruledocs import index_page, rule_page
+
+    rules = dict(sorted(load_all_checks().items()))
+    if args.write_docs:
+        os.makedirs(args.write_docs, exist_ok=True)
+        for r in rules.values():
+            with open(os.path.join(args.write_docs, f"{r.code}.md"), "w", encoding="utf-8") as fh:
+                fh.write(rule_page(r))
+        with open(os.path.join(args.write_docs, "README.md"), "w", encoding="utf-8") as fh:
+            fh.write(index_page(list(rules.values())))
+        sys.stdout.write(f"wrote {len(rules)} rule pages to {args.write_docs}\n")
+        return EXIT_OK
+    if args.code:
+        key = args.code.upper()
+        rule = rules.get(key) or next((r for r in rules.values() if r.slug == args.code), None)
+        if rule is None:
+            sys.stderr.write(f"hardhull: unknown rule {args.code!r} (see: hardhull rules)\n")
+            return EXIT_ERROR
+        sys.stdout.write(rule_page(rule))
+        return EXIT_OK
+    if args.json:
+        out = [
+            {"code": r.code, "slug": r.slug, "severity": r.severity.label, "title": r.title}
+            for r in rules.values()
+        ]
+        sys.stdout.write(json.dumps(out, indent=2) + "\n")
+        return EXIT_OK
+    for r in rules.values():
+        sys.stdout.write(f"{r.code}  {r.severity.label:<8}  {r.slug:<34} {r.title}\n")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "scan":
+            return cmd_scan(args)
+        if args.command == "rules":
+            return cmd_rules(args)
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write("hardhull: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): not an error of ours
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return EXIT_OK

@@ -1,0 +1,1 @@
+"""Pod Security Standards: levels, versions and the upstream controls."""

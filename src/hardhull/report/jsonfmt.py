@@ -1,0 +1,64 @@
+"""JSON report, schema ``hardhull/report`` version 1 (documented in docs/json-report.md)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from hardhull import __version__
+from hardhull.model import Finding, Severity
+
+if TYPE_CHECKING:
+    from hardhull.engine import ScanResult
+
+SCHEMA_VERSION = 1
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    return {
+        "code": f.rule.code,
+        "slug": f.rule.slug,
+        "severity": f.severity.label,
+        "message": f.message,
+        "resource": {
+            "apiVersion": f.resource.api_version,
+            "kind": f.resource.kind,
+            "namespace": f.resource.namespace,
+            "name": f.resource.name,
+        },
+        "pointer": f.pointer,
+        "location": {
+            "path": f.location.path,
+            "line": f.location.line,
+            "column": f.location.column,
+        },
+        "fix": f.fix,
+        "fingerprint": f.fingerprint,
+    }
+
+
+def render_json(result: ScanResult) -> str:
+    counts = Counter(f.severity.label for f in result.findings)
+    doc = {
+        "schema": "hardhull/report",
+        "version": SCHEMA_VERSION,
+        "tool": {"name": "hardhull", "version": __version__},
+        "summary": {
+            "findings": len(result.findings),
+            "by_severity": {s.label: counts.get(s.label, 0) for s in Severity},
+            "files": result.files,
+            "objects": result.objects,
+            "ignored_documents": result.ignored,
+            "skipped": len(result.skipped),
+            "input_errors": len(result.errors),
+            "suppressed": dict(sorted(result.suppressed.items())),
+        },
+        "findings": [finding_dict(f) for f in result.findings],
+        "errors": [
+            {"path": e.path, "line": e.line, "column": e.column, "message": e.message}
+            for e in result.errors
+        ],
+        "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
+    }
+    return json.dumps(doc, indent=2) + "\n"

@@ -1,0 +1,57 @@
+"""Human-readable report: findings grouped by file, the offending line shown, a summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import groupby
+from typing import TYPE_CHECKING
+
+from hardhull.model import Severity
+
+if TYPE_CHECKING:
+    from hardhull.engine import ScanResult
+
+_COLORS = {
+    Severity.CRITICAL: "\x1b[1;35m",
+    Severity.HIGH: "\x1b[1;31m",
+    Severity.MEDIUM: "\x1b[33m",
+    Severity.LOW: "\x1b[36m",
+    Severity.INFO: "\x1b[2m",
+}
+_RESET = "\x1b[0m"
+_BOLD = "\x1b[1m"
+_DIM = "\x1b[2m"
+
+
+def render_text(result: ScanResult, color: bool = False) -> str:
+    def c(code: str, text: str) -> str:
+        return f"{code}{text}{_RESET}" if color else text
+
+    out: list[str] = []
+    for path, group in groupby(result.findings, key=lambda f: f.location.path):
+        out.append(c(_BOLD, path or "<object>"))
+        for f in group:
+            loc = f"{f.location.line}:{f.location.column}" if f.location.line else "-"
+            sev = c(_COLORS[f.severity], f"{f.severity.label:<8}")
+            out.append(f"  {loc:>8}  {sev} {c(_BOLD, f.rule.code)} {f.message}  [{f.resource}]")
+            if f.snippet:
+                out.append(c(_DIM, f"            | {f.snippet.strip()}"))
+        out.append("")
+    for e in result.errors:
+        out.append(f"error: {e}")
+    for s in result.skipped:
+        out.append(f"skipped: {s.path}: {s.reason}")
+    if result.errors or result.skipped:
+        out.append("")
+    counts = Counter(f.severity for f in result.findings)
+    parts = [f"{counts.get(s, 0)} {s.label}" for s in sorted(Severity, reverse=True)]
+    out.append(f"{len(result.findings)} finding(s): " + ", ".join(parts))
+    supp = sum(result.suppressed.values())
+    supp_detail = ", ".join(f"{n} by {k}" for k, n in sorted(result.suppressed.items()))
+    out.append(
+        f"{result.files} file(s) read, {result.objects} Kubernetes object(s) checked, "
+        f"{result.ignored} other document(s) ignored, {len(result.skipped)} skipped, "
+        f"{len(result.errors)} input error(s), {supp} suppressed"
+        + (f" ({supp_detail})" if supp else "")
+    )
+    return "\n".join(out) + "\n"

@@ -1,0 +1,336 @@
+"""YAML with positions: libyaml's event parser, a bounded tree builder and a pointer→line map.
+
+Why not ``yaml.compose``: the C composer recurses (deep nesting can exhaust the C stack) and
+expands nothing lazily, so alias bombs need a walk to notice. Building the tree from events
+here is iterative, bounds depth and alias expansion, resolves plain scalars like PyYAML's
+YAML 1.1 resolver (which is what ``sigs.k8s.io/yaml`` accepts) and records, for every mapping
+entry and sequence item, the 1-based line and column where it starts, keyed by JSON pointer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
+
+try:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+Position = tuple[int, int]
+
+MAX_DEPTH = 256
+#: alias expansion may add at most this many nodes beyond ALIAS_RATIO × the real node count
+ALIAS_BUDGET = 100_000
+ALIAS_RATIO = 10
+
+
+class YamlError(Exception):
+    """Invalid or hostile YAML, with the 1-based line and column where it was noticed."""
+
+    def __init__(self, message: str, line: int = 0, column: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass
+class YamlDocument:
+    data: Any
+    positions: dict[str, Position] = field(default_factory=dict)
+    index: int = 0
+    line: int = 1
+    end_line: int = 1
+
+
+def escape(token: str) -> str:
+    """Escape one JSON pointer reference token (RFC 6901)."""
+    if "~" in token or "/" in token:
+        return token.replace("~", "~0").replace("/", "~1")
+    return token
+
+
+_BOOL = {
+    "yes": True, "Yes": True, "YES": True, "true": True, "True": True, "TRUE": True,
+    "on": True, "On": True, "ON": True,
+    "no": False, "No": False, "NO": False, "false": False, "False": False, "FALSE": False,
+    "off": False, "Off": False, "OFF": False,
+}  # fmt: skip
+_NULL = {"", "~", "null", "Null", "NULL"}
+_INT = re.compile(
+    r"""[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0[0-7_]+|(?:0|[1-9][0-9_]*)|[1-9][0-9_]*(?::[0-5]?[0-9])+)$"""
+)
+_FLOAT = re.compile(
+    r"""(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"""
+    r"""|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"""
+)
+_NUMSTART = frozenset("0123456789+-.")
+
+
+def _to_int(text: str) -> int:
+    t = text.replace("_", "")
+    sign = -1 if t[0] == "-" else 1
+    if t[0] in "+-":
+        t = t[1:]
+    if t == "0":
+        return 0
+    if t.startswith("0b"):
+        return sign * int(t[2:], 2)
+    if t.startswith("0x"):
+        return sign * int(t[2:], 16)
+    if t[0] == "0":
+        return sign * int(t, 8)
+    if ":" in t:
+        value = 0
+        for part in t.split(":"):
+            value = value * 60 + int(part)
+        return sign * value
+    return sign * int(t)
+
+
+def _to_float(text: str) -> float:
+    t = text.replace("_", "").lower()
+    if t in (".inf", "+.inf"):
+        return float("inf")
+    if t == "-.inf":
+        return float("-inf")
+    if t == ".nan":
+        return float("nan")
+    if ":" in t:
+        sign = -1.0 if t[0] == "-" else 1.0
+        if t[0] in "+-":
+            t = t[1:]
+        value = 0.0
+        for part in t.split(":"):
+            value = value * 60 + float(part)
+        return sign * value
+    return float(t)
+
+
+def resolve_plain(text: str) -> Any:
+    """Resolve an untagged plain scalar the way PyYAML's YAML 1.1 resolver does (no timestamps)."""
+    if text in _NULL:
+        return None
+    b = _BOOL.get(text)
+    if b is not None:
+        return b
+    if text[0] in _NUMSTART:
+        if _INT.match(text):
+            return _to_int(text)
+        if _FLOAT.match(text):
+            return _to_float(text)
+    return text
+
+
+_STR_TAGS = {"tag:yaml.org,2002:str", "!!str", "tag:yaml.org,2002:binary", "!!binary"}
+
+
+def _scalar(ev: Any) -> Any:
+    tag = ev.tag
+    if tag is None or tag == "!":
+        if ev.implicit[0]:
+            return resolve_plain(ev.value)
+        return ev.value
+    if tag in _STR_TAGS:
+        return ev.value
+    short = tag.rsplit(":", 1)[-1].lstrip("!")
+    try:
+        if short == "int":
+            return _to_int(ev.value)
+        if short == "float":
+            return _to_float(ev.value)
+        if short == "bool":
+            return _BOOL[ev.value]
+        if short == "null":
+            return None
+    except (KeyError, ValueError, IndexError):
+        raise YamlError(
+            f"cannot read {ev.value!r} as !!{short}",
+            ev.start_mark.line + 1,
+            ev.start_mark.column + 1,
+        ) from None
+    # unknown application tags (e.g. !Ref): keep the value as a string
+    return ev.value
+
+
+class _Frame:
+    __slots__ = ("anchor", "container", "is_map", "key", "key_pos", "pointer", "size", "start")
+
+    def __init__(
+        self, container: Any, is_map: bool, pointer: str, anchor: str | None, start: Position
+    ) -> None:
+        self.container = container
+        self.is_map = is_map
+        self.pointer = pointer
+        self.anchor = anchor
+        self.key: str | None = None
+        self.key_pos: Position = (0, 0)
+        self.size = 1
+        self.start = start
+
+
+def _key_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return yaml.safe_dump(value, default_flow_style=True).strip()
+
+
+def load_all(text: str, *, max_depth: int = MAX_DEPTH) -> list[YamlDocument]:
+    """Parse every document of ``text``; raise :class:`YamlError` on bad or hostile input."""
+    docs: list[YamlDocument] = []
+    stack: list[_Frame] = []
+    anchors: dict[str, tuple[Any, int]] = {}
+    positions: dict[str, Position] = {}
+    root: Any = None
+    doc_line = 1
+    real_nodes = 0
+    expanded = 0
+
+    def attach(value: Any, pos: Position, size: int) -> None:
+        nonlocal root
+        if not stack:
+            root = value
+            return
+        top = stack[-1]
+        top.size += size
+        if top.is_map:
+            if top.key is None:
+                top.key = _key_text(value)
+                top.key_pos = pos
+                return
+            key = top.key
+            top.key = None
+            if key == "<<" and isinstance(value, dict | list):
+                _merge(top.container, value)
+                return
+            top.container[key] = value
+            positions.setdefault(top.pointer + "/" + escape(key), top.key_pos)
+        else:
+            positions.setdefault(f"{top.pointer}/{len(top.container)}", pos)
+            top.container.append(value)
+
+    def child_pointer() -> str:
+        if not stack:
+            return ""
+        top = stack[-1]
+        if top.is_map:
+            if top.key is None:  # a complex key: positions below it are meaningless
+                return top.pointer + "/\x00key"
+            return top.pointer + "/" + escape(top.key)
+        return f"{top.pointer}/{len(top.container)}"
+
+    try:
+        events: Any = yaml.parse(text, Loader=_Loader)
+        for ev in events:
+            cls = type(ev)
+            if cls is ScalarEvent:
+                real_nodes += 1
+                mark = ev.start_mark
+                pos = (mark.line + 1, mark.column + 1)
+                value = _scalar(ev)
+                if ev.anchor:
+                    anchors[ev.anchor] = (value, 1)
+                attach(value, pos, 1)
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                real_nodes += 1
+                if len(stack) >= max_depth:
+                    raise YamlError(
+                        f"nesting deeper than {max_depth} levels",
+                        ev.start_mark.line + 1,
+                        ev.start_mark.column + 1,
+                    )
+                mark = ev.start_mark
+                is_map = cls is MappingStartEvent
+                stack.append(
+                    _Frame(
+                        {} if is_map else [],
+                        is_map,
+                        child_pointer(),
+                        ev.anchor,
+                        (mark.line + 1, mark.column + 1),
+                    )
+                )
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                frame = stack.pop()
+                if frame.anchor:
+                    anchors[frame.anchor] = (frame.container, frame.size)
+                attach(frame.container, frame.start, frame.size)
+            elif cls is AliasEvent:
+                mark = ev.start_mark
+                try:
+                    value, size = anchors[ev.anchor]
+                except KeyError:
+                    raise YamlError(
+                        f"unknown alias *{ev.anchor}", mark.line + 1, mark.column + 1
+                    ) from None
+                expanded += size
+                if expanded > ALIAS_BUDGET + ALIAS_RATIO * real_nodes:
+                    raise YamlError(
+                        "alias expansion too large (a YAML 'billion laughs' bomb?)",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+                attach(value, (mark.line + 1, mark.column + 1), size)
+            elif cls is DocumentStartEvent:
+                anchors = {}
+                positions = {}
+                root = None
+                doc_line = ev.start_mark.line + 1
+            elif cls is DocumentEndEvent:
+                docs.append(
+                    YamlDocument(root, positions, len(docs), doc_line, ev.end_mark.line + 1)
+                )
+    except yaml.MarkedYAMLError as exc:
+        emark: Any = exc.problem_mark or exc.context_mark
+        line = emark.line + 1 if emark else 0
+        col = emark.column + 1 if emark else 0
+        msg = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem:
+            msg = f"{exc.problem} ({exc.context})"
+        raise YamlError(f"YAML syntax error: {msg}", line, col) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"YAML error: {exc}") from None
+    except RecursionError:  # pragma: no cover - the builder is iterative; belt and braces
+        raise YamlError(f"nesting deeper than {max_depth} levels") from None
+    return docs
+
+
+def _merge(target: dict[str, Any], source: Any) -> None:
+    """YAML merge key ``<<``: keys already present win, earlier sources win over later."""
+    sources = source if isinstance(source, list) else [source]
+    for src in sources:
+        if not isinstance(src, dict):
+            raise YamlError("merge key '<<' needs a mapping or a list of mappings")
+        for k, v in src.items():
+            target.setdefault(k, v)
+
+
+def locate(positions: dict[str, Position], pointer: str) -> tuple[Position, str]:
+    """Position of ``pointer`` or of its nearest ancestor that has one, and that ancestor."""
+    p = pointer
+    while p:
+        pos = positions.get(p)
+        if pos is not None:
+            return pos, p
+        p = p.rsplit("/", 1)[0]
+    return (0, 0), ""

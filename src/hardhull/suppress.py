@@ -1,0 +1,48 @@
+"""Suppressions in the user's own files: object annotations and line comments."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from hardhull.kube import as_dict
+
+ANNOTATION = "hardhull.dev/ignore"
+_COMMENT = re.compile(r"#\s*hardhull:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
+_CODE = re.compile(r"[A-Z]+[0-9]+|\*|all", re.IGNORECASE)
+ALL = "*"
+
+
+def parse_codes(text: str) -> frozenset[str]:
+    """Codes from ``"K001,K012"`` or ``"K001 K012: reason"``; ``*``/``all`` means every rule."""
+    head = text.split(":", 1)[0]
+    codes = {m.group(0).upper() for m in _CODE.finditer(head)}
+    if "ALL" in codes:
+        codes.discard("ALL")
+        codes.add(ALL)
+    return frozenset(codes)
+
+
+def annotation_codes(metas: list[Any]) -> frozenset[str]:
+    codes: set[str] = set()
+    for meta in metas:
+        value = as_dict(as_dict(meta).get("annotations")).get(ANNOTATION)
+        if isinstance(value, str):
+            codes |= parse_codes(value)
+    return frozenset(codes)
+
+
+def comment_codes(line: str) -> frozenset[str] | None:
+    """Codes a ``# hardhull: ignore[...]`` comment on this line names (None: no comment)."""
+    if "hardhull" not in line:
+        return None
+    m = _COMMENT.search(line)
+    if m is None:
+        return None
+    if m.group(1) is None:
+        return frozenset({ALL})
+    return parse_codes(m.group(1))
+
+
+def matches(codes: frozenset[str] | None, code: str) -> bool:
+    return bool(codes) and (ALL in codes or code in codes)  # type: ignore[operator]
