@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from hardhull import __version__
 
@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--write-docs", metavar="DIR", help="write one Markdown page per rule")
     r.add_argument("--json", action="store_true", help="machine-readable list")
 
+    from hardhull.pss.cli import add_pss_parser
+
+    add_pss_parser(sub, _add_report_options)
     return parser
 
 
@@ -156,7 +159,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
     )
     if max_bytes:
         opts.max_bytes = max_bytes
-    result = scan(args.paths, opts)
+    progress = _progress_bar() if sys.stderr.isatty() else None
+    result = scan(args.paths, opts, progress)
+    if progress is not None:
+        sys.stderr.write("\r\x1b[K")
     if args.write_baseline:
         code = write_baseline(args.write_baseline, [f.fingerprint for f in result.findings])
         if code:
@@ -171,6 +177,20 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if result.errors and not result.scanned_anything:
         return EXIT_ERROR
     return threshold_exit([f.severity for f in result.findings], fail_on)
+
+
+def _progress_bar() -> Callable[[int, int], None]:
+    """A one-line progress bar on stderr, shown only for scans of many files."""
+
+    def show(done: int, total: int) -> None:
+        if total < 200:
+            return
+        width = 30
+        filled = width * done // total
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+        sys.stderr.flush()
+
+    return show
 
 
 def read_baseline(path: str) -> frozenset[str]:
@@ -236,6 +256,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_scan(args)
         if args.command == "rules":
             return cmd_rules(args)
+        if args.command == "pss":
+            from hardhull.pss.cli import cmd_pss
+
+            return cmd_pss(args)
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
 from hardhull import suppress
 from hardhull.checks import OBJECT_CHECKS, RULES, WORKLOAD_CHECKS, load_all_checks
-from hardhull.kube import Workload
+from hardhull.checks.podsecurity import ENFORCE, namespace_levels, pss_violation
+from hardhull.kube import Workload, object_namespace
 from hardhull.model import (
     Finding,
     InputError,
@@ -32,6 +33,9 @@ from hardhull.sources.kubernetes import K8sObject, parse_text
 
 #: below this many input files one process is faster than a pool
 PARALLEL_THRESHOLD = 64
+
+#: called with (files done, files in all) as the scan advances
+Progress = Callable[[int, int], None]
 
 
 def evaluate(obj: dict[str, Any], disabled: frozenset[str] = frozenset()) -> list[Violation]:
@@ -58,6 +62,8 @@ class ScanOptions:
     baseline: frozenset[str] = frozenset()
     stdin_text: str | None = None
     jobs: int = 0  # 0: decide by input size
+    #: namespace → enforced Pod Security level, from Namespace objects in the scanned set
+    ns_levels: dict[str, LevelVersion] = field(default_factory=dict)
     pss_default: LevelVersion = field(
         default_factory=lambda: LevelVersion("restricted", LATEST_MINOR)
     )
@@ -140,6 +146,12 @@ def _scan_inputs(inputs: Sequence[TextInput], opts: ScanOptions) -> ScanResult:
             result.objects += 1
             try:
                 violations = evaluate(obj.data, opts.disabled)
+                if "K100" not in opts.disabled and Workload.of(obj.data) is not None:
+                    ns = object_namespace(obj.data)
+                    lv = opts.ns_levels.get(ns)
+                    v = pss_violation(obj.data, lv or opts.pss_default, ns if lv else "")
+                    if v is not None:
+                        violations.append(v)
             except Exception as exc:  # a check must never take the scan down
                 line = obj.line
                 result.errors.append(
@@ -171,23 +183,51 @@ def _chunks(items: Sequence[TextInput], n: int) -> list[list[TextInput]]:
     return [b for b in buckets if b]
 
 
-def scan(paths: Sequence[str], opts: ScanOptions) -> ScanResult:
+def _namespace_levels(inputs: Sequence[TextInput]) -> dict[str, LevelVersion]:
+    """Pre-pass: Pod Security labels of Namespace objects anywhere in the input."""
+    objs: list[dict[str, Any]] = []
+    for item in inputs:
+        if ENFORCE in item.text:
+            objs.extend(o.data for o in parse_text(item.path, item.text).objects)
+    return namespace_levels(objs)
+
+
+def scan(paths: Sequence[str], opts: ScanOptions, progress: Progress | None = None) -> ScanResult:
     collected = collect(
         paths, excludes=opts.excludes, max_bytes=opts.max_bytes, stdin_text=opts.stdin_text
     )
     result = ScanResult(errors=collected.errors, skipped=collected.skipped)
+    if "K100" not in opts.disabled:
+        opts.ns_levels = {**_namespace_levels(collected.inputs), **opts.ns_levels}
     jobs = opts.jobs or (os.cpu_count() or 1)
     inputs = collected.inputs
-    if jobs > 1 and len(inputs) >= PARALLEL_THRESHOLD:
-        chunks = _chunks(inputs, jobs)
-        with ProcessPoolExecutor(max_workers=len(chunks)) as pool:
-            parts = list(pool.map(_scan_inputs, chunks, [opts] * len(chunks)))
-        for part in parts:
-            _merge(result, part)
+    total = len(inputs)
+    if jobs > 1 and total >= PARALLEL_THRESHOLD:
+        # several chunks per worker: balances uneven files and lets progress advance
+        chunks = _chunks(inputs, jobs * 4)
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(_scan_inputs, chunk, opts) for chunk in chunks]
+            for fut in as_completed(futures):
+                part = fut.result()
+                _merge(result, part)
+                if progress is not None:
+                    progress(result.files, total)
     else:
-        _merge(result, _scan_inputs(inputs, opts))
+        step = max(total // 50, 1)
+        for start in range(0, total, step):
+            _merge(result, _scan_inputs(inputs[start : start + step], opts))
+            if progress is not None:
+                progress(result.files, total)
     result.findings.sort(
-        key=lambda f: (f.location.path, f.location.line, f.location.column, f.rule.code)
+        key=lambda f: (
+            f.location.path,
+            f.location.line,
+            f.location.column,
+            f.rule.code,
+            f.pointer,
+            f.message,
+        )
     )
-    result.errors.sort(key=lambda e: (e.path, e.line))
+    result.errors.sort(key=lambda e: (e.path, e.line, e.column, e.message))
+    result.skipped.sort(key=lambda s: (s.path, s.reason))
     return result

@@ -24,6 +24,20 @@ POD_PATHS: dict[str, tuple[str, str]] = {
     "Job": ("/spec/template/spec", "/spec/template/metadata"),
     "CronJob": ("/spec/jobTemplate/spec/template/spec", "/spec/jobTemplate/spec/template/metadata"),
 }
+#: kind → the API groups in which that kind is the built-in workload kind. The same kind name in
+#: any other group (``batch.volcano.sh`` Job, ``argoproj.io`` Rollout-like CRDs, …) is a
+#: look-alike custom resource with its own schema, and no workload check applies to it.
+WORKLOAD_GROUPS_BY_KIND: dict[str, frozenset[str]] = {
+    "Pod": frozenset({""}),
+    "PodTemplate": frozenset({""}),
+    "ReplicationController": frozenset({""}),
+    "Deployment": frozenset({"apps", "extensions"}),
+    "ReplicaSet": frozenset({"apps", "extensions"}),
+    "DaemonSet": frozenset({"apps", "extensions"}),
+    "StatefulSet": frozenset({"apps"}),
+    "Job": frozenset({"batch"}),
+    "CronJob": frozenset({"batch"}),
+}
 #: API groups whose kinds above are the built-in workload kinds (not look-alike CRDs)
 WORKLOAD_GROUPS = frozenset({"", "apps", "extensions", "batch"})
 CONTAINER_FIELDS = ("initContainers", "containers", "ephemeralContainers")
@@ -36,6 +50,23 @@ def api_group(api_version: Any) -> str:
     if not isinstance(api_version, str):
         return ""
     return api_version.split("/", 1)[0] if "/" in api_version else ""
+
+
+def is_builtin_workload(kind: Any, api_version: Any) -> bool:
+    """True when ``kind``/``apiVersion`` name a built-in pod-bearing kind (not a look-alike CRD).
+
+    The core group is spelled ``v1`` (no group, no slash); ``apps/v1``, ``batch/v1``,
+    ``extensions/v1beta1`` and their beta versions name the others.
+    """
+    if not isinstance(kind, str) or not isinstance(api_version, str):
+        return False
+    groups = WORKLOAD_GROUPS_BY_KIND.get(kind)
+    if groups is None:
+        return False
+    if "/" not in api_version:
+        return "" in groups and api_version == "v1"
+    group, version = api_version.split("/", 1)
+    return group in groups and bool(version) and "/" not in version
 
 
 def get(obj: Any, pointer: str) -> Any:
@@ -124,9 +155,10 @@ class Workload:
     def of(cls, obj: Mapping[str, Any]) -> Workload | None:
         if not isinstance(obj, dict):
             return None
-        paths = POD_PATHS.get(obj.get("kind", ""))
-        if paths is None or api_group(obj.get("apiVersion")) not in WORKLOAD_GROUPS:
+        kind = obj.get("kind")
+        if not isinstance(kind, str) or not is_builtin_workload(kind, obj.get("apiVersion")):
             return None
+        paths = POD_PATHS[kind]
         if not isinstance(get(obj, paths[0]), dict):
             return None
         return cls(obj, *paths)
@@ -150,6 +182,20 @@ class Workload:
         for i, v in enumerate(as_list(self.spec.get("volumes"))):
             if isinstance(v, dict):
                 yield i, v
+
+    @property
+    def windows(self) -> bool:
+        """The pod declares ``spec.os.name: windows`` (Linux-only fields do not apply)."""
+        return as_dict(self.spec.get("os")).get("name") == "windows"
+
+    def mounts_of(self, volume: str) -> list[dict[str, Any]]:
+        """Every ``volumeMounts`` entry, in any container, that mounts the named volume."""
+        out: list[dict[str, Any]] = []
+        for c in self.containers:
+            for m in as_list(c.data.get("volumeMounts")):
+                if isinstance(m, dict) and m.get("name") == volume:
+                    out.append(m)
+        return out
 
     def annotation_pointer(self, key: str) -> str:
         return f"{self.meta_pointer}/annotations/{escape(key)}"

@@ -57,7 +57,8 @@ def load_all_checks() -> dict[str, Rule]:
     """Import every check module once (registration happens at import)."""
     global _loaded
     if not _loaded:
-        from hardhull.checks import workload  # noqa: F401
+        from hardhull.checks import podsecurity, workload  # noqa: F401
+        from hardhull.pss import rules  # noqa: F401
 
         _loaded = True
     return RULES

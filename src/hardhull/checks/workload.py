@@ -10,7 +10,7 @@ from typing import Any
 from hardhull.checks import workload_check
 from hardhull.fixes import append_item, set_field
 from hardhull.kube import Container, Workload, as_dict, as_list
-from hardhull.model import Rule, Severity, Violation
+from hardhull.model import JSONPatch, Rule, Severity, Violation
 from hardhull.sources.yamlpos import escape
 
 PSS_DOC = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
@@ -60,7 +60,33 @@ def _rule(
 
 
 def _windows(w: Workload) -> bool:
-    return as_dict(w.spec.get("os")).get("name") == "windows"
+    """Windows pods: Linux-only fields (seccomp, capabilities, …) neither apply nor can be set."""
+    return w.windows
+
+
+def _int(value: Any) -> int | None:
+    """An integer field's value; None for anything else (``true``, ``"0"``: invalid, ignored)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _who(cs: list[Container]) -> str:
+    return ", ".join(c.label for c in cs)
+
+
+def _verb(cs: list[Container], singular: str, plural: str) -> str:
+    return singular if len(cs) == 1 else plural
+
+
+def _grouped(items: list[tuple[str, Container]]) -> list[tuple[str, list[Container]]]:
+    """Group containers by the pointer that decides for them (one finding per setting).
+
+    A pod-level field that makes several containers fail is one mistake with one fix: it is
+    reported once, naming every affected container, so fingerprints stay unique.
+    """
+    out: dict[str, list[Container]] = {}
+    for ptr, c in items:
+        out.setdefault(ptr, []).append(c)
+    return list(out.items())
 
 
 def _where(c: Container, field: str) -> str:
@@ -79,7 +105,9 @@ PRIVILEGED = _rule(
     "privileged-container",
     "Container runs privileged",
     Severity.CRITICAL,
-    "A container sets `securityContext.privileged: true`.",
+    "A container sets `securityContext.privileged: true`. Only the YAML boolean counts: a "
+    'quoted `"true"` is a string, which the API server rejects (the pod never runs), so it '
+    "is not reported; the same holds for every boolean field these rules read.",
     "A privileged container has every capability, sees every host device and is not confined "
     "by seccomp or AppArmor: escaping to the node is trivial, and from the node to the cluster.",
     "Remove `privileged: true`. Grant the one capability the workload really needs instead, "
@@ -149,11 +177,15 @@ def allow_privilege_escalation(w: Workload) -> Iterator[Violation]:
             continue
         ptr = f"{c.sc_pointer}/allowPrivilegeEscalation"
         how = "allows" if c.sc.get("allowPrivilegeEscalation") is True else "does not disable"
+        # The API server rejects allowPrivilegeEscalation: false together with privileged: true
+        # or an added CAP_SYS_ADMIN (both always allow escalation): no fix is valid until those
+        # are gone (K001 / K008 report them).
+        blocked = c.sc.get("privileged") is True or "SYS_ADMIN" in {cap for cap, _ in _adds(c)}
         yield Violation(
             "K002",
             _where(c, "allowPrivilegeEscalation"),
             f"{c.label} {how} privilege escalation (set allowPrivilegeEscalation: false)",
-            set_field(w.obj, ptr, False),
+            None if blocked else set_field(w.obj, ptr, False) or None,
         )
 
 
@@ -186,28 +218,49 @@ spec:
 )
 
 
+def _windows_user(w: Workload, c: Container) -> Any:
+    """The effective ``windowsOptions.runAsUserName`` (container overrides pod)."""
+    for sc in (c.sc, w.pod_sc):
+        name = as_dict(sc.get("windowsOptions")).get("runAsUserName")
+        if name is not None:
+            return name
+    return None
+
+
 @workload_check(NON_ROOT)
 def run_as_non_root(w: Workload) -> Iterator[Violation]:
-    if _windows(w):
-        return
+    items: list[tuple[str, Container]] = []
     for c in w.containers:
         nonroot = w.effective(c, "runAsNonRoot")
-        user = w.effective(c, "runAsUser")
         if nonroot.value is True:
             continue
-        if isinstance(user.value, int) and not isinstance(user.value, bool) and user.value > 0:
-            continue
-        if user.value == 0:
-            continue  # K004 reports the explicit root uid
-        where = nonroot.pointer or _where(c, "runAsNonRoot")
-        how = "sets runAsNonRoot: false" if nonroot.value is False else "may run as root"
+        if _windows(w):
+            # Windows: the kubelet's runAsNonRoot test is on the user name; a user name other
+            # than ContainerAdministrator is the Windows equivalent of a non-zero uid.
+            name = _windows_user(w, c)
+            if isinstance(name, str) and name and name.lower() != "containeradministrator":
+                continue
+        else:
+            uid = _int(w.effective(c, "runAsUser").value)
+            if uid is not None and uid > 0:
+                continue  # the process runs as that uid whatever runAsNonRoot says
+            if uid == 0:
+                continue  # K004 reports the explicit root uid
+        items.append((nonroot.pointer or _where(c, "runAsNonRoot"), c))
+    for ptr, cs in _grouped(items):
+        explicit = w.effective(cs[0], "runAsNonRoot")
+        fix: JSONPatch | None
+        if explicit.value is False:
+            how = f"{_verb(cs, 'sets', 'set')} runAsNonRoot: false"
+            fix = [{"op": "replace", "path": ptr, "value": True}]
+        else:
+            how = "may run as root"
+            fix = set_field(w.obj, f"{w.pod_sc_pointer}/runAsNonRoot", True) or None
         yield Violation(
             "K003",
-            where,
-            f"{c.label} {how} (no runAsNonRoot: true and no non-zero runAsUser)",
-            set_field(w.obj, f"{w.pod_sc_pointer}/runAsNonRoot", True)
-            if nonroot.value is None
-            else None,
+            ptr,
+            f"{_who(cs)} {how} (no runAsNonRoot: true and no non-zero runAsUser)",
+            fix,
         )
 
 
@@ -237,10 +290,13 @@ securityContext:
 
 @workload_check(ROOT_UID)
 def run_as_uid_0(w: Workload) -> Iterator[Violation]:
+    items: list[tuple[str, Container]] = []
     for c in w.containers:
         user = w.effective(c, "runAsUser")
-        if user.value == 0 and not isinstance(user.value, bool):
-            yield Violation("K004", user.pointer, f"{c.label} runs as uid 0 (root)")
+        if _int(user.value) == 0:
+            items.append((user.pointer, c))
+    for ptr, cs in _grouped(items):
+        yield Violation("K004", ptr, f"{_who(cs)} {_verb(cs, 'runs', 'run')} as uid 0 (root)")
 
 
 LOW_UID = _rule(
@@ -264,11 +320,17 @@ securityContext:
 
 @workload_check(LOW_UID)
 def low_uid(w: Workload) -> Iterator[Violation]:
+    items: list[tuple[str, Container]] = []
     for c in w.containers:
         user = w.effective(c, "runAsUser")
-        v = user.value
-        if isinstance(v, int) and not isinstance(v, bool) and 0 < v < 10000:
-            yield Violation("K005", user.pointer, f"{c.label} runs as low uid {v} (below 10000)")
+        v = _int(user.value)
+        if v is not None and 0 < v < 10000:
+            items.append((user.pointer, c))
+    for ptr, cs in _grouped(items):
+        v = w.effective(cs[0], "runAsUser").value
+        yield Violation(
+            "K005", ptr, f"{_who(cs)} {_verb(cs, 'runs', 'run')} as low uid {v} (below 10000)"
+        )
 
 
 # --------------------------------------------------------------------------- filesystem
@@ -314,7 +376,7 @@ def writable_root_filesystem(w: Workload) -> Iterator[Violation]:
             "K006",
             _where(c, "readOnlyRootFilesystem"),
             f"{c.label} has a writable root filesystem",
-            set_field(w.obj, f"{c.sc_pointer}/readOnlyRootFilesystem", True),
+            set_field(w.obj, f"{c.sc_pointer}/readOnlyRootFilesystem", True) or None,
         )
 
 
@@ -345,8 +407,15 @@ DANGEROUS_CAPS: dict[str, Severity] = {
 
 
 def _cap(name: Any) -> str:
+    """An added capability's name as the runtime will treat it: CRI runtimes upper-case it and
+    CRI-O accepts a ``CAP_`` prefix, so ``cap_sys_admin`` and ``sys_admin`` are SYS_ADMIN."""
     text = str(name).strip().upper()
     return text[4:] if text.startswith("CAP_") else text
+
+
+def _drops_all(caps: dict[str, Any]) -> bool:
+    """``drop`` contains ALL (containerd and CRI-O compare it case-insensitively)."""
+    return any(isinstance(x, str) and x.strip().upper() == "ALL" for x in as_list(caps.get("drop")))
 
 
 DROP_ALL = _rule(
@@ -365,7 +434,7 @@ securityContext:
     add: ["NET_BIND_SERVICE"]
 """,
     pss="restricted: Capabilities",
-    cis="CIS Kubernetes Benchmark v1.9 5.2.9",
+    cis="CIS Kubernetes Benchmark v1.9 5.2.10",
     nsa="Pod security: non-root and unprivileged containers",
     trivy=("KSV003", "KSV106"),
     checkov=("CKV_K8S_37",),
@@ -379,8 +448,7 @@ def capabilities_not_dropped(w: Workload) -> Iterator[Violation]:
         return
     for c in w.containers:
         caps = as_dict(c.sc.get("capabilities"))
-        drops = {_cap(x) for x in as_list(caps.get("drop"))}
-        if "ALL" in drops:
+        if _drops_all(caps):
             continue
         if "drop" in caps:
             where = f"{c.sc_pointer}/capabilities/drop"
@@ -392,7 +460,7 @@ def capabilities_not_dropped(w: Workload) -> Iterator[Violation]:
             "K007",
             where,
             f'{c.label} does not drop ALL capabilities (capabilities.drop: ["ALL"])',
-            append_item(w.obj, f"{c.sc_pointer}/capabilities/drop", "ALL"),
+            append_item(w.obj, f"{c.sc_pointer}/capabilities/drop", "ALL") or None,
         )
 
 
@@ -416,7 +484,7 @@ securityContext:
     add: ["NET_BIND_SERVICE"]   # only what the process needs
 """,
     pss="baseline: Capabilities",
-    cis="CIS Kubernetes Benchmark v1.9 5.2.8, 5.2.9",
+    cis="CIS Kubernetes Benchmark v1.9 5.2.8 (NET_RAW), 5.2.9",
     nsa="Pod security: non-root and unprivileged containers",
     trivy=("KSV005", "KSV022"),
     checkov=("CKV_K8S_25", "CKV_K8S_28", "CKV_K8S_39"),
@@ -480,15 +548,20 @@ APPARMOR_CTR_ANN = "container.apparmor.security.beta.kubernetes.io/"
 def seccomp_of(w: Workload, c: Container) -> tuple[str | None, str]:
     """The effective seccomp profile type of a container and the pointer that sets it.
 
-    Field beats annotation, container beats pod. Annotation values are mapped to field types
-    (``runtime/default`` and ``docker/default`` → RuntimeDefault, ``unconfined`` → Unconfined,
-    ``localhost/…`` → Localhost).
+    Container beats pod; at each level the field beats the legacy annotation (the API server
+    copies an annotation into the unset field of its own level when the pod is created, so a
+    container annotation overrides a pod-level field). Annotation values are mapped to field
+    types (``runtime/default`` and ``docker/default`` → RuntimeDefault, ``unconfined`` →
+    Unconfined, ``localhost/…`` → Localhost).
     """
-    for sc, ptr in ((c.sc, c.sc_pointer), (w.pod_sc, w.pod_sc_pointer)):
+    levels = (
+        (c.sc, c.sc_pointer, SECCOMP_CTR_ANN + c.name),
+        (w.pod_sc, w.pod_sc_pointer, SECCOMP_POD_ANN),
+    )
+    for sc, ptr, key in levels:
         prof = sc.get("seccompProfile")
         if isinstance(prof, dict) and prof.get("type") is not None:
             return str(prof.get("type")), f"{ptr}/seccompProfile/type"
-    for key in (SECCOMP_CTR_ANN + c.name, SECCOMP_POD_ANN):
         val = w.annotations.get(key)
         if isinstance(val, str):
             if val in ("runtime/default", "docker/default"):
@@ -560,16 +633,22 @@ def seccomp_missing(w: Workload) -> Iterator[Violation]:
                 "K010",
                 _where(c, "seccompProfile"),
                 f"{c.label} has no seccomp profile (set seccompProfile.type: RuntimeDefault)",
-                set_field(w.obj, f"{w.pod_sc_pointer}/seccompProfile", {"type": "RuntimeDefault"}),
+                set_field(w.obj, f"{w.pod_sc_pointer}/seccompProfile", {"type": "RuntimeDefault"})
+                or None,
             )
 
 
 @workload_check(SECCOMP_UNCONFINED)
 def seccomp_unconfined(w: Workload) -> Iterator[Violation]:
+    items: list[tuple[str, Container]] = []
     for c in w.containers:
         kind, ptr = seccomp_of(w, c)
         if kind == "Unconfined":
-            yield Violation("K011", ptr, f"{c.label} runs with seccomp Unconfined")
+            items.append((ptr, c))
+    for ptr, cs in _grouped(items):
+        yield Violation(
+            "K011", ptr, f"{_who(cs)} {_verb(cs, 'runs', 'run')} with seccomp Unconfined"
+        )
 
 
 # --------------------------------------------------------------------------- AppArmor / SELinux
@@ -592,26 +671,50 @@ securityContext:
 """,
     pss="baseline: AppArmor",
     cis="CIS Kubernetes Benchmark v1.9 5.7.3",
+    nsa="Pod security: SELinux, AppArmor and seccomp",
     trivy=("KSV002",),
-    checkov=("CKV_K8S_32",),
+    refs=(SC_DOC, "https://kubernetes.io/docs/tutorials/security/apparmor/"),
 )
+
+
+def apparmor_of(w: Workload, c: Container) -> tuple[str | None, str]:
+    """The effective AppArmor profile type of a container and the pointer that sets it.
+
+    Container field, then the container's legacy annotation (copied into the field by the API
+    server), then the pod field. There is no pod-level annotation.
+    """
+    prof = as_dict(c.sc.get("appArmorProfile"))
+    if prof.get("type") is not None:
+        return str(prof["type"]), f"{c.sc_pointer}/appArmorProfile/type"
+    key = APPARMOR_CTR_ANN + c.name
+    val = w.annotations.get(key)
+    if isinstance(val, str):
+        if val == "runtime/default":
+            kind = "RuntimeDefault"
+        elif val == "unconfined":
+            kind = "Unconfined"
+        elif val.startswith("localhost/"):
+            kind = "Localhost"
+        else:
+            kind = val
+        return kind, w.annotation_pointer(key)
+    pod = as_dict(w.pod_sc.get("appArmorProfile"))
+    if pod.get("type") is not None:
+        return str(pod["type"]), f"{w.pod_sc_pointer}/appArmorProfile/type"
+    return None, ""
 
 
 @workload_check(APPARMOR)
 def apparmor_unconfined(w: Workload) -> Iterator[Violation]:
-    pod = as_dict(w.pod_sc.get("appArmorProfile"))
+    items: list[tuple[str, Container]] = []
     for c in w.containers:
-        prof = as_dict(c.sc.get("appArmorProfile"))
-        if prof.get("type") == "Unconfined":
-            ptr = f"{c.sc_pointer}/appArmorProfile/type"
-        elif not prof and pod.get("type") == "Unconfined":
-            ptr = f"{w.pod_sc_pointer}/appArmorProfile/type"
-        else:
-            key = APPARMOR_CTR_ANN + c.name
-            if w.annotations.get(key) != "unconfined":
-                continue
-            ptr = w.annotation_pointer(key)
-        yield Violation("K012", ptr, f"{c.label} runs with AppArmor unconfined")
+        kind, ptr = apparmor_of(w, c)
+        if kind == "Unconfined":
+            items.append((ptr, c))
+    for ptr, cs in _grouped(items):
+        yield Violation(
+            "K012", ptr, f"{_who(cs)} {_verb(cs, 'runs', 'run')} with AppArmor unconfined"
+        )
 
 
 SELINUX_TYPES = frozenset(
@@ -765,6 +868,7 @@ def host_users(w: Workload) -> Iterator[Violation]:
 
 # --------------------------------------------------------------------------- hostPath
 
+#: socket file names of container runtimes (rootless sockets live in /run/user/<uid>/)
 RUNTIME_SOCKETS = (
     "docker.sock",
     "containerd.sock",
@@ -773,25 +877,93 @@ RUNTIME_SOCKETS = (
     "podman.sock",
     "dockershim.sock",
 )
-RUNTIME_DIRS = ("/var/run/docker", "/run/docker", "/var/run/containerd", "/run/containerd",
-                "/var/run/crio", "/run/crio", "/var/lib/docker", "/var/lib/containerd")  # fmt: skip
-SENSITIVE_DIRS = ("/etc", "/proc", "/sys", "/var/lib/kubelet", "/var/run", "/run", "/root",
-                  "/boot", "/dev", "/var/lib/etcd", "/etc/kubernetes", "/home", "/usr", "/bin",
-                  "/sbin", "/lib", "/var/log")  # fmt: skip
+#: directories that hold runtime sockets (the whole tree counts)
+RUNTIME_SOCKET_DIRS = (
+    "/var/run/docker", "/run/docker", "/var/run/containerd", "/run/containerd",
+    "/var/run/crio", "/run/crio", "/var/run/podman", "/run/podman",
+    "/var/run/k3s/containerd", "/run/k3s/containerd",
+)  # fmt: skip
+#: runtime state roots: mounting the root itself hands over every container and image
+RUNTIME_STATE_ROOTS = ("/var/lib/docker", "/var/lib/containerd")
+
+#: critical when mounted, or when an ancestor of them is (``/``, ``/var``, ``/var/lib``)
+CRITICAL_ROOTS = ("/etc", "/proc", "/sys", "/var/lib/kubelet", "/var/run", "/run", "/root")
+#: critical anywhere inside: host processes, cluster credentials and every pod's secrets
+CRITICAL_TREES = ("/proc", "/etc/kubernetes", "/var/lib/kubelet/pki", "/var/lib/kubelet/pods",
+                  "/var/lib/etcd", "/etc/shadow", "/etc/sudoers", "/etc/sudoers.d",
+                  "/root/.ssh")  # fmt: skip
+#: high inside (and for their ancestors, e.g. /opt for /opt/cni)
+HIGH_TREES = ("/etc", "/sys", "/dev", "/var/lib/kubelet", "/var/run", "/run", "/root", "/home",
+              "/boot", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/var/log",
+              "/var/lib/docker", "/var/lib/containerd", "/var/lib/containers", "/var/lib/cni",
+              "/opt/cni", "/var/spool/cron")  # fmt: skip
+#: reading is already the harm (secrets, keys, other containers' data), or read-only does not
+#: protect (device nodes and sockets are usable through a read-only mount): never downgraded
+READ_SENSITIVE = ("/dev", "/var/run", "/run", "/root", "/home", "/var/lib/kubelet",
+                  "/var/lib/docker", "/var/lib/containerd", "/var/lib/containers",
+                  "/etc/ssl/private", "/etc/ssh", "/etc/gshadow")  # fmt: skip
+#: files node agents commonly need that expose nothing and change nothing that matters
+BENIGN = ("/etc/localtime", "/etc/timezone", "/usr/share/zoneinfo", "/dev/log",
+          "/run/xtables.lock", "/var/run/xtables.lock", "/etc/machine-id",
+          "/var/lib/dbus/machine-id")  # fmt: skip
+#: the host's CA trust stores: harmless to read, dangerous to write
+TRUST_STORES = ("/etc/ssl/certs", "/etc/pki/tls/certs", "/etc/pki/ca-trust",
+                "/etc/ca-certificates", "/usr/share/ca-certificates",
+                "/usr/local/share/ca-certificates")  # fmt: skip
 
 
 def _norm(path: str) -> str:
-    p = posixpath.normpath(path) if path else ""
-    return "/" if p in ("", ".", "//") else p
+    """Normalise a host path as the node resolves it: ``//etc/``, ``/var/log/../../etc`` and
+    ``etc/.`` all mean ``/etc``. (The API server rejects ``..`` in hostPath paths; normalising
+    anyway keeps a crafted path from hiding.) Empty stays empty."""
+    text = path.strip()
+    if not text:
+        return ""
+    return posixpath.normpath("/" + text.lstrip("/"))
 
 
 def _under(path: str, roots: tuple[str, ...]) -> bool:
     return any(path == r or path.startswith(r + "/") for r in roots)
 
 
+def _ancestor(path: str, roots: tuple[str, ...]) -> bool:
+    """``path`` is a root or contains one (``/`` contains everything)."""
+    return any(path == r or path == "/" or r.startswith(path + "/") for r in roots)
+
+
 def runtime_socket(path: str) -> bool:
     p = _norm(path)
-    return posixpath.basename(p) in RUNTIME_SOCKETS or _under(p, RUNTIME_DIRS)
+    if not p:
+        return False
+    return (
+        posixpath.basename(p) in RUNTIME_SOCKETS
+        or _under(p, RUNTIME_SOCKET_DIRS)
+        or p in RUNTIME_STATE_ROOTS
+    )
+
+
+def host_path_severity(path: str, read_only: bool) -> Severity:
+    """How much of the node a hostPath exposes.
+
+    Critical: ``/`` and the issue's core trees (/etc, /proc, /sys, /var/lib/kubelet, /var/run,
+    /run, /root) or any ancestor of them, and anything inside /proc, /etc/kubernetes, kubelet
+    credentials, pod volumes or etcd data. High: other system and node-agent trees. A
+    read-only mount lowers high to medium, except where reading is the harm or read-only does
+    not protect (devices, sockets, home directories, kubelet and runtime state). Known benign
+    files (timezone, machine id, the syslog socket, the iptables lock) are medium.
+    """
+    p = _norm(path)
+    if not p:
+        return Severity.MEDIUM
+    if _ancestor(p, CRITICAL_ROOTS) or _under(p, CRITICAL_TREES):
+        return Severity.CRITICAL
+    if _under(p, BENIGN) or (read_only and _under(p, TRUST_STORES)):
+        return Severity.MEDIUM
+    if _under(p, HIGH_TREES) or _ancestor(p, HIGH_TREES):
+        if read_only and not _under(p, READ_SENSITIVE):
+            return Severity.MEDIUM
+        return Severity.HIGH
+    return Severity.MEDIUM
 
 
 HOST_PATH = _rule(
@@ -799,9 +971,14 @@ HOST_PATH = _rule(
     "host-path-volume",
     "hostPath volume",
     Severity.MEDIUM,
-    "The pod mounts a directory or file of the node with a `hostPath` volume. Critical for "
-    "`/`, high for sensitive trees (/etc, /proc, /sys, /dev, /var/lib/kubelet, /var/run, "
-    "/run, /root, /boot, /var/log, system binaries), medium otherwise.",
+    "The pod mounts a directory or file of the node with a `hostPath` volume (container "
+    "runtime sockets are K019). Critical for `/`, `/etc`, `/proc` (and anything in it), "
+    "`/sys`, `/var/lib/kubelet`, `/var/run`, `/run`, `/root`, their parents (`/var`, "
+    "`/var/lib`) and cluster credentials (/etc/kubernetes, kubelet pki and pod volumes, etcd "
+    "data); high for other sensitive trees (/dev, /home, /boot, /var/log, system binaries and "
+    "libraries, runtime and CNI state, anything else under /etc or /sys); medium otherwise. "
+    "A read-only mount lowers high to medium where reading exposes nothing secret; device "
+    "nodes and sockets stay high because a read-only mount does not stop their use.",
     "A writable host mount is a direct path to the node: planting cron jobs or SSH keys, "
     "reading kubelet credentials, or tampering with logs.",
     "Use an `emptyDir`, a `configMap`/`secret`, or a PersistentVolumeClaim. Where a node "
@@ -824,7 +1001,10 @@ RUNTIME_SOCKET = _rule(
     "container-runtime-socket",
     "Container runtime socket mounted",
     Severity.CRITICAL,
-    "The pod mounts the Docker, containerd or CRI-O socket (or its state directory) from the node.",
+    "The pod mounts the Docker, containerd, CRI-O or Podman socket, a directory holding it "
+    "(/var/run/docker, /run/containerd, …) or a runtime's state root (/var/lib/docker, "
+    "/var/lib/containerd) from the node. A read-only mount does not help: connecting to a "
+    "socket works through it.",
     "Whoever talks to the runtime socket can start a privileged container with the host's "
     "root filesystem: it is root on the node.",
     "Do not mount runtime sockets. Build images with a daemonless builder (BuildKit rootless, "
@@ -844,32 +1024,35 @@ RUNTIME_SOCKET = _rule(
 )
 
 
-def _host_paths(w: Workload) -> Iterator[tuple[str, str]]:
+def _host_paths(w: Workload) -> Iterator[tuple[str, str, bool]]:
+    """(path, pointer of the hostPath source, every mount of the volume is read-only)."""
     for i, v in w.volumes():
         hp = v.get("hostPath")
         if isinstance(hp, dict):
             path = hp.get("path")
-            yield (path if isinstance(path, str) else ""), f"{w.spec_pointer}/volumes/{i}/hostPath"
+            name = v.get("name")
+            mounts = w.mounts_of(name) if isinstance(name, str) else []
+            read_only = bool(mounts) and all(m.get("readOnly") is True for m in mounts)
+            yield (
+                path if isinstance(path, str) else "",
+                f"{w.spec_pointer}/volumes/{i}/hostPath",
+                read_only,
+            )
 
 
 @workload_check(HOST_PATH)
 def host_path_volume(w: Workload) -> Iterator[Violation]:
-    for path, ptr in _host_paths(w):
+    for path, ptr, read_only in _host_paths(w):
         if runtime_socket(path):
             continue  # K019
-        p = _norm(path)
-        if p == "/":
-            sev = Severity.CRITICAL
-        elif _under(p, SENSITIVE_DIRS):
-            sev = Severity.HIGH
-        else:
-            sev = Severity.MEDIUM
-        yield Violation("K018", ptr + "/path", f"pod mounts host path {path!r}", None, sev)
+        sev = host_path_severity(path, read_only)
+        how = " read-only" if read_only else ""
+        yield Violation("K018", ptr + "/path", f"pod mounts host path {path!r}{how}", None, sev)
 
 
 @workload_check(RUNTIME_SOCKET)
 def container_runtime_socket(w: Workload) -> Iterator[Violation]:
-    for path, ptr in _host_paths(w):
+    for path, ptr, _ in _host_paths(w):
         if runtime_socket(path):
             yield Violation("K019", ptr + "/path", f"pod mounts the container runtime at {path!r}")
 
@@ -948,9 +1131,12 @@ SYSCTLS = _rule(
     "unsafe-sysctl",
     "Unsafe sysctl",
     Severity.HIGH,
-    "The pod sets a sysctl outside the safe, namespaced set the Pod Security Standards allow.",
-    "Unsafe sysctls are not isolated per pod: they change the node's kernel for every "
-    "workload on it, or can exhaust node resources.",
+    "The pod sets a sysctl outside the safe set the Pod Security Standards allow: high for "
+    "node-wide sysctls (vm.*, most kernel.*, fs.* outside fs.mqueue), medium for namespaced "
+    "ones (net.*, kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*).",
+    "Node-wide sysctls are not isolated per pod: they change the node's kernel for every "
+    "workload on it. Namespaced but unsafe ones stay in the pod's namespaces, yet can "
+    "exhaust node resources or weaken the kernel's defences for the pod.",
     "Remove the sysctl, or run the workload on dedicated, tainted nodes whose kubelet allows it.",
     """
 spec:
@@ -965,16 +1151,38 @@ spec:
 )
 
 
+NAMESPACED_SYSCTL_PREFIXES = ("net.", "kernel.shm", "kernel.msg", "fs.mqueue.")
+
+
+def sysctl_dots(name: str) -> str:
+    """The kubelet's canonical form: ``net/ipv4/ip_forward`` → ``net.ipv4.ip_forward``.
+
+    When the first separator is ``/``, slashes and dots swap (a dot inside a segment, as in an
+    interface name ``eth0.100``, becomes a slash), exactly as the kubelet converts it.
+    """
+    first = next((ch for ch in name if ch in "./"), "")
+    if first != "/":
+        return name
+    return name.translate(str.maketrans("/.", "./"))
+
+
 @workload_check(SYSCTLS)
 def unsafe_sysctl(w: Workload) -> Iterator[Violation]:
     for i, s in enumerate(as_list(w.pod_sc.get("sysctls"))):
         name = s.get("name") if isinstance(s, dict) else None
-        if name not in SAFE_SYSCTLS:
-            yield Violation(
-                "K022",
-                f"{w.pod_sc_pointer}/sysctls/{i}/name",
-                f"pod sets unsafe sysctl {name!r}",
-            )
+        canon = sysctl_dots(name.strip()) if isinstance(name, str) else None
+        if canon in SAFE_SYSCTLS:
+            continue
+        namespaced = isinstance(canon, str) and (
+            canon.startswith(NAMESPACED_SYSCTL_PREFIXES) or canon == "kernel.sem"
+        )
+        yield Violation(
+            "K022",
+            f"{w.pod_sc_pointer}/sysctls/{i}/name",
+            f"pod sets unsafe sysctl {name!r}" + ("" if namespaced else " (node-wide)"),
+            None,
+            Severity.MEDIUM if namespaced else None,
+        )
 
 
 WINDOWS_HOST_PROCESS = _rule(
@@ -992,6 +1200,8 @@ securityContext:
 """,
     pss="baseline: HostProcess",
     cis="CIS Kubernetes Benchmark v1.9 5.2.11",
+    trivy=("KSV103",),
+    refs=("https://kubernetes.io/docs/tasks/configure-pod-container/create-hostprocess-pod/",),
 )
 
 
@@ -1103,8 +1313,16 @@ def _has(c: Container, section: str, name: str) -> bool:
     return as_dict(as_dict(c.data.get("resources")).get(section)).get(name) not in (None, "")
 
 
+def _pod_has(w: Workload, section: str, name: str) -> bool:
+    """Pod-level resources (``spec.resources``, PodLevelResources): they bound every container
+    that sets none of its own, so a container without its own value is not unbounded."""
+    return as_dict(as_dict(w.spec.get("resources")).get(section)).get(name) not in (None, "")
+
+
 @workload_check(MEMORY_LIMIT)
 def memory_limit_missing(w: Workload) -> Iterator[Violation]:
+    if _pod_has(w, "limits", "memory"):
+        return
     for c in _resource_containers(w):
         if not _has(c, "limits", "memory"):
             yield Violation("K024", _res_where(c, "limits"), f"{c.label} has no memory limit")
@@ -1112,6 +1330,8 @@ def memory_limit_missing(w: Workload) -> Iterator[Violation]:
 
 @workload_check(CPU_LIMIT)
 def cpu_limit_missing(w: Workload) -> Iterator[Violation]:
+    if _pod_has(w, "limits", "cpu"):
+        return
     for c in _resource_containers(w):
         if not _has(c, "limits", "cpu"):
             yield Violation("K025", _res_where(c, "limits"), f"{c.label} has no CPU limit")
@@ -1122,7 +1342,12 @@ def resource_requests_missing(w: Workload) -> Iterator[Violation]:
     for c in _resource_containers(w):
         # a limit without a request defaults the request to the limit
         missing = [
-            n for n in ("cpu", "memory") if not _has(c, "requests", n) and not _has(c, "limits", n)
+            n
+            for n in ("cpu", "memory")
+            if not _has(c, "requests", n)
+            and not _has(c, "limits", n)
+            and not _pod_has(w, "requests", n)
+            and not _pod_has(w, "limits", n)
         ]
         if missing:
             yield Violation(
@@ -1283,7 +1508,7 @@ def service_account_token_mounted(w: Workload) -> Iterator[Violation]:
         "K030",
         where,
         "pod mounts its service account token (set automountServiceAccountToken: false)",
-        set_field(w.obj, ptr, False),
+        set_field(w.obj, ptr, False) or None,
     )
 
 
@@ -1391,16 +1616,17 @@ spec:
 
 @workload_check(ROOT_GROUP)
 def root_group(w: Workload) -> Iterator[Violation]:
-    seen: set[str] = set()
+    items: list[tuple[str, Container]] = []
     for c in w.containers:
         g = w.effective(c, "runAsGroup")
-        if g.value == 0 and not isinstance(g.value, bool) and g.pointer not in seen:
-            seen.add(g.pointer)
-            yield Violation("K034", g.pointer, f"{c.label} runs with group 0")
-    if w.pod_sc.get("fsGroup") == 0 and not isinstance(w.pod_sc.get("fsGroup"), bool):
+        if _int(g.value) == 0:
+            items.append((g.pointer, c))
+    for ptr, cs in _grouped(items):
+        yield Violation("K034", ptr, f"{_who(cs)} {_verb(cs, 'runs', 'run')} with group 0")
+    if _int(w.pod_sc.get("fsGroup")) == 0:
         yield Violation("K034", f"{w.pod_sc_pointer}/fsGroup", "pod sets fsGroup 0")
     for i, g in enumerate(as_list(w.pod_sc.get("supplementalGroups"))):
-        if g == 0 and not isinstance(g, bool):
+        if _int(g) == 0:
             yield Violation(
                 "K034", f"{w.pod_sc_pointer}/supplementalGroups/{i}", "pod adds group 0"
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -9,7 +10,16 @@ if TYPE_CHECKING:
     from hardhull.engine import ScanResult
 
 Reporter = Callable[["ScanResult", bool], str]
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "junit")
+#: paths that name no file: standard input ("<stdin>"), objects that came from no file ("")
+NOT_A_FILE = frozenset({"", "-", "<stdin>"})
+
+
+def display_path(path: str) -> str:
+    """A path as given, normalised for display: no ``./``, POSIX separators."""
+    if path in NOT_A_FILE:
+        return path or "<object>"
+    return os.path.normpath(path).replace(os.sep, "/")
 
 
 def render(fmt: str, result: ScanResult, color: bool = False) -> str:
@@ -21,4 +31,12 @@ def render(fmt: str, result: ScanResult, color: bool = False) -> str:
         from hardhull.report.jsonfmt import render_json
 
         return render_json(result)
+    if fmt == "sarif":
+        from hardhull.report.sarif import render_sarif
+
+        return render_sarif(result)
+    if fmt == "junit":
+        from hardhull.report.junit import render_junit
+
+        return render_junit(result)
     raise ValueError(f"unknown format {fmt!r}")

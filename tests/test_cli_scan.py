@@ -1,0 +1,279 @@
+"""`hardhull scan` end to end: exit codes, --fail-on, config, suppressions, baselines."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: shop
+spec:
+  automountServiceAccountToken: false
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 10001
+    seccompProfile:
+      type: RuntimeDefault
+  containers:
+    - name: app
+      image: registry.example.com/app:1.0@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+      securityContext:
+        allowPrivilegeEscalation: false
+        readOnlyRootFilesystem: true
+        capabilities:
+          drop: ["ALL"]
+{extra}      resources:
+        requests: {{cpu: 10m, memory: 16Mi}}
+        limits: {{cpu: 100m, memory: 64Mi}}
+      livenessProbe: {{httpGet: {{path: /, port: 8080}}}}
+      readinessProbe: {{httpGet: {{path: /, port: 8080}}}}
+"""
+
+
+def pod(extra: str = "") -> str:
+    return POD.format(extra=extra)
+
+
+def run(
+    *args: str, cwd: Path, stdin: str | None = None, k100: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run hardhull; for `scan`, K100 (Pod Security) is off unless asked: tested on its own."""
+    extra = ["--disable", "K100"] if args[0] == "scan" and not k100 else []
+    proc = subprocess.run(
+        [sys.executable, "-m", "hardhull", *args, *extra],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "Traceback" not in proc.stderr
+    return proc
+
+
+def codes(proc: subprocess.CompletedProcess[str]) -> list[tuple[str, int]]:
+    doc = json.loads(proc.stdout)
+    return [(f["code"], f["location"]["line"]) for f in doc["findings"]]
+
+
+def test_clean_pod_exits_0(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(pod())
+    proc = run("scan", "p.yaml", "-f", "json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert codes(proc) == []
+
+
+def test_fail_on_thresholds(tmp_path: Path) -> None:
+    # a hostPort (K020, medium) and nothing else
+    (tmp_path / "p.yaml").write_text(pod("      ports: [{containerPort: 80, hostPort: 80}]\n"))
+    assert run("scan", "p.yaml", "-f", "json", cwd=tmp_path).returncode == 0  # default high
+    proc = run("scan", "p.yaml", "-f", "json", "--fail-on", "medium", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert codes(proc) == [("K020", 21)]
+    assert run("scan", "p.yaml", "--fail-on", "critical", cwd=tmp_path).returncode == 0
+    assert run("scan", "p.yaml", "--fail-on", "never", cwd=tmp_path).returncode == 0
+
+
+def test_bad_flag_exits_2(tmp_path: Path) -> None:
+    proc = run("scan", "x.yaml", "--fail-on", "bogus", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "invalid choice: 'bogus'" in proc.stderr
+    proc = run("scan", "x.yaml", "--disable", "K999", cwd=tmp_path, k100=True)
+    assert proc.returncode == 2
+    assert "unknown rule code(s): K999" in proc.stderr
+
+
+def test_missing_path_only_exits_2(tmp_path: Path) -> None:
+    proc = run("scan", "nope.yaml", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "nope.yaml: no such file or directory" in proc.stdout
+
+
+def test_line_comment_suppression(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(
+        pod("      ports: [{containerPort: 80, hostPort: 80}]  # hardhull: ignore[K020]\n")
+    )
+    proc = run("scan", "p.yaml", "-f", "json", "--fail-on", "low", cwd=tmp_path)
+    assert proc.returncode == 0
+    doc = json.loads(proc.stdout)
+    assert doc["findings"] == []
+    assert doc["summary"]["suppressed"] == {"comment": 1}
+
+
+def test_comment_on_previous_line_and_other_code(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(
+        pod("      # hardhull: ignore[K001]\n      ports: [{containerPort: 80, hostPort: 80}]\n")
+    )
+    proc = run("scan", "p.yaml", "-f", "json", cwd=tmp_path)
+    assert codes(proc) == [("K020", 22)]  # K001 named: K020 still reported
+    (tmp_path / "p.yaml").write_text(
+        pod("      # hardhull: ignore[K020]\n      ports: [{containerPort: 80, hostPort: 80}]\n")
+    )
+    proc = run("scan", "p.yaml", "-f", "json", cwd=tmp_path)
+    assert codes(proc) == []
+
+
+def test_annotation_suppression_with_reason(tmp_path: Path) -> None:
+    text = pod("      ports: [{containerPort: 80, hostPort: 80}]\n").replace(
+        "  namespace: shop\n",
+        '  namespace: shop\n  annotations:\n    hardhull.dev/ignore: "K020: legacy LB"\n',
+    )
+    (tmp_path / "p.yaml").write_text(text)
+    doc = json.loads(run("scan", "p.yaml", "-f", "json", cwd=tmp_path).stdout)
+    assert doc["findings"] == []
+    assert doc["summary"]["suppressed"] == {"annotation": 1}
+
+
+def test_baseline_reports_only_new_findings_and_survives_moves(tmp_path: Path) -> None:
+    f = tmp_path / "p.yaml"
+    f.write_text(pod("      ports: [{containerPort: 80, hostPort: 80}]\n"))
+    proc = run("scan", "p.yaml", "--write-baseline", "base.json", "-f", "json", cwd=tmp_path)
+    assert codes(proc) == [("K020", 21)]
+    base = json.loads((tmp_path / "base.json").read_text())
+    assert base["schema"] == "hardhull/baseline" and len(base["fingerprints"]) == 1
+    # move every line down by two, and add a new problem
+    f.write_text(
+        "# moved\n# down\n"
+        + pod("      ports: [{containerPort: 80, hostPort: 80}]\n").replace(
+            "      securityContext:\n        allowPrivilegeEscalation: false\n",
+            "      securityContext:\n        privileged: true\n"
+            "        allowPrivilegeEscalation: false\n",
+        )
+    )
+    proc = run("scan", "p.yaml", "--baseline", "base.json", "-f", "json", cwd=tmp_path)
+    assert codes(proc) == [("K001", 19)]
+    assert json.loads(proc.stdout)["summary"]["suppressed"] == {"baseline": 1}
+    assert proc.returncode == 1
+
+
+def test_bad_baseline_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(pod())
+    (tmp_path / "b.json").write_text("{\n  nope")
+    proc = run("scan", "p.yaml", "--baseline", "b.json", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "b.json:2:3: invalid baseline JSON" in proc.stderr
+
+
+def test_config_file_disable_severity_fail_on(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(pod("      ports: [{containerPort: 80, hostPort: 80}]\n"))
+    (tmp_path / ".hardhull.yaml").write_text("fail-on: low\nseverity:\n  K020: critical\n")
+    proc = run("scan", "p.yaml", "-f", "json", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["findings"][0]["severity"] == "critical"
+    (tmp_path / ".hardhull.yaml").write_text("fail-on: low\ndisable: [K020]\n")
+    proc = run("scan", "p.yaml", "-f", "json", cwd=tmp_path)
+    assert proc.returncode == 0 and codes(proc) == []
+
+
+def test_pyproject_config(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(pod("      ports: [{containerPort: 80, hostPort: 80}]\n"))
+    (tmp_path / "pyproject.toml").write_text('[tool.hardhull]\nfail-on = "medium"\n')
+    assert run("scan", "p.yaml", cwd=tmp_path).returncode == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("fail-on: [x]\n", ".hardhull.yaml: 'fail-on' must be a string"),
+        ("bogus: 1\n", ".hardhull.yaml: unknown key(s) bogus"),
+        ("severity: {K001: huge}\n", "severity of K001: unknown severity 'huge'"),
+        ("a: [\n", ".hardhull.yaml:2: invalid YAML"),
+    ],
+)
+def test_bad_config_is_exit_2(tmp_path: Path, content: str, message: str) -> None:
+    (tmp_path / "p.yaml").write_text(pod())
+    (tmp_path / ".hardhull.yaml").write_text(content)
+    proc = run("scan", "p.yaml", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+
+
+def test_output_file_and_text_report(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(pod("      ports: [{containerPort: 80, hostPort: 80}]\n"))
+    proc = run("scan", "p.yaml", "-o", "r.txt", cwd=tmp_path)
+    assert proc.stdout == ""
+    text = (tmp_path / "r.txt").read_text()
+    assert "p.yaml\n" in text
+    assert 'K020 container "app" binds host port 80  [Pod/shop/web]' in text
+    assert "| ports: [{containerPort: 80, hostPort: 80}]" in text
+    assert "1 finding(s): 0 critical, 0 high, 1 medium, 0 low, 0 info" in text
+    assert "\x1b[" not in text
+
+
+def test_stdin(tmp_path: Path) -> None:
+    proc = run("scan", "-", "-f", "json", cwd=tmp_path, stdin=pod("      ports: [{hostPort: 8}]\n"))
+    doc = json.loads(proc.stdout)
+    assert [(f["code"], f["location"]["path"]) for f in doc["findings"]] == [("K020", "<stdin>")]
+
+
+def test_rules_command(tmp_path: Path) -> None:
+    proc = run("rules", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert "K001  critical  privileged-container" in proc.stdout
+    page = run("rules", "K019", cwd=tmp_path).stdout
+    assert page.startswith("# K019 container-runtime-socket\n")
+    for part in ("## What it does", "## Why is this bad?", "## How to fix", "Trivy: KSV006"):
+        assert part in page
+    assert run("rules", "privileged-container", cwd=tmp_path).stdout.startswith("# K001")
+    bad = run("rules", "K999", cwd=tmp_path)
+    assert bad.returncode == 2 and "unknown rule 'K999'" in bad.stderr
+
+
+NAMESPACE = """\
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels:
+    pod-security.kubernetes.io/enforce: {level}
+    pod-security.kubernetes.io/enforce-version: v1.30
+---
+"""
+
+
+def test_k100_follows_namespace_enforce_label(tmp_path: Path) -> None:
+    host_port = pod("      ports: [{containerPort: 80, hostPort: 80}]\n")
+    (tmp_path / "p.yaml").write_text(NAMESPACE.format(level="baseline") + host_port)
+    proc = run("scan", "p.yaml", "-f", "json", cwd=tmp_path, k100=True)
+    doc = json.loads(proc.stdout)
+    k100 = [f for f in doc["findings"] if f["code"] == "K100"]
+    assert [(f["severity"], f["location"]["line"], f["message"]) for f in k100] == [
+        (
+            "high",
+            29,
+            "fails Pod Security baseline:v1.30 (namespace 'shop' enforces baseline:v1.30: "
+            "pods will be rejected): hostPort",
+        )
+    ]
+    # privileged namespace: admitted, no K100
+    (tmp_path / "p.yaml").write_text(NAMESPACE.format(level="privileged") + host_port)
+    doc = json.loads(run("scan", "p.yaml", "-f", "json", cwd=tmp_path, k100=True).stdout)
+    assert [f["code"] for f in doc["findings"]] == ["K020"]
+
+
+def test_k100_default_level_and_flags(tmp_path: Path) -> None:
+    # runAsUser 10001 makes the container non-root (no K003), but restricted still wants
+    # runAsNonRoot: true, so Pod Security would reject the pod
+    (tmp_path / "p.yaml").write_text(pod().replace("runAsNonRoot: true", "runAsNonRoot: false"))
+    doc = json.loads(run("scan", "p.yaml", "-f", "json", cwd=tmp_path, k100=True).stdout)
+    assert [(f["code"], f["severity"], f["message"]) for f in doc["findings"]] == [
+        (
+            "K100",
+            "medium",
+            "fails Pod Security restricted:v1.37 (the scan's default level is "
+            "restricted:v1.37): runAsNonRoot != true",
+        ),
+    ]
+    proc = run("scan", "p.yaml", "-f", "json", "--pss-level", "baseline", cwd=tmp_path, k100=True)
+    assert "K100" not in [f["code"] for f in json.loads(proc.stdout)["findings"]]
+    bad = run("scan", "p.yaml", "--pss-version", "2.0", cwd=tmp_path, k100=True)
+    assert bad.returncode == 2
+    assert "invalid Pod Security version '2.0'" in bad.stderr

@@ -1,0 +1,36 @@
+"""Docs generated from code stay in sync with it; the README opens with the two commands."""
+
+from __future__ import annotations
+
+from hardhull.checks import load_all_checks
+from hardhull.ruledocs import index_page, rule_page
+from tests.conftest import ROOT
+
+
+def test_rule_pages_are_generated_from_metadata() -> None:
+    rules = dict(sorted(load_all_checks().items()))
+    docs = ROOT / "docs" / "rules"
+    stale = [
+        code
+        for code, rule in rules.items()
+        if not (docs / f"{code}.md").is_file()
+        or (docs / f"{code}.md").read_text(encoding="utf-8") != rule_page(rule)
+    ]
+    assert stale == [], "run `make docs` to regenerate docs/rules"
+    assert (docs / "README.md").read_text(encoding="utf-8") == index_page(list(rules.values()))
+    extra = sorted(p.stem for p in docs.glob("*.md") if p.stem != "README" and p.stem not in rules)
+    assert extra == []
+
+
+def test_every_rule_is_documented_and_referenced() -> None:
+    for code, rule in load_all_checks().items():
+        assert rule.what and rule.why and rule.fix, code
+        assert rule.example, code
+        assert rule.references, code
+        assert rule.slug and rule.title, code
+
+
+def test_readme_starts_with_the_two_commands() -> None:
+    head = (ROOT / "README.md").read_text(encoding="utf-8").split("\n\n")[:3]
+    text = "\n".join(head)
+    assert "make demo" in text and "make test" in text
