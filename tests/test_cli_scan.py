@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+DIGEST = "sha256:" + "0123456789abcdef" * 4
 POD = """\
 apiVersion: v1
 kind: Pod
@@ -24,7 +25,7 @@ spec:
       type: RuntimeDefault
   containers:
     - name: app
-      image: registry.example.com/app:1.0@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+      image: registry.example.com/app:1.0@{digest}
       securityContext:
         allowPrivilegeEscalation: false
         readOnlyRootFilesystem: true
@@ -39,7 +40,7 @@ spec:
 
 
 def pod(extra: str = "") -> str:
-    return POD.format(extra=extra)
+    return POD.format(extra=extra, digest=DIGEST)
 
 
 def run(
