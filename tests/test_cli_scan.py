@@ -278,3 +278,13 @@ def test_k100_default_level_and_flags(tmp_path: Path) -> None:
     bad = run("scan", "p.yaml", "--pss-version", "2.0", cwd=tmp_path, k100=True)
     assert bad.returncode == 2
     assert "invalid Pod Security version '2.0'" in bad.stderr
+
+
+def test_fingerprints_do_not_depend_on_how_the_path_is_written(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "p.yaml").write_text(pod("      ports: [{hostPort: 8}]\n"))
+    prints = set()
+    for arg in ("d/p.yaml", "./d/p.yaml", "d//p.yaml", str(tmp_path / "d" / "p.yaml"), "d"):
+        doc = json.loads(run("scan", arg, "-f", "json", cwd=tmp_path).stdout)
+        prints.add(tuple(f["fingerprint"] for f in doc["findings"]))
+    assert len(prints) == 1 and len(next(iter(prints))) == 1

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from hardhull.checks import RULES, load_all_checks
 from hardhull.cli import _add_report_options
 from hardhull.pss.cli import add_pss_parser, cmd_pss
 from tests.conftest import ROOT
@@ -87,6 +88,7 @@ def write(tmp_path: Path, name: str, text: str) -> str:
 
 
 def test_text_report_exact(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    load_all_checks()
     path = write(tmp_path, "pod.yaml", POD)
     assert cmd_pss(parse(path, "--version", "v1.23", "--color", "never")) == 1
     out = capsys.readouterr().out
@@ -102,9 +104,16 @@ def test_text_report_exact(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         "[Pod/web]\n"
         "            | runAsUser: 0\n"
         "\n"
+        "  rule   severity  count  title\n"
+        "  P015   medium        1  {p15}\n"
+        "  P016   medium        1  {p16}\n"
+        "  P017   medium        1  {p17}\n"
+        "\n"
         "3 finding(s): 0 critical, 0 high, 3 medium, 0 low, 0 info\n"
         "1 file(s) read, 1 Kubernetes object(s) checked, 1 other document(s) ignored, "
         "0 skipped, 0 input error(s), 0 suppressed\n"
+    ).replace("{p15}", RULES["P015"].title).replace("{p16}", RULES["P016"].title).replace(
+        "{p17}", RULES["P017"].title
     )
 
 

@@ -58,16 +58,16 @@ def test_scan_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
                 "value": False,
             }
         ],
-        "fingerprint": "6c5b44d1954c452517b42184a577c493",
+        "fingerprint": "3647695886d5dfd264fd9d9564567a86",
     }
     assert [
         (f["code"], f["severity"], f["location"]["path"], f["location"]["line"], f["fingerprint"])
         for f in doc["findings"]
     ] == [
-        ("K001", "critical", "./my app/job.yaml", 8, "6c5b44d1954c452517b42184a577c493"),
-        ("K014", "high", "./pod.yaml", 7, "fa57a81a972209d31cfdeea4349796ef"),
-        ("K001", "critical", "./pod.yaml", 12, "8b47643703d06219c549904612770de2"),
-        ("K004", "high", "./pod.yaml", 13, "f6b4b65fe5b589fc50837b2e3e52aa54"),
+        ("K001", "critical", "./my app/job.yaml", 8, "3647695886d5dfd264fd9d9564567a86"),
+        ("K014", "high", "./pod.yaml", 7, "5bc6a7d4b0b34f45f97cb1bdf558e03d"),
+        ("K001", "critical", "./pod.yaml", 12, "141be93de292290db8fa5ae37391a5e7"),
+        ("K004", "high", "./pod.yaml", 13, "69b42314cee3fd506898fb18bbfe26d8"),
     ]
     assert [f["message"] for f in doc["findings"]] == [f.message for f in result.findings]
     assert [f["fix"] for f in doc["findings"]] == [f.fix for f in result.findings]

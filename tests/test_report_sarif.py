@@ -151,7 +151,7 @@ def test_scan_results_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
             "error",
             {"uri": "my%20app/job.yaml", "uriBaseId": "%SRCROOT%"},
             {"startLine": 8, "startColumn": 61},
-            {"hardhullFingerprint/v1": "6c5b44d1954c452517b42184a577c493"},
+            {"hardhullFingerprint/v1": "3647695886d5dfd264fd9d9564567a86"},
             {"severity": "critical"},
         ),
         (
@@ -160,7 +160,7 @@ def test_scan_results_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
             "error",
             {"uri": "pod.yaml", "uriBaseId": "%SRCROOT%"},
             {"startLine": 7, "startColumn": 3},
-            {"hardhullFingerprint/v1": "fa57a81a972209d31cfdeea4349796ef"},
+            {"hardhullFingerprint/v1": "5bc6a7d4b0b34f45f97cb1bdf558e03d"},
             {"severity": "high"},
         ),
         (
@@ -169,7 +169,7 @@ def test_scan_results_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
             "error",
             {"uri": "pod.yaml", "uriBaseId": "%SRCROOT%"},
             {"startLine": 12, "startColumn": 9},
-            {"hardhullFingerprint/v1": "8b47643703d06219c549904612770de2"},
+            {"hardhullFingerprint/v1": "141be93de292290db8fa5ae37391a5e7"},
             {"severity": "critical"},
         ),
         (
@@ -178,7 +178,7 @@ def test_scan_results_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
             "error",
             {"uri": "pod.yaml", "uriBaseId": "%SRCROOT%"},
             {"startLine": 13, "startColumn": 9},
-            {"hardhullFingerprint/v1": "f6b4b65fe5b589fc50837b2e3e52aa54"},
+            {"hardhullFingerprint/v1": "69b42314cee3fd506898fb18bbfe26d8"},
             {"severity": "high"},
         ),
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,10 +107,25 @@ class Finding:
         return self.rule.code
 
 
+def stable_path(path: str) -> str:
+    """The file path as fingerprints see it: `./a.yaml`, `a.yaml` and `$PWD/a.yaml` agree."""
+    if path in ("", "-", "<stdin>"):
+        return path
+    p = os.path.normpath(path)
+    if os.path.isabs(p):
+        try:
+            rel = os.path.relpath(p)
+        except ValueError:  # another drive on Windows
+            rel = p
+        if not rel.startswith(".."):
+            p = rel
+    return p.replace(os.sep, "/")
+
+
 def fingerprint(code: str, path: str, resource: Resource, pointer: str) -> str:
     """A fingerprint that survives moved lines: rule, file, resource identity and field path."""
     key = "\x1f".join(
-        (code, path, resource.kind, resource.namespace, resource.name, pointer)
+        (code, stable_path(path), resource.kind, resource.namespace, resource.name, pointer)
     ).encode()
     return hashlib.sha256(key).hexdigest()[:32]
 

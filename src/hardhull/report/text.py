@@ -43,6 +43,9 @@ def render_text(result: ScanResult, color: bool = False) -> str:
         out.append(f"skipped: {s.path}: {s.reason}")
     if result.errors or result.skipped:
         out.append("")
+    if result.findings:
+        out.extend(_summary_table(result))
+        out.append("")
     counts = Counter(f.severity for f in result.findings)
     parts = [f"{counts.get(s, 0)} {s.label}" for s in sorted(Severity, reverse=True)]
     out.append(f"{len(result.findings)} finding(s): " + ", ".join(parts))
@@ -55,3 +58,18 @@ def render_text(result: ScanResult, color: bool = False) -> str:
         + (f" ({supp_detail})" if supp else "")
     )
     return "\n".join(out) + "\n"
+
+
+def _summary_table(result: ScanResult) -> list[str]:
+    """Findings per rule, most severe first: what to fix first at a glance."""
+    per_rule: Counter[str] = Counter(f.rule.code for f in result.findings)
+    worst: dict[str, Severity] = {}
+    titles: dict[str, str] = {}
+    for f in result.findings:
+        worst[f.rule.code] = max(worst.get(f.rule.code, f.severity), f.severity)
+        titles[f.rule.code] = f.rule.title
+    rows = sorted(per_rule, key=lambda code: (-worst[code], code))
+    lines = [f"  {'rule':<6} {'severity':<9} {'count':>5}  title"]
+    for code in rows:
+        lines.append(f"  {code:<6} {worst[code].label:<9} {per_rule[code]:>5}  {titles[code]}")
+    return lines
