@@ -257,7 +257,8 @@ def test_k100_follows_namespace_enforce_label(tmp_path: Path) -> None:
     # privileged namespace: admitted, no K100
     (tmp_path / "p.yaml").write_text(NAMESPACE.format(level="privileged") + host_port)
     doc = json.loads(run("scan", "p.yaml", "-f", "json", cwd=tmp_path, k100=True).stdout)
-    assert [f["code"] for f in doc["findings"]] == ["K020"]
+    # (A rules judge the Namespace itself; here only the pod's findings matter)
+    assert [f["code"] for f in doc["findings"] if f["code"][0] == "K"] == ["K020"]
 
 
 def test_k100_default_level_and_flags(tmp_path: Path) -> None:

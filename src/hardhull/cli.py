@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from hardhull import __version__
 
@@ -40,6 +42,13 @@ def _add_report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
 
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="hardhull",
@@ -49,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     s = sub.add_parser("scan", help="scan files, directories or stdin (-)")
-    s.add_argument("paths", nargs="+", metavar="PATH")
+    s.add_argument("paths", nargs="*", metavar="PATH")
     _add_report_options(s)
     s.add_argument("--exclude", action="append", default=[], metavar="GLOB")
     s.add_argument("--config", metavar="FILE", help="configuration file (default: .hardhull.yaml)")
@@ -60,6 +69,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--pss-level", choices=("privileged", "baseline", "restricted"), default=None)
     s.add_argument("--pss-version", default=None, metavar="v1.N|latest")
     s.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (0: auto)")
+    s.add_argument(
+        "--daemon-config",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="audit FILE as a Docker daemon.json (files named daemon.json are found anyway)",
+    )
+    s.add_argument(
+        "--as-of",
+        type=_iso_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="judge end-of-life dates as of this day (default: today)",
+    )
 
     r = sub.add_parser("rules", help="list rules, or explain one")
     r.add_argument("code", nargs="?")
@@ -83,12 +106,15 @@ def _color(choice: str, stream_is_tty: bool) -> bool:
 def write_report(text: str, output: str | None) -> int:
     if output:
         try:
-            with open(output, "w", encoding="utf-8") as fh:
+            with open(output, "w", encoding="utf-8", errors="backslashreplace") as fh:
                 fh.write(text)
         except OSError as exc:
             sys.stderr.write(f"hardhull: cannot write {output}: {exc.strerror or exc}\n")
             return EXIT_ERROR
     else:
+        # file names need not be valid UTF-8: never die on them
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(errors="backslashreplace")
         sys.stdout.write(text)
         sys.stdout.flush()
     return EXIT_OK
@@ -108,6 +134,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from hardhull.engine import ScanOptions, scan
     from hardhull.report import render
 
+    if not args.paths and not args.daemon_config:
+        sys.stderr.write("hardhull: error: scan needs at least one PATH (or - for stdin)\n")
+        return EXIT_ERROR
     try:
         cfg = load_config(args.config)
     except ConfigError as exc:
@@ -136,7 +165,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         except ValueError as exc:
             sys.stderr.write(f"hardhull: error: {exc}\n")
             return EXIT_ERROR
-    max_bytes = args.max_file_size or cfg.max_file_size
+    max_bytes = args.max_file_size if args.max_file_size is not None else cfg.max_file_size
     if max_bytes is not None and max_bytes <= 0:
         sys.stderr.write("hardhull: error: --max-file-size must be positive\n")
         return EXIT_ERROR
@@ -156,11 +185,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
         baseline=baseline,
         jobs=max(args.jobs, 0),
         pss_default=pss,
+        as_of=args.as_of,
+        forced_kinds={p: "daemon" for p in args.daemon_config},
     )
-    if max_bytes:
+    if max_bytes is not None:
         opts.max_bytes = max_bytes
     progress = _progress_bar() if sys.stderr.isatty() else None
-    result = scan(args.paths, opts, progress)
+    result = scan([*args.paths, *args.daemon_config], opts, progress)
     if progress is not None:
         sys.stderr.write("\r\x1b[K")
     if args.write_baseline:

@@ -7,27 +7,31 @@ configuration and baselines.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import Any, Protocol, cast
 
 from hardhull import suppress
-from hardhull.checks import OBJECT_CHECKS, RULES, WORKLOAD_CHECKS, load_all_checks
+from hardhull.checks import OBJECT_CHECKS, RULES, SET_CHECKS, WORKLOAD_CHECKS, load_all_checks
 from hardhull.checks.podsecurity import ENFORCE, namespace_levels, pss_violation
 from hardhull.kube import Workload, object_namespace
 from hardhull.model import (
     Finding,
     InputError,
     Location,
+    Resource,
     Severity,
     Skipped,
     Violation,
     fingerprint,
 )
 from hardhull.pss.levels import LATEST_MINOR, LevelVersion
+from hardhull.sources import kinds
 from hardhull.sources.files import DEFAULT_MAX_BYTES, TextInput, collect
 from hardhull.sources.kubernetes import K8sObject, parse_text
 
@@ -62,6 +66,10 @@ class ScanOptions:
     baseline: frozenset[str] = frozenset()
     stdin_text: str | None = None
     jobs: int = 0  # 0: decide by input size
+    #: files whose kind the user stated (e.g. --daemon-config FILE): path → kinds.*
+    forced_kinds: dict[str, str] = field(default_factory=dict)
+    #: the date end-of-life tables are judged against (None: today)
+    as_of: date | None = None
     #: namespace → enforced Pod Security level, from Namespace objects in the scanned set
     ns_levels: dict[str, LevelVersion] = field(default_factory=dict)
     pss_default: LevelVersion = field(
@@ -75,46 +83,84 @@ class ScanResult:
     errors: list[InputError] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     files: int = 0  # files read
+    scanned: int = 0  # files that yielded something to check (objects, or no error)
     objects: int = 0  # Kubernetes objects checked
     ignored: int = 0  # documents that are not Kubernetes objects
     suppressed: Counter[str] = field(default_factory=Counter)  # by mechanism
+    #: Kubernetes objects of the whole scan, for set checks (not reported)
+    keep: list[K8sObject] = field(default_factory=list, repr=False)
 
     @property
     def scanned_anything(self) -> bool:
-        return self.files > len({e.path for e in self.errors})
+        return self.scanned > 0
 
 
-def _snippet(obj: K8sObject, line: int) -> str:
-    if obj.lines is None or not (0 < line <= len(obj.lines)):
+class Document(Protocol):
+    """Anything findings can be located in: a Kubernetes object, a Dockerfile, a compose file."""
+
+    path: str
+    lines: list[str] | None
+
+    @property
+    def resource(self) -> Resource: ...
+
+    def position(self, pointer: str) -> tuple[int, int]: ...
+
+
+@dataclass
+class HandlerOutput:
+    """What a front end made of one input: documents with their violations, and the rest."""
+
+    items: list[tuple[Document, list[Violation]]] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    ignored: int = 0
+    objects: int = 0
+    #: Kubernetes objects kept for the checks that reason over the whole scanned set
+    keep: list[K8sObject] = field(default_factory=list)
+
+
+Handler = Callable[[TextInput, "ScanOptions"], HandlerOutput]
+
+
+def _snippet(doc: Document, line: int) -> str:
+    if doc.lines is None or not (0 < line <= len(doc.lines)):
         return ""
-    return obj.lines[line - 1].rstrip()
+    return doc.lines[line - 1].rstrip()
+
+
+def _annotation_codes(doc: Document) -> frozenset[str]:
+    if isinstance(doc, K8sObject):
+        metas: list[Any] = [doc.data.get("metadata")]
+        w = Workload.of(doc.data)
+        if w is not None:
+            metas.append(w.meta)
+        return suppress.annotation_codes(metas)
+    codes = getattr(doc, "ignore_codes", None)
+    return codes if isinstance(codes, frozenset) else frozenset()
 
 
 def findings_for(
-    obj: K8sObject, violations: Iterable[Violation], opts: ScanOptions, result: ScanResult
+    doc: Document, violations: Iterable[Violation], opts: ScanOptions, result: ScanResult
 ) -> None:
-    data = obj.data
-    metas: list[Any] = [data.get("metadata")]
-    w = Workload.of(data)
-    if w is not None:
-        metas.append(w.meta)
-    ann = suppress.annotation_codes(metas)
-    resource = obj.resource
+    """Turn violations into findings: locate, apply suppressions and baseline, set severity."""
+    ann = _annotation_codes(doc)
+    resource = doc.resource
     for v in violations:
         rule = RULES[v.code]
-        line, col = obj.position(v.pointer)
+        line, col = doc.position(v.pointer)
         if suppress.matches(ann, v.code):
             result.suppressed["annotation"] += 1
             continue
-        if obj.lines is not None and line:
-            codes = suppress.comment_codes(_snippet(obj, line))
+        if doc.lines is not None and line:
+            codes = suppress.comment_codes(_snippet(doc, line))
             if codes is None and line > 1:
-                prev = obj.lines[line - 2].strip()
+                prev = doc.lines[line - 2].strip()
                 codes = suppress.comment_codes(prev) if prev.startswith("#") else None
             if suppress.matches(codes, v.code):
                 result.suppressed["comment"] += 1
                 continue
-        fp = fingerprint(v.code, obj.path, resource, v.pointer)
+        fp = fingerprint(v.code, doc.path, resource, v.pointer)
         if fp in opts.baseline:
             result.suppressed["baseline"] += 1
             continue
@@ -126,40 +172,94 @@ def findings_for(
                 message=v.message,
                 resource=resource,
                 pointer=v.pointer,
-                location=Location(obj.path, line, col),
+                location=Location(doc.path, line, col),
                 fix=v.fix,
-                snippet=_snippet(obj, line),
+                snippet=_snippet(doc, line),
                 fingerprint=fp,
             )
         )
+
+
+def scan_kubernetes(item: TextInput, opts: ScanOptions) -> HandlerOutput:
+    """The Kubernetes front end: YAML/JSON manifests, one object at a time."""
+    parsed = parse_text(item.path, item.text)
+    out = HandlerOutput(errors=parsed.errors, skipped=parsed.skipped, ignored=parsed.ignored)
+    keep = bool(SET_CHECKS)
+    for obj in parsed.objects:
+        out.objects += 1
+        if keep:
+            out.keep.append(obj)
+        try:
+            violations = evaluate(obj.data, opts.disabled)
+            if "K100" not in opts.disabled and Workload.of(obj.data) is not None:
+                ns = object_namespace(obj.data)
+                lv = opts.ns_levels.get(ns)
+                v = pss_violation(obj.data, lv or opts.pss_default, ns if lv else "")
+                if v is not None:
+                    violations.append(v)
+        except Exception as exc:  # a check must never take the scan down
+            out.errors.append(
+                InputError(obj.path, f"internal error checking {obj.resource}: {exc!r}", obj.line)
+            )
+            continue
+        out.items.append((obj, violations))
+    return out
+
+
+#: front ends other than Kubernetes YAML, imported only when a file of their kind shows up
+_HANDLERS = {
+    kinds.DOCKERFILE: ("hardhull.docker.dockerfile", "scan_dockerfile"),
+    kinds.COMPOSE: ("hardhull.docker.compose", "scan_compose"),
+    kinds.DAEMON: ("hardhull.docker.daemon", "scan_daemon"),
+}
+
+
+def _handler(kind: str) -> Handler:
+    target = _HANDLERS.get(kind)
+    if target is None:
+        return scan_kubernetes
+    module, name = target
+    return cast(Handler, getattr(importlib.import_module(module), name))
 
 
 def _scan_inputs(inputs: Sequence[TextInput], opts: ScanOptions) -> ScanResult:
     result = ScanResult()
     for item in inputs:
         result.files += 1
-        parsed = parse_text(item.path, item.text)
-        result.errors.extend(parsed.errors)
-        result.skipped.extend(parsed.skipped)
-        result.ignored += parsed.ignored
-        for obj in parsed.objects:
-            result.objects += 1
-            try:
-                violations = evaluate(obj.data, opts.disabled)
-                if "K100" not in opts.disabled and Workload.of(obj.data) is not None:
-                    ns = object_namespace(obj.data)
-                    lv = opts.ns_levels.get(ns)
-                    v = pss_violation(obj.data, lv or opts.pss_default, ns if lv else "")
-                    if v is not None:
-                        violations.append(v)
-            except Exception as exc:  # a check must never take the scan down
-                line = obj.line
-                result.errors.append(
-                    InputError(obj.path, f"internal error checking {obj.resource}: {exc!r}", line)
-                )
-                continue
-            findings_for(obj, violations, opts, result)
+        try:
+            kind = opts.forced_kinds.get(item.path) or kinds.input_kind(item.path, item.text)
+            out = _handler(kind)(item, opts)
+        except Exception as exc:  # a front end must never take the scan down
+            result.errors.append(InputError(item.path, f"internal error reading file: {exc!r}"))
+            continue
+        if out.objects or out.items or not out.errors:
+            result.scanned += 1
+        result.errors.extend(out.errors)
+        result.skipped.extend(out.skipped)
+        result.ignored += out.ignored
+        result.objects += out.objects
+        result.keep.extend(out.keep)
+        for doc, violations in out.items:
+            findings_for(doc, violations, opts, result)
     return result
+
+
+def _run_set_checks(result: ScanResult, opts: ScanOptions) -> None:
+    """Checks over the whole scanned set (RBAC, network policy): run once, in this process."""
+    objects = result.keep
+    if not objects:
+        return
+    datas = [o.data for o in objects]
+    for rule, check in SET_CHECKS:
+        if rule.code in opts.disabled:
+            continue
+        try:
+            found = list(check(datas))
+        except Exception as exc:  # a check must never take the scan down
+            result.errors.append(InputError("", f"internal error in {rule.code}: {exc!r}"))
+            continue
+        for index, v in found:
+            findings_for(objects[index], [v], opts, result)
 
 
 def _merge(into: ScanResult, part: ScanResult) -> None:
@@ -167,9 +267,11 @@ def _merge(into: ScanResult, part: ScanResult) -> None:
     into.errors.extend(part.errors)
     into.skipped.extend(part.skipped)
     into.files += part.files
+    into.scanned += part.scanned
     into.objects += part.objects
     into.ignored += part.ignored
     into.suppressed.update(part.suppressed)
+    into.keep.extend(part.keep)
 
 
 def _chunks(items: Sequence[TextInput], n: int) -> list[list[TextInput]]:
@@ -218,6 +320,8 @@ def scan(paths: Sequence[str], opts: ScanOptions, progress: Progress | None = No
             _merge(result, _scan_inputs(inputs[start : start + step], opts))
             if progress is not None:
                 progress(result.files, total)
+    _run_set_checks(result, opts)
+    result.keep = []
     result.findings.sort(
         key=lambda f: (
             f.location.path,

@@ -7,7 +7,7 @@ Checks are pure functions. A *workload check* takes a :class:`~hardhull.kube.Wor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from hardhull.kube import Workload
@@ -15,10 +15,13 @@ from hardhull.model import Rule, Violation
 
 WorkloadCheck = Callable[[Workload], Iterable[Violation]]
 ObjectCheck = Callable[[dict[str, Any]], Iterable[Violation]]
+#: a check over every Kubernetes object of a scan; yields (index into the list, violation)
+SetCheck = Callable[[Sequence[dict[str, Any]]], Iterable[tuple[int, Violation]]]
 
 RULES: dict[str, Rule] = {}
 WORKLOAD_CHECKS: list[tuple[Rule, WorkloadCheck]] = []
 OBJECT_CHECKS: list[tuple[Rule, ObjectCheck]] = []
+SET_CHECKS: list[tuple[Rule, SetCheck]] = []
 
 
 def register(rule: Rule) -> Rule:
@@ -50,15 +53,33 @@ def object_check(rule: Rule) -> Callable[[ObjectCheck], ObjectCheck]:
     return deco
 
 
+def set_check(rule: Rule) -> Callable[[SetCheck], SetCheck]:
+    register(rule)
+
+    def deco(fn: SetCheck) -> SetCheck:
+        SET_CHECKS.append((rule, fn))
+        return fn
+
+    return deco
+
+
 _loaded = False
 
 
 def load_all_checks() -> dict[str, Rule]:
-    """Import every check module once (registration happens at import)."""
+    """Import every check module once (registration happens at import).
+
+    Every module of this package is a check module: adding ``checks/<domain>.py`` is all it
+    takes to add rules. The Pod Security Standards controls live in ``hardhull.pss.rules``.
+    """
     global _loaded
     if not _loaded:
-        from hardhull.checks import podsecurity, workload  # noqa: F401
+        import importlib
+        import pkgutil
+
         from hardhull.pss import rules  # noqa: F401
 
+        for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+            importlib.import_module(f"{__name__}.{info.name}")
         _loaded = True
     return RULES

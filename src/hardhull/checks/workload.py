@@ -437,7 +437,7 @@ securityContext:
     cis="CIS Kubernetes Benchmark v1.9 5.2.10",
     nsa="Pod security: non-root and unprivileged containers",
     trivy=("KSV003", "KSV106"),
-    checkov=("CKV_K8S_37",),
+    checkov=("CKV_K8S_28", "CKV_K8S_37"),
     kube_linter=("drop-net-raw-capability",),
 )
 
@@ -487,7 +487,7 @@ securityContext:
     cis="CIS Kubernetes Benchmark v1.9 5.2.8 (NET_RAW), 5.2.9",
     nsa="Pod security: non-root and unprivileged containers",
     trivy=("KSV005", "KSV022"),
-    checkov=("CKV_K8S_25", "CKV_K8S_28", "CKV_K8S_39"),
+    checkov=("CKV_K8S_25", "CKV_K8S_39"),
 )
 
 OTHER_ADD = _rule(
@@ -595,7 +595,7 @@ spec:
     pss="restricted: Seccomp",
     cis="CIS Kubernetes Benchmark v1.9 5.7.2",
     nsa="Pod security: seccomp",
-    trivy=("KSV030",),
+    trivy=("KSV030", "KSV104"),
     checkov=("CKV_K8S_31",),
 )
 
@@ -992,7 +992,6 @@ volumes:
     cis="CIS Kubernetes Benchmark v1.9 5.2.12",
     nsa="Pod security: protecting pod service account tokens and host mounts",
     trivy=("KSV023",),
-    checkov=("CKV_K8S_27",),
     kube_linter=("sensitive-host-mounts",),
 )
 

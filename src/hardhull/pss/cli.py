@@ -91,6 +91,8 @@ def run_pss(
     for item in collected.inputs:
         result.files += 1
         parsed = parse_text(item.path, item.text)
+        if parsed.objects or not parsed.errors:
+            result.scanned += 1
         result.errors.extend(parsed.errors)
         result.skipped.extend(parsed.skipped)
         result.ignored += parsed.ignored

@@ -11,11 +11,13 @@ import codecs
 import errno
 import fnmatch
 import os
+import stat
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from hardhull.model import InputError, Skipped
+from hardhull.sources import kinds
 
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", "vendor", ".venv", "venv", "__pycache__",
@@ -40,7 +42,7 @@ class Collected:
 
 def is_candidate(name: str) -> bool:
     """Files picked up when walking a directory (explicitly named files are always read)."""
-    return name.lower().endswith(YAML_EXTS)
+    return kinds.kind_of(name) is not None
 
 
 def _excluded(path: str, excludes: Sequence[str]) -> bool:
@@ -81,10 +83,36 @@ def decode(data: bytes, path: str) -> str | InputError | Skipped:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        return InputError(path, f"not valid UTF-8 (byte {exc.start}): file skipped", line)
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[start : exc.start].decode("utf-8", "replace")) + 1
+        return InputError(
+            path,
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}): file skipped, save it as UTF-8",
+            line,
+            column,
+        )
 
 
-def read_file(path: str, max_bytes: int) -> TextInput | InputError | Skipped:
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def _too_big(size: int | None, max_bytes: int) -> str:
+    what = f"file is {size} bytes" if size is not None else "input is"
+    return f"{what}, over the {max_bytes}-byte limit (--max-file-size)"
+
+
+def read_file(
+    path: str, max_bytes: int, *, explicit: bool = True
+) -> TextInput | InputError | Skipped:
+    """Read one file. ``explicit``: named by the user, so a pipe (``<(helm template …)``) or a
+    device is read too; files met while walking a directory must be regular files."""
     try:
         st = os.stat(path)
     except OSError as exc:
@@ -93,17 +121,18 @@ def read_file(path: str, max_bytes: int) -> TextInput | InputError | Skipped:
         if os.path.islink(path):
             return InputError(path, "broken symlink: its target does not exist")
         return InputError(path, f"cannot read: {exc.strerror or exc}")
-    if st.st_size > max_bytes:
-        return Skipped(
-            path, f"file is {st.st_size} bytes, over the {max_bytes}-byte limit (--max-file-size)"
-        )
+    regular = stat.S_ISREG(st.st_mode)
+    if not regular and not explicit:
+        return Skipped(path, f"{_kind(st.st_mode)}, not a regular file")
+    if regular and st.st_size > max_bytes:
+        return Skipped(path, _too_big(st.st_size, max_bytes))
     try:
         with open(path, "rb") as fh:
             data = fh.read(max_bytes + 1)
     except OSError as exc:
         return InputError(path, f"cannot read: {exc.strerror or exc}")
     if len(data) > max_bytes:
-        return Skipped(path, f"file is over the {max_bytes}-byte limit (--max-file-size)")
+        return Skipped(path, _too_big(None, max_bytes))
     text = decode(data, path)
     if isinstance(text, str):
         return TextInput(path, text)
@@ -123,7 +152,9 @@ def _walk(root: str, excludes: Sequence[str], out: Collected) -> Iterator[str]:
             continue
         ident = (st.st_dev, st.st_ino)
         if ident in seen:
-            out.skipped.append(Skipped(d, "directory already visited (symlink loop)"))
+            out.skipped.append(
+                Skipped(d, "directory already scanned through another path (symlink loop?)")
+            )
             continue
         seen.add(ident)
         try:
@@ -149,6 +180,19 @@ def _walk(root: str, excludes: Sequence[str], out: Collected) -> Iterator[str]:
         stack.extend(reversed(subdirs))
 
 
+def _read_stdin(max_bytes: int) -> str | InputError | Skipped:
+    stream = sys.stdin
+    if stream is None:
+        return InputError("<stdin>", "standard input is closed")
+    try:
+        data = stream.buffer.read(max_bytes + 1)
+    except (OSError, ValueError) as exc:  # ValueError: the stream was closed
+        return InputError("<stdin>", f"cannot read standard input: {exc}")
+    if len(data) > max_bytes:
+        return Skipped("<stdin>", _too_big(None, max_bytes))
+    return decode(data, "<stdin>")
+
+
 def collect(
     paths: Sequence[str],
     *,
@@ -156,32 +200,36 @@ def collect(
     max_bytes: int = DEFAULT_MAX_BYTES,
     stdin_text: str | None = None,
 ) -> Collected:
+    """Read every input once (a file named twice, or inside a named directory, counts once)."""
     out = Collected([], [], [])
+    done: set[str] = set()
     for given in paths:
         if given == "-":
-            if stdin_text is None:
-                data = sys.stdin.buffer.read(max_bytes + 1)
-                if len(data) > max_bytes:
-                    out.skipped.append(Skipped("<stdin>", "over the size limit"))
-                    continue
-                decoded = decode(data, "<stdin>")
-                if not isinstance(decoded, str):
-                    (out.errors if isinstance(decoded, InputError) else out.skipped).append(
-                        decoded  # type: ignore[arg-type]
-                    )
-                    continue
-                stdin_text = decoded
-            out.inputs.append(TextInput("<stdin>", stdin_text))
+            if "-" not in done:
+                done.add("-")
+                got = stdin_text if stdin_text is not None else _read_stdin(max_bytes)
+                if isinstance(got, str):
+                    out.inputs.append(TextInput("<stdin>", got))
+                elif isinstance(got, InputError):
+                    out.errors.append(got)
+                else:
+                    out.skipped.append(got)
             continue
         if os.path.isdir(given):
             files = list(_walk(given, excludes, out))
+            explicit = False
         elif os.path.lexists(given):
             files = [given]
+            explicit = True
         else:
             out.errors.append(InputError(given, "no such file or directory"))
             continue
         for f in files:
-            item = read_file(f, max_bytes)
+            key = os.path.normpath(os.path.abspath(f))
+            if key in done:
+                continue
+            done.add(key)
+            item = read_file(f, max_bytes, explicit=explicit)
             if isinstance(item, TextInput):
                 out.inputs.append(item)
             elif isinstance(item, InputError):

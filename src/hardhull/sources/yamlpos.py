@@ -39,22 +39,45 @@ ALIAS_RATIO = 10
 
 
 class YamlError(Exception):
-    """Invalid or hostile YAML, with the 1-based line and column where it was noticed."""
+    """Invalid or hostile YAML, with the 1-based line and column where it was noticed.
 
-    def __init__(self, message: str, line: int = 0, column: int = 0) -> None:
+    ``documents`` holds the documents of the stream that were complete before the error, so a
+    caller can still use them (libyaml cannot resume after an error).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        line: int = 0,
+        column: int = 0,
+        documents: list[YamlDocument] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.documents: list[YamlDocument] = documents if documents is not None else []
+
+
+class YamlLimitError(YamlError):
+    """Input that is well-formed but over a safety bound: alias bomb, nesting depth."""
 
 
 @dataclass
 class YamlDocument:
+    """One document: plain data plus a map from JSON pointer to its (line, column).
+
+    ``positions[""]`` is where the document's root node starts. ``complex_keys`` tells that a
+    mapping key was itself a mapping or a sequence (kept as its flow-style text): real
+    manifests never have one, unrendered templates (``{{ .x }}`` parses as a flow mapping) do.
+    """
+
     data: Any
     positions: dict[str, Position] = field(default_factory=dict)
     index: int = 0
     line: int = 1
     end_line: int = 1
+    complex_keys: bool = False
 
 
 def escape(token: str) -> str:
@@ -122,17 +145,24 @@ def _to_float(text: str) -> float:
 
 
 def resolve_plain(text: str) -> Any:
-    """Resolve an untagged plain scalar the way PyYAML's YAML 1.1 resolver does (no timestamps)."""
+    """Resolve an untagged plain scalar the way PyYAML's YAML 1.1 resolver does (no timestamps).
+
+    A number that matches the resolver but cannot be built (``0x_``, an integer longer than
+    Python's digit limit) stays a string instead of failing the whole file.
+    """
     if text in _NULL:
         return None
     b = _BOOL.get(text)
     if b is not None:
         return b
     if text[0] in _NUMSTART:
-        if _INT.match(text):
-            return _to_int(text)
-        if _FLOAT.match(text):
-            return _to_float(text)
+        try:
+            if _INT.match(text):
+                return _to_int(text)
+            if _FLOAT.match(text):
+                return _to_float(text)
+        except ValueError:
+            return text
     return text
 
 
@@ -168,7 +198,9 @@ def _scalar(ev: Any) -> Any:
 
 
 class _Frame:
-    __slots__ = ("anchor", "container", "is_map", "key", "key_pos", "pointer", "size", "start")
+    __slots__ = (
+        "anchor", "container", "is_map", "key", "key_pos", "merge", "pointer", "size", "start",
+    )  # fmt: skip
 
     def __init__(
         self, container: Any, is_map: bool, pointer: str, anchor: str | None, start: Position
@@ -179,11 +211,13 @@ class _Frame:
         self.anchor = anchor
         self.key: str | None = None
         self.key_pos: Position = (0, 0)
+        self.merge = False  # the pending key is a plain ``<<`` (a quoted '<<' is a normal key)
         self.size = 1
         self.start = start
 
 
 def _key_text(value: Any) -> str:
+    """Mapping keys become strings, as sigs.k8s.io/yaml turns YAML into JSON."""
     if isinstance(value, str):
         return value
     if value is None:
@@ -192,11 +226,46 @@ def _key_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
-    return yaml.safe_dump(value, default_flow_style=True).strip()
+    return yaml.safe_dump(value, default_flow_style=True, width=1 << 30).strip()
+
+
+#: anchors of collections still being built: an alias to one of them is a recursive structure
+_OPEN: tuple[Any, int] = (None, -1)
+#: libyaml's own bound on flow collections ("exceeded maximum nesting depth")
+_LIBYAML_MAX_DEPTH = 1000
+
+
+def _where(text: str, byte_offset: int) -> Position:
+    """Line and column of a byte offset into the UTF-8 encoding of ``text``."""
+    head = text.encode("utf-8", "surrogatepass")[:byte_offset].decode("utf-8", "replace")
+    return head.count("\n") + 1, len(head) - head.rfind("\n")
+
+
+def _forget(positions: dict[str, Position], pointer: str, value: Any) -> None:
+    """Drop the positions recorded for a value that a duplicate key replaces (last one wins)."""
+    positions.pop(pointer, None)
+    todo = [(pointer, value)]
+    while todo:
+        p, v = todo.pop()
+        if isinstance(v, dict):
+            for k, c in v.items():
+                cp = p + "/" + escape(k)
+                positions.pop(cp, None)
+                todo.append((cp, c))
+        elif isinstance(v, list):
+            for i, c in enumerate(v):
+                cp = f"{p}/{i}"
+                positions.pop(cp, None)
+                todo.append((cp, c))
 
 
 def load_all(text: str, *, max_depth: int = MAX_DEPTH) -> list[YamlDocument]:
-    """Parse every document of ``text``; raise :class:`YamlError` on bad or hostile input."""
+    """Parse every document of ``text``; raise :class:`YamlError` on bad or hostile input.
+
+    Data is what ``yaml.safe_load_all`` gives for Kubernetes-like input, except that mapping
+    keys are always strings, unknown tags (``!Ref``) and ``!!binary``/``!!timestamp``/``!!set``
+    keep their plain value, and recursive aliases are an error.
+    """
     docs: list[YamlDocument] = []
     stack: list[_Frame] = []
     anchors: dict[str, tuple[Any, int]] = {}
@@ -205,28 +274,40 @@ def load_all(text: str, *, max_depth: int = MAX_DEPTH) -> list[YamlDocument]:
     doc_line = 1
     real_nodes = 0
     expanded = 0
+    complex_keys = False
 
     def attach(value: Any, pos: Position, size: int) -> None:
-        nonlocal root
+        nonlocal root, complex_keys
         if not stack:
             root = value
+            if type(value) is dict or type(value) is list:  # an empty root has no real place
+                positions[""] = pos
             return
         top = stack[-1]
         top.size += size
         if top.is_map:
             if top.key is None:
-                top.key = _key_text(value)
+                if type(value) is str:
+                    key = value
+                else:
+                    key = _key_text(value)
+                    if isinstance(value, dict | list):
+                        complex_keys = True
+                top.key = key
                 top.key_pos = pos
+                if key in top.container:  # a duplicate: the last one wins, with its positions
+                    _forget(positions, top.pointer + "/" + escape(key), top.container[key])
                 return
             key = top.key
             top.key = None
-            if key == "<<" and isinstance(value, dict | list):
-                _merge(top.container, value)
+            if top.merge and key == "<<":
+                top.merge = False
+                _merge(top, value, positions)
                 return
             top.container[key] = value
-            positions.setdefault(top.pointer + "/" + escape(key), top.key_pos)
+            positions[top.pointer + "/" + escape(key)] = top.key_pos
         else:
-            positions.setdefault(f"{top.pointer}/{len(top.container)}", pos)
+            positions[f"{top.pointer}/{len(top.container)}"] = pos
             top.container.append(value)
 
     def child_pointer() -> str:
@@ -239,6 +320,7 @@ def load_all(text: str, *, max_depth: int = MAX_DEPTH) -> list[YamlDocument]:
             return top.pointer + "/" + escape(top.key)
         return f"{top.pointer}/{len(top.container)}"
 
+    ev: Any = None
     try:
         events: Any = yaml.parse(text, Loader=_Loader)
         for ev in events:
@@ -250,17 +332,23 @@ def load_all(text: str, *, max_depth: int = MAX_DEPTH) -> list[YamlDocument]:
                 value = _scalar(ev)
                 if ev.anchor:
                     anchors[ev.anchor] = (value, 1)
+                if value == "<<" and ev.implicit[0] and ev.tag is None and stack:
+                    top = stack[-1]
+                    if top.is_map and top.key is None:
+                        top.merge = True
                 attach(value, pos, 1)
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
                 real_nodes += 1
                 if len(stack) >= max_depth:
-                    raise YamlError(
+                    raise YamlLimitError(
                         f"nesting deeper than {max_depth} levels",
                         ev.start_mark.line + 1,
                         ev.start_mark.column + 1,
                     )
                 mark = ev.start_mark
                 is_map = cls is MappingStartEvent
+                if ev.anchor:
+                    anchors[ev.anchor] = _OPEN
                 stack.append(
                     _Frame(
                         {} if is_map else [],
@@ -281,11 +369,19 @@ def load_all(text: str, *, max_depth: int = MAX_DEPTH) -> list[YamlDocument]:
                     value, size = anchors[ev.anchor]
                 except KeyError:
                     raise YamlError(
-                        f"unknown alias *{ev.anchor}", mark.line + 1, mark.column + 1
+                        f"unknown alias *{ev.anchor} (no anchor &{ev.anchor} before it)",
+                        mark.line + 1,
+                        mark.column + 1,
                     ) from None
+                if size < 0:
+                    raise YamlError(
+                        f"recursive alias *{ev.anchor}: it is inside the node it refers to",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
                 expanded += size
                 if expanded > ALIAS_BUDGET + ALIAS_RATIO * real_nodes:
-                    raise YamlError(
+                    raise YamlLimitError(
                         "alias expansion too large (a YAML 'billion laughs' bomb?)",
                         mark.line + 1,
                         mark.column + 1,
@@ -295,34 +391,66 @@ def load_all(text: str, *, max_depth: int = MAX_DEPTH) -> list[YamlDocument]:
                 anchors = {}
                 positions = {}
                 root = None
+                complex_keys = False
                 doc_line = ev.start_mark.line + 1
             elif cls is DocumentEndEvent:
                 docs.append(
-                    YamlDocument(root, positions, len(docs), doc_line, ev.end_mark.line + 1)
+                    YamlDocument(
+                        root, positions, len(docs), doc_line, ev.end_mark.line + 1, complex_keys
+                    )
                 )
+    except YamlError as exc:
+        exc.documents = docs
+        raise
     except yaml.MarkedYAMLError as exc:
         emark: Any = exc.problem_mark or exc.context_mark
         line = emark.line + 1 if emark else 0
         col = emark.column + 1 if emark else 0
+        if exc.problem and "maximum nesting depth" in exc.problem:
+            depth = min(max_depth, _LIBYAML_MAX_DEPTH)
+            raise YamlLimitError(f"nesting deeper than {depth} levels", line, col, docs) from None
         msg = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             msg = f"{exc.problem} ({exc.context})"
-        raise YamlError(f"YAML syntax error: {msg}", line, col) from None
-    except yaml.YAMLError as exc:
-        raise YamlError(f"YAML error: {exc}") from None
+        raise YamlError(f"YAML syntax error: {msg}", line, col, docs) from None
+    except yaml.reader.ReaderError as exc:
+        line, col = _where(text, exc.position)
+        char = exc.character
+        code = f"U+{char:04X}" if isinstance(char, int) else repr(char)
+        raise YamlError(
+            f"character {code} is not allowed in YAML ({exc.reason})", line, col, docs
+        ) from None
+    except UnicodeEncodeError as exc:  # only from str built in memory: files decode strictly
+        head = text[: exc.start]
+        line, col = head.count("\n") + 1, len(head) - head.rfind("\n")
+        raise YamlError(
+            f"character U+{ord(text[exc.start]):04X} is not allowed in YAML (unpaired surrogate)",
+            line,
+            col,
+            docs,
+        ) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - every libyaml error is one of the above
+        raise YamlError(f"YAML error: {exc}", documents=docs) from None
     except RecursionError:  # pragma: no cover - the builder is iterative; belt and braces
-        raise YamlError(f"nesting deeper than {max_depth} levels") from None
+        raise YamlLimitError(f"nesting deeper than {max_depth} levels", documents=docs) from None
     return docs
 
 
-def _merge(target: dict[str, Any], source: Any) -> None:
-    """YAML merge key ``<<``: keys already present win, earlier sources win over later."""
+def _merge(frame: _Frame, source: Any, positions: dict[str, Position]) -> None:
+    """YAML merge key ``<<``: keys already present win, earlier sources win over later.
+
+    Merged keys are located at the ``<<`` key, where they enter the mapping.
+    """
+    target: dict[str, Any] = frame.container
     sources = source if isinstance(source, list) else [source]
     for src in sources:
         if not isinstance(src, dict):
-            raise YamlError("merge key '<<' needs a mapping or a list of mappings")
+            line, col = frame.key_pos
+            raise YamlError("merge key '<<' needs a mapping or a list of mappings", line, col)
         for k, v in src.items():
-            target.setdefault(k, v)
+            if k not in target:
+                target[k] = v
+                positions[frame.pointer + "/" + escape(k)] = frame.key_pos
 
 
 def locate(positions: dict[str, Position], pointer: str) -> tuple[Position, str]:
@@ -333,4 +461,4 @@ def locate(positions: dict[str, Position], pointer: str) -> tuple[Position, str]
         if pos is not None:
             return pos, p
         p = p.rsplit("/", 1)[0]
-    return (0, 0), ""
+    return positions.get("", (0, 0)), ""
