@@ -41,5 +41,5 @@ def test_insecure_example_exact_findings() -> None:
 def test_hardened_example_is_clean() -> None:
     result = scan([str(ROOT / "examples" / "hardened" / "shop.yaml")], ScanOptions(jobs=1))
     assert result.findings == []
-    assert result.objects == 4
+    assert result.objects == 6
     assert dict(result.suppressed) == {"annotation": 1}

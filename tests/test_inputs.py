@@ -138,7 +138,7 @@ def test_syntax_error_in_text_report(tmp_path: Path) -> None:
         "(while parsing a flow sequence)"
     ) in lines
     assert proc.stdout.endswith("\n")
-    assert "2 file(s) read, 1 Kubernetes object(s) checked" in lines[-1]
+    assert "2 file(s) read, 1 object(s) checked" in lines[-1]
 
 
 def test_syntax_error_with_a_clean_file_exits_0(tmp_path: Path) -> None:
@@ -466,7 +466,7 @@ def test_stdin_text_report_is_complete(tmp_path: Path) -> None:
         "error: <stdin>:17:4: YAML syntax error: did not find expected ',' or ']' (while "
         "parsing a flow sequence)" in lines
     )
-    assert lines[-1].startswith("1 file(s) read, 1 Kubernetes object(s) checked")
+    assert lines[-1].startswith("1 file(s) read, 1 object(s) checked")
 
 
 def test_stdin_binary_and_latin1(tmp_path: Path) -> None:
@@ -739,7 +739,7 @@ def test_text_report_is_complete_with_every_kind_of_problem(tmp_path: Path) -> N
         in out
     )
     assert out[-1].startswith(
-        "3 file(s) read, 1 Kubernetes object(s) checked, 0 other document(s) "
+        "3 file(s) read, 1 object(s) checked, 0 other document(s) "
         "ignored, 2 skipped, 2 input error(s)"
     )
 

@@ -110,7 +110,7 @@ def test_text_report_exact(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         "  P017   medium        1  {p17}\n"
         "\n"
         "3 finding(s): 0 critical, 0 high, 3 medium, 0 low, 0 info\n"
-        "1 file(s) read, 1 Kubernetes object(s) checked, 1 other document(s) ignored, "
+        "1 file(s) read, 1 object(s) checked, 1 other document(s) ignored, "
         "0 skipped, 0 input error(s), 0 suppressed\n"
     ).replace("{p15}", RULES["P015"].title).replace("{p16}", RULES["P016"].title).replace(
         "{p17}", RULES["P017"].title

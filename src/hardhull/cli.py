@@ -63,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--exclude", action="append", default=[], metavar="GLOB")
     s.add_argument("--config", metavar="FILE", help="configuration file (default: .hardhull.yaml)")
     s.add_argument("--disable", action="append", default=[], metavar="CODE[,CODE]")
+    s.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="PREFIX[,PREFIX]",
+        help="run only rules whose code starts with a PREFIX (e.g. K, D0, R001)",
+    )
     s.add_argument("--max-file-size", type=int, metavar="BYTES")
     s.add_argument("--baseline", metavar="FILE", help="report only findings not in FILE")
     s.add_argument("--write-baseline", metavar="FILE", help="write all findings' fingerprints")
@@ -92,6 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     from hardhull.pss.cli import add_pss_parser
 
     add_pss_parser(sub, _add_report_options)
+    from hardhull.rbac.cli import add_rbac_parser
+
+    add_rbac_parser(sub, _add_report_options)
+    from hardhull.netpol.cli import add_netpol_parser
+
+    add_netpol_parser(sub, _add_report_options)
     return parser
 
 
@@ -152,6 +165,14 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if unknown:
         sys.stderr.write(f"hardhull: error: unknown rule code(s): {', '.join(unknown)}\n")
         return EXIT_ERROR
+    selected = [p.strip().upper() for item in args.select for p in item.split(",") if p.strip()]
+    if selected:
+        matched = {c for c in rules if c.startswith(tuple(selected))}
+        nomatch = sorted(p for p in selected if not any(c.startswith(p) for c in rules))
+        if nomatch:
+            sys.stderr.write(f"hardhull: error: --select matches no rule: {', '.join(nomatch)}\n")
+            return EXIT_ERROR
+        disabled |= set(rules) - matched
     fmt = args.format or cfg.format or "text"
     fail_on = args.fail_on or cfg.fail_on or "high"
     if fail_on not in FAIL_ON:
@@ -291,6 +312,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from hardhull.pss.cli import cmd_pss
 
             return cmd_pss(args)
+        if args.command == "rbac":
+            from hardhull.rbac.cli import cmd_rbac
+
+            return cmd_rbac(args)
+        if args.command == "netpol":
+            from hardhull.netpol.cli import cmd_netpol
+
+            return cmd_netpol(args)
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

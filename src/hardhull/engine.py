@@ -164,7 +164,10 @@ def findings_for(
         if fp in opts.baseline:
             result.suppressed["baseline"] += 1
             continue
-        sev = opts.severity.get(v.code) or v.severity or rule.severity
+        # Severity.INFO is 0: test for None, not truthiness
+        sev = opts.severity.get(v.code)
+        if sev is None:
+            sev = v.severity if v.severity is not None else rule.severity
         result.findings.append(
             Finding(
                 rule=rule,
@@ -180,10 +183,27 @@ def findings_for(
         )
 
 
+def _is_compose(text: str) -> bool:
+    if "services" not in text:
+        return False
+    from hardhull.docker.compose import looks_like_compose
+    from hardhull.sources.yamlpos import YamlError, load_all
+
+    try:
+        docs = load_all(text)
+    except YamlError:
+        return False
+    return len(docs) == 1 and looks_like_compose(docs[0].data)
+
+
 def scan_kubernetes(item: TextInput, opts: ScanOptions) -> HandlerOutput:
     """The Kubernetes front end: YAML/JSON manifests, one object at a time."""
     parsed = parse_text(item.path, item.text)
+    if parsed.ignored and not parsed.objects and not parsed.errors and _is_compose(item.text):
+        # a compose file under another name (stack.yml, …): judged as compose
+        return _handler(kinds.COMPOSE)(item, opts)
     out = HandlerOutput(errors=parsed.errors, skipped=parsed.skipped, ignored=parsed.ignored)
+    load_all_checks()
     keep = bool(SET_CHECKS)
     for obj in parsed.objects:
         out.objects += 1

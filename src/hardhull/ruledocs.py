@@ -24,7 +24,7 @@ def rule_page(rule: Rule) -> str:
         rule.fix,
     ]
     if rule.example:
-        lang = "dockerfile" if rule.code.startswith("D") else "yaml"
+        lang = {"D": "dockerfile", "E": "json"}.get(rule.code[0], "yaml")
         lines += ["", "```" + lang, rule.example, "```"]
     mapping = []
     if rule.pss:

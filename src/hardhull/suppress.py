@@ -9,12 +9,13 @@ from hardhull.kube import as_dict
 
 ANNOTATION = "hardhull.dev/ignore"
 _COMMENT = re.compile(r"#\s*hardhull:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
-_CODE = re.compile(r"[A-Z]+[0-9]+|\*|all", re.IGNORECASE)
+_CODE = re.compile(r"[A-Z]+[0-9]+|[A-Z]+[0-9]*\*|\*|all", re.IGNORECASE)
 ALL = "*"
 
 
 def parse_codes(text: str) -> frozenset[str]:
-    """Codes from ``"K001,K012"`` or ``"K001 K012: reason"``; ``*``/``all`` means every rule."""
+    """Codes from ``"K001,K012"`` or ``"K001 K012: reason"``; ``*``/``all`` means every rule,
+    ``K*`` or ``K0*`` every rule whose code starts so."""
     head = text.split(":", 1)[0]
     codes = {m.group(0).upper() for m in _CODE.finditer(head)}
     if "ALL" in codes:
@@ -45,4 +46,8 @@ def comment_codes(line: str) -> frozenset[str] | None:
 
 
 def matches(codes: frozenset[str] | None, code: str) -> bool:
-    return bool(codes) and (ALL in codes or code in codes)  # type: ignore[operator]
+    if not codes:
+        return False
+    if ALL in codes or code in codes:
+        return True
+    return any(c.endswith("*") and code.startswith(c[:-1]) for c in codes)

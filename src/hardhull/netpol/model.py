@@ -94,6 +94,7 @@ _FOREIGN_POLICY_KINDS = frozenset(
         "BaselineAdminNetworkPolicy",
         "ClusterNetworkPolicy",
         "AntreaNetworkPolicy",
+        "FQDNNetworkPolicy",
     }
 )
 _IANA_SVC_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")

@@ -135,7 +135,7 @@ def junit_tree(result: ScanResult) -> ET.Element:
         case = ET.SubElement(suite, "testcase", {"classname": "hardhull", "name": "hardhull scan"})
         out = ET.SubElement(case, "system-out")
         out.text = (
-            f"hardhull {__version__}: {result.files} file(s) read, {result.objects} Kubernetes "
+            f"hardhull {__version__}: {result.files} file(s) read, {result.objects} "
             f"object(s) checked, no findings, {sum(result.suppressed.values())} suppressed"
         )
     totals = [0, 0, 0, 0]

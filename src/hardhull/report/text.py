@@ -52,7 +52,7 @@ def render_text(result: ScanResult, color: bool = False) -> str:
     supp = sum(result.suppressed.values())
     supp_detail = ", ".join(f"{n} by {k}" for k, n in sorted(result.suppressed.items()))
     out.append(
-        f"{result.files} file(s) read, {result.objects} Kubernetes object(s) checked, "
+        f"{result.files} file(s) read, {result.objects} object(s) checked, "
         f"{result.ignored} other document(s) ignored, {len(result.skipped)} skipped, "
         f"{len(result.errors)} input error(s), {supp} suppressed"
         + (f" ({supp_detail})" if supp else "")
