@@ -439,3 +439,13 @@ def test_every_positive_mask_hides_the_secret() -> None:
         secret = value.strip()
         # no 5-character window of the value appears in the mask
         assert not any(secret[i : i + 5] in found.masked for i in range(len(secret) - 4))
+
+
+def test_long_file_paths_in_credential_fields_are_not_secrets() -> None:
+    # kubeadm's API server flag: a path to the key, not the key
+    path = "/etc/kubernetes/pki/apiserver-kubelet-client.key"
+    assert detect_value(path, "kubelet-client-key") is None
+    assert detect_value("/run/secrets/database-password-for-service", "DB_PASSWORD") is None
+    # a base64 key that happens to start with "/" is still judged as a value
+    key = "/" + "Xk9qT2vLm8Rz4Wp7Ab3Cd6Ef1Gh5Jk0" + "Nq"
+    assert detect_value(key, "DB_PASSWORD") is not None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import io
 import json
 import os
@@ -49,7 +50,35 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: subcommands living in their own packages: name → (help, module, add-parser function,
+#: command function, whether the add-parser function takes the report options)
+LAZY_COMMANDS: dict[str, tuple[str, str, str, str, bool]] = {
+    "pss": (
+        "evaluate Pod Security Standards (upstream's exact checks) on files or stdin (-)",
+        "hardhull.pss.cli",
+        "add_pss_parser",
+        "cmd_pss",
+        True,
+    ),
+    "rbac": (
+        "who can do what: the RBAC permission graph of manifests, offline",
+        "hardhull.rbac.cli",
+        "add_rbac_parser",
+        "cmd_rbac",
+        True,
+    ),
+    "netpol": (
+        "NetworkPolicy analysis: which workloads may connect to which",
+        "hardhull.netpol.cli",
+        "add_netpol_parser",
+        "cmd_netpol",
+        True,
+    ),
+}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; ``command`` is the subcommand about to run (None: all of them)."""
     parser = _Parser(
         prog="hardhull",
         description="Harden containers and Kubernetes: one rule set from CI to admission.",
@@ -96,15 +125,16 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--write-docs", metavar="DIR", help="write one Markdown page per rule")
     r.add_argument("--json", action="store_true", help="machine-readable list")
 
-    from hardhull.pss.cli import add_pss_parser
-
-    add_pss_parser(sub, _add_report_options)
-    from hardhull.rbac.cli import add_rbac_parser
-
-    add_rbac_parser(sub, _add_report_options)
-    from hardhull.netpol.cli import add_netpol_parser
-
-    add_netpol_parser(sub, _add_report_options)
+    for name, (help_text, module, adder, _, with_report) in LAZY_COMMANDS.items():
+        if command != name:
+            # only the command being run imports its module (and what it needs)
+            sub.add_parser(name, help=help_text)
+            continue
+        add = getattr(importlib.import_module(module), adder)
+        if with_report:
+            add(sub, _add_report_options)
+        else:
+            add(sub)
     return parser
 
 
@@ -301,25 +331,21 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    command = next((w for w in words if not w.startswith("-")), None)
+    parser = build_parser(command)
+    args = parser.parse_args(words)
     try:
         if args.command == "scan":
             return cmd_scan(args)
         if args.command == "rules":
             return cmd_rules(args)
-        if args.command == "pss":
-            from hardhull.pss.cli import cmd_pss
-
-            return cmd_pss(args)
-        if args.command == "rbac":
-            from hardhull.rbac.cli import cmd_rbac
-
-            return cmd_rbac(args)
-        if args.command == "netpol":
-            from hardhull.netpol.cli import cmd_netpol
-
-            return cmd_netpol(args)
+        lazy = LAZY_COMMANDS.get(args.command or "")
+        if lazy is not None:
+            run: Callable[[argparse.Namespace], int] = getattr(
+                importlib.import_module(lazy[1]), lazy[3]
+            )
+            return run(args)
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

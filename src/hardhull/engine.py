@@ -11,13 +11,19 @@ import importlib
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol, cast
 
 from hardhull import suppress
-from hardhull.checks import OBJECT_CHECKS, RULES, SET_CHECKS, WORKLOAD_CHECKS, load_all_checks
+from hardhull.checks import (
+    OBJECT_CHECKS,
+    RULES,
+    SET_CHECKS,
+    TEXT_CHECKS,
+    WORKLOAD_CHECKS,
+    load_all_checks,
+)
 from hardhull.checks.podsecurity import ENFORCE, namespace_levels, pss_violation
 from hardhull.kube import Workload, object_namespace
 from hardhull.model import (
@@ -243,6 +249,7 @@ def _handler(kind: str) -> Handler:
 
 
 def _scan_inputs(inputs: Sequence[TextInput], opts: ScanOptions) -> ScanResult:
+    load_all_checks()
     result = ScanResult()
     for item in inputs:
         result.files += 1
@@ -259,9 +266,48 @@ def _scan_inputs(inputs: Sequence[TextInput], opts: ScanOptions) -> ScanResult:
         result.ignored += out.ignored
         result.objects += out.objects
         result.keep.extend(out.keep)
+        before = len(result.findings)
         for doc, violations in out.items:
             findings_for(doc, violations, opts, result)
+        if TEXT_CHECKS:
+            _run_text_checks(item, opts, result, result.findings[before:])
     return result
+
+
+class FileDocument:
+    """A whole file as a document, for the checks over raw text."""
+
+    def __init__(self, path: str, text: str, positions: dict[str, tuple[int, int]]) -> None:
+        self.path = path
+        self.lines: list[str] | None = text.splitlines()
+        self.positions = positions
+
+    @property
+    def resource(self) -> Resource:
+        return Resource("File", self.path)
+
+    def position(self, pointer: str) -> tuple[int, int]:
+        return self.positions.get(pointer, (0, 0))
+
+
+def _run_text_checks(
+    item: TextInput, opts: ScanOptions, result: ScanResult, already: list[Finding]
+) -> None:
+    from hardhull.checks.secrets_file import OTHER_SECRET_RULES
+
+    taken = {f.location.line for f in already if f.rule.code in OTHER_SECRET_RULES}
+    for rule, check in TEXT_CHECKS:
+        if rule.code in opts.disabled:
+            continue
+        try:
+            found = [t for t in check(item.path, item.text) if t[0] not in taken]
+        except Exception as exc:  # a check must never take the scan down
+            result.errors.append(InputError(item.path, f"internal error in {rule.code}: {exc!r}"))
+            continue
+        if found:
+            positions = {v.pointer: (line, col) for line, col, v in found}
+            doc = FileDocument(item.path, item.text, positions)
+            findings_for(doc, [v for _, _, v in found], opts, result)
 
 
 def _run_set_checks(result: ScanResult, opts: ScanOptions) -> None:
@@ -326,6 +372,8 @@ def scan(paths: Sequence[str], opts: ScanOptions, progress: Progress | None = No
     total = len(inputs)
     if jobs > 1 and total >= PARALLEL_THRESHOLD:
         # several chunks per worker: balances uneven files and lets progress advance
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
         chunks = _chunks(inputs, jobs * 4)
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             futures = [pool.submit(_scan_inputs, chunk, opts) for chunk in chunks]

@@ -22,6 +22,10 @@ RULES: dict[str, Rule] = {}
 WORKLOAD_CHECKS: list[tuple[Rule, WorkloadCheck]] = []
 OBJECT_CHECKS: list[tuple[Rule, ObjectCheck]] = []
 SET_CHECKS: list[tuple[Rule, SetCheck]] = []
+#: a check over the raw text of every file read, of any kind: (path, text) →
+#: (line, column, violation); for what no structure is needed to see (private keys, tokens)
+TextCheck = Callable[[str, str], Iterable[tuple[int, int, Violation]]]
+TEXT_CHECKS: list[tuple[Rule, TextCheck]] = []
 
 
 def register(rule: Rule) -> Rule:
@@ -58,6 +62,16 @@ def set_check(rule: Rule) -> Callable[[SetCheck], SetCheck]:
 
     def deco(fn: SetCheck) -> SetCheck:
         SET_CHECKS.append((rule, fn))
+        return fn
+
+    return deco
+
+
+def text_check(rule: Rule) -> Callable[[TextCheck], TextCheck]:
+    register(rule)
+
+    def deco(fn: TextCheck) -> TextCheck:
+        TEXT_CHECKS.append((rule, fn))
         return fn
 
     return deco

@@ -304,13 +304,20 @@ _EXPRESSION = re.compile(
 _PROSE = re.compile(r"[A-Za-z][A-Za-z,;'’-]*(?: [A-Za-z][A-Za-z,.;'’-]*){3,}")
 
 
+_WORDY_SEGMENT = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)+")
+
+
 def _not_a_secret(v: str) -> bool:
     """Values a credential-named field can hold without holding a credential."""
     low = v.lower()
     if low in _BOOLEAN or _NUMBER.fullmatch(v) or _DURATION.fullmatch(v):
         return True
-    if _PATH.fullmatch(v) and all(len(seg) < 24 for seg in re.split(r"[/\\]", v)):
-        return True  # a path (short segments: a base64 key that starts with "/" is no path)
+    if _PATH.fullmatch(v) and all(
+        len(seg) < 24 or _WORDY_SEGMENT.fullmatch(seg) for seg in re.split(r"[/\\]", v)
+    ):
+        # a path: short segments, or long ones made of lowercase words and separators
+        # (`apiserver-kubelet-client.key`); a base64 key that starts with "/" is no path
+        return True
     if _URL_NO_CREDS.fullmatch(v) or _EMAIL.fullmatch(v) or _DIGEST.fullmatch(v):
         return True
     if _PUBLIC_MATERIAL.match(v):
