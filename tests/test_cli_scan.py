@@ -300,3 +300,34 @@ def test_severity_can_be_lowered_to_info(tmp_path: Path) -> None:
     doc = json.loads(run("scan", "p.yaml", "-f", "json", "--fail-on", "low", cwd=tmp_path).stdout)
     assert [(f["code"], f["severity"]) for f in doc["findings"]] == [("K020", "info")]
     assert doc["summary"]["by_severity"]["info"] == 1
+
+
+def test_as_of_and_select_in_config(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM ubuntu:18.04\nUSER 10001\n")
+    (tmp_path / ".hardhull.yaml").write_text("select: [D001]\nas-of: 2020-01-01\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "hardhull", "scan", "Dockerfile", "-f", "json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert json.loads(proc.stdout)["findings"] == []  # 18.04 was supported in 2020
+    (tmp_path / ".hardhull.yaml").write_text("select: [D001]\nas-of: 2026-01-01\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "hardhull", "scan", "Dockerfile", "-f", "json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert [f["code"] for f in json.loads(proc.stdout)["findings"]] == ["D001"]
+    (tmp_path / ".hardhull.yaml").write_text("as-of: yesterday\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "hardhull", "scan", "Dockerfile"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2 and "'as-of' must be a date (YYYY-MM-DD)" in proc.stderr

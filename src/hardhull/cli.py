@@ -196,6 +196,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         sys.stderr.write(f"hardhull: error: unknown rule code(s): {', '.join(unknown)}\n")
         return EXIT_ERROR
     selected = [p.strip().upper() for item in args.select for p in item.split(",") if p.strip()]
+    selected = selected or cfg.select
     if selected:
         matched = {c for c in rules if c.startswith(tuple(selected))}
         nomatch = sorted(p for p in selected if not any(c.startswith(p) for c in rules))
@@ -236,7 +237,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         baseline=baseline,
         jobs=max(args.jobs, 0),
         pss_default=pss,
-        as_of=args.as_of,
+        as_of=args.as_of or cfg.as_of,
         forced_kinds={p: "daemon" for p in args.daemon_config},
     )
     if max_bytes is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import yaml
@@ -18,7 +19,7 @@ from hardhull.model import Severity
 CONFIG_NAMES = (".hardhull.yaml", ".hardhull.yml")
 KEYS = {
     "fail-on", "exclude", "pss-level", "pss-version", "disable", "severity",
-    "max-file-size", "baseline", "format",
+    "max-file-size", "baseline", "format", "as-of", "select",
 }  # fmt: skip
 
 
@@ -38,6 +39,8 @@ class Config:
     max_file_size: int | None = None
     baseline: str | None = None
     format: str | None = None
+    as_of: date | None = None
+    select: list[str] = field(default_factory=list)
 
 
 def _from_mapping(data: Any, path: str) -> Config:
@@ -63,6 +66,17 @@ def _from_mapping(data: Any, path: str) -> Config:
 
     cfg.exclude = strlist("exclude")
     cfg.disable = {c.upper() for c in strlist("disable")}
+    cfg.select = [c.upper() for c in strlist("select")]
+    as_of = data.get("as-of")
+    if as_of is not None:
+        if isinstance(as_of, str):
+            try:
+                as_of = date.fromisoformat(as_of)
+            except ValueError:
+                raise ConfigError(f"{path}: 'as-of' must be a date (YYYY-MM-DD)") from None
+        if not isinstance(as_of, date):
+            raise ConfigError(f"{path}: 'as-of' must be a date (YYYY-MM-DD)")
+        cfg.as_of = as_of
     for key in ("fail-on", "pss-level", "pss-version", "baseline", "format"):
         v = data.get(key)
         if v is not None and not isinstance(v, str):
