@@ -74,6 +74,13 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str, str, bool]] = {
         "cmd_netpol",
         True,
     ),
+    "admission": (
+        "the validating and mutating admission webhook (serve, certs, manifests)",
+        "hardhull.admission.cli",
+        "add_admission_parser",
+        "cmd_admission",
+        False,
+    ),
 }
 
 

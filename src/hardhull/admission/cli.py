@@ -1,0 +1,157 @@
+"""``hardhull admission …``: the webhook server (``serve``), plus ``certs`` and ``manifests``
+when their modules are present. uvicorn and friends are imported only by ``serve``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from typing import Any
+
+EXIT_OK, EXIT_ERROR = 0, 2
+
+#: modules of the other ``admission`` subcommands and their registration functions
+_OTHER_SUBCOMMANDS = (
+    ("hardhull.admission.certs", "register_certs_parser"),
+    ("hardhull.admission.manifests", "register_manifests_parser"),
+)
+
+SubParsers = Any  # argparse._SubParsersAction[argparse.ArgumentParser]
+
+
+def add_admission_parser(sub: SubParsers) -> argparse.ArgumentParser:
+    """Register ``admission`` and its subcommands on the top-level subparsers."""
+    a: argparse.ArgumentParser = sub.add_parser(
+        "admission", help="run the validating and mutating admission webhook"
+    )
+    admission_sub = a.add_subparsers(
+        dest="admission_command", metavar="SUBCOMMAND", parser_class=type(a)
+    )
+    s = admission_sub.add_parser("serve", help="serve /validate and /mutate over HTTPS")
+    s.add_argument("--config", metavar="FILE", help="policy file (default: the built-in policy)")
+    s.add_argument("--tls-cert", required=True, metavar="FILE", help="serving certificate (PEM)")
+    s.add_argument("--tls-key", required=True, metavar="FILE", help="its private key (PEM)")
+    s.add_argument("--port", type=int, default=8443)
+    s.add_argument("--host", default="0.0.0.0")
+    s.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes")
+    s.add_argument(
+        "--namespace",
+        default=None,
+        metavar="NS",
+        help="the webhook's own namespace, always exempt (default: $POD_NAMESPACE)",
+    )
+    s.add_argument(
+        "--cert-check-seconds",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="how often to look for a renewed certificate (0: never)",
+    )
+    s.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="info")
+    s.set_defaults(admission_command="serve", admission_func=cmd_serve)
+    for module, func in _OTHER_SUBCOMMANDS:
+        if importlib.util.find_spec(module) is not None:
+            register = getattr(importlib.import_module(module), func, None)
+            if callable(register):
+                register(admission_sub)
+    a.set_defaults(admission_parser=a)
+    return a
+
+
+def cmd_admission(args: argparse.Namespace) -> int:
+    func = getattr(args, "admission_func", None)
+    if func is None:
+        parser = getattr(args, "admission_parser", None)
+        if parser is not None:
+            parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    result = func(args)
+    return int(result) if result is not None else EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from hardhull.admission.policy import PolicyError, load_policy, own_namespace
+
+    namespace = own_namespace(args.namespace)
+    if args.config:
+        try:
+            load_policy(args.config, namespace)  # fail here, with file and line, not per worker
+        except PolicyError as exc:
+            sys.stderr.write(f"hardhull: policy error: {exc}\n")
+            return EXIT_ERROR
+    if args.workers < 1:
+        sys.stderr.write("hardhull: error: --workers must be at least 1\n")
+        return EXIT_ERROR
+    if not 0 < args.port < 65536:
+        sys.stderr.write("hardhull: error: --port must be 1-65535\n")
+        return EXIT_ERROR
+    try:
+        import orjson
+        import uvicorn
+    except ImportError as exc:
+        sys.stderr.write(
+            f"hardhull: admission serve needs the 'admission' extra ({exc.name} is missing): "
+            "pip install 'hardhull[admission]'\n"
+        )
+        return EXIT_ERROR
+    from hardhull.admission.tls import ReloadingTLS, TLSError, TLSFactory
+
+    try:
+        ReloadingTLS(args.tls_cert, args.tls_key)  # fail fast on unusable files
+    except TLSError as exc:
+        sys.stderr.write(f"hardhull: TLS error: {exc}\n")
+        return EXIT_ERROR
+    from hardhull.admission import server
+
+    settings = {
+        "config": os.path.abspath(args.config) if args.config else None,
+        "namespace": namespace,
+        "cert_check_seconds": args.cert_check_seconds,
+        "log_level": args.log_level,
+    }
+    os.environ[server.SETTINGS_ENV] = orjson.dumps(settings).decode()
+    multiproc: str | None = None
+    if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiproc = tempfile.mkdtemp(prefix="hardhull-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = multiproc
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    try:
+        uvicorn.run(
+            "hardhull.admission.server:app_from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            loop=loop,
+            http=http,
+            lifespan="on",
+            access_log=False,
+            log_level=args.log_level,
+            server_header=False,
+            ssl_certfile=args.tls_cert,
+            ssl_keyfile=args.tls_key,
+            ssl_context_factory=TLSFactory(args.tls_cert, args.tls_key),
+            timeout_graceful_shutdown=10,
+        )
+    finally:
+        if multiproc:
+            shutil.rmtree(multiproc, ignore_errors=True)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m hardhull.admission …`` until the top-level CLI has ``admission``."""
+    parser = argparse.ArgumentParser(prog="hardhull")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_admission_parser(sub)
+    args = parser.parse_args(["admission", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        return cmd_admission(args)
+    except KeyboardInterrupt:
+        return 130

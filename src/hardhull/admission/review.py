@@ -1,0 +1,755 @@
+"""AdmissionReview processing: request in, decision and response out. Pure: no I/O, no asyncio.
+
+The checks are the very ones ``hardhull scan`` runs (object and workload checks, K100 for the
+Pod Security Standard, and for RBAC objects the RBAC rules over that one object), so a
+manifest that passes the scan is admitted and one that fails is denied with the same codes and
+messages. Checks that need the whole scanned set (network policy coverage, ``N…``) cannot be
+judged from one object and do not run here. Each check runs on its own: one that raises loses
+only its own result, and the policy's ``on-error`` decides.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hardhull import suppress
+from hardhull.admission.policy import AUDIT, ENFORCE, OFF, UPDATES_NEW, WARN, Policy
+from hardhull.kube import Workload, as_dict
+from hardhull.model import JSONPatch, Severity, Violation
+
+API_VERSION = "admission.k8s.io/v1"
+KIND = "AdmissionReview"
+OPERATIONS = ("CREATE", "UPDATE", "DELETE", "CONNECT")
+EVALUATED = frozenset({"CREATE", "UPDATE"})
+
+RBAC_GROUP = "rbac.authorization.k8s.io"
+WORKLOAD_KINDS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("", "Pod"),
+        ("", "ReplicationController"),
+        ("apps", "Deployment"),
+        ("apps", "StatefulSet"),
+        ("apps", "DaemonSet"),
+        ("apps", "ReplicaSet"),
+        ("batch", "Job"),
+        ("batch", "CronJob"),
+    }
+)
+RBAC_KINDS: frozenset[tuple[str, str]] = frozenset(
+    (RBAC_GROUP, k) for k in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")
+)
+SECRET_KINDS: frozenset[tuple[str, str]] = frozenset({("", "Secret")})
+SUPPORTED_KINDS = WORKLOAD_KINDS | RBAC_KINDS | SECRET_KINDS
+#: subresources whose requests carry a pod spec to judge; every other one passes
+EVALUATED_SUBRESOURCES: Mapping[tuple[str, str], frozenset[str]] = {
+    ("", "Pod"): frozenset({"", "ephemeralcontainers"})
+}
+#: kinds whose pod template may change after creation (mutation on UPDATE is safe)
+MUTABLE_TEMPLATE_KINDS = frozenset(
+    {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "CronJob"}
+)
+#: metadata that controllers and the garbage collector change: an update touching only these
+#: (and status) changes nothing a check looks at
+_INERT_METADATA = frozenset(
+    {
+        "resourceVersion", "managedFields", "generation", "finalizers", "ownerReferences",
+        "creationTimestamp", "uid", "selfLink", "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+    }
+)  # fmt: skip
+
+MAX_WARNING = 119  # each warning under 120 characters
+MAX_WARNINGS = 20
+MAX_MESSAGE = 1500
+MAX_ANNOTATION = 1000
+MAX_MUTATION_STEPS = 256
+
+# outcomes (the `decision` label of the metrics)
+ALLOW, DENY, WARNED, SKIP, EXEMPT, ERROR = "allow", "deny", "warn", "skip", "exempt", "error"
+
+
+class ReviewError(Exception):
+    """A request that is not a usable AdmissionReview. ``uid`` is None when it has none."""
+
+    def __init__(self, message: str, uid: str | None = None, reason: str = "malformed") -> None:
+        super().__init__(message)
+        self.message = message
+        self.uid = uid
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Request:
+    uid: str
+    operation: str
+    group: str
+    version: str
+    kind: str
+    resource: str
+    sub_resource: str
+    name: str
+    namespace: str
+    username: str
+    groups: tuple[str, ...]
+    obj: dict[str, Any] | None
+    old: dict[str, Any] | None
+    dry_run: bool
+
+    @property
+    def kind_key(self) -> tuple[str, str]:
+        return (self.group, self.kind)
+
+    @property
+    def what(self) -> str:
+        meta = as_dict(as_dict(self.obj).get("metadata"))
+        name = self.name or meta.get("name") or meta.get("generateName") or ""
+        if not isinstance(name, str) or not name:
+            return self.kind
+        where = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.kind} {where}{name}"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One violation, judged: its mode under the policy and whether the update introduced it."""
+
+    code: str
+    pointer: str
+    message: str
+    severity: Severity
+    mode: str
+    existing: bool = False  # also in oldObject (UPDATE with updates: new-violations-only)
+    exempted: bool = False  # the object's hardhull.dev/ignore annotation, allowed by the policy
+
+    @property
+    def effective_mode(self) -> str:
+        if self.exempted:
+            return OFF
+        if self.existing and self.mode == ENFORCE:
+            return WARN
+        return self.mode
+
+
+@dataclass
+class Decision:
+    uid: str
+    allowed: bool
+    outcome: str
+    status_code: int = 0
+    message: str = ""
+    warnings: list[str] = field(default_factory=list)
+    patch: JSONPatch | None = None
+    audit: dict[str, str] = field(default_factory=dict)
+    items: list[Item] = field(default_factory=list)
+    #: (rule code, what went wrong) for checks or hooks that raised or timed out
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    reason: str = ""  # why a request was skipped or exempt
+    mutated: list[str] = field(default_factory=list)
+
+    def codes(self, mode: str) -> list[str]:
+        return sorted({i.code for i in self.items if i.effective_mode == mode})
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _str(value: Any, what: str, uid: str | None, *, required: bool = False) -> str:
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value):
+        raise ReviewError(
+            f"{what} must be a non-empty string" if required else f"{what} must be a string", uid
+        )
+    return value
+
+
+def parse_review(body: Any) -> Request:
+    """Validate a decoded AdmissionReview (admission.k8s.io/v1) and extract its request."""
+    if not isinstance(body, dict):
+        raise ReviewError("the body is not a JSON object")
+    req = body.get("request")
+    if not isinstance(req, dict):
+        raise ReviewError("no 'request' object in the AdmissionReview")
+    raw_uid = req.get("uid")
+    if not isinstance(raw_uid, str) or not raw_uid:
+        raise ReviewError("request.uid is missing or not a string")
+    uid = raw_uid
+    if body.get("apiVersion") != API_VERSION:
+        raise ReviewError(
+            f"apiVersion is {body.get('apiVersion')!r}; this webhook speaks {API_VERSION} only",
+            uid,
+        )
+    if body.get("kind") != KIND:
+        raise ReviewError(f"kind is {body.get('kind')!r}; expected {KIND}", uid)
+    operation = req.get("operation")
+    if operation not in OPERATIONS:
+        raise ReviewError(
+            f"request.operation is {operation!r}; expected one of {', '.join(OPERATIONS)}", uid
+        )
+    gvk = req.get("kind")
+    if not isinstance(gvk, dict):
+        raise ReviewError("request.kind must be an object {group, version, kind}", uid)
+    kind = _str(gvk.get("kind"), "request.kind.kind", uid, required=True)
+    group = _str(gvk.get("group"), "request.kind.group", uid)
+    version = _str(gvk.get("version"), "request.kind.version", uid)
+    res = req.get("resource")
+    if res is not None and not isinstance(res, dict):
+        raise ReviewError("request.resource must be an object {group, version, resource}", uid)
+    resource = _str(as_dict(res).get("resource"), "request.resource.resource", uid)
+    sub = _str(req.get("subResource"), "request.subResource", uid)
+    name = _str(req.get("name"), "request.name", uid)
+    namespace = _str(req.get("namespace"), "request.namespace", uid)
+    user = req.get("userInfo")
+    if user is not None and not isinstance(user, dict):
+        raise ReviewError("request.userInfo must be an object", uid)
+    username = _str(as_dict(user).get("username"), "request.userInfo.username", uid)
+    groups_raw = as_dict(user).get("groups")
+    if groups_raw is not None and (
+        not isinstance(groups_raw, list) or not all(isinstance(g, str) for g in groups_raw)
+    ):
+        raise ReviewError("request.userInfo.groups must be a list of strings", uid)
+    obj = req.get("object")
+    old = req.get("oldObject")
+    if operation in EVALUATED and not isinstance(obj, dict):
+        raise ReviewError(f"request.object must be an object for {operation}", uid)
+    if old is not None and not isinstance(old, dict):
+        raise ReviewError("request.oldObject must be an object or null", uid)
+    dry = req.get("dryRun")
+    if dry is not None and not isinstance(dry, bool):
+        raise ReviewError("request.dryRun must be a boolean", uid)
+    api_version = f"{group}/{version}" if group else version
+    return Request(
+        uid=uid,
+        operation=operation,
+        group=group,
+        version=version,
+        kind=kind,
+        resource=resource,
+        sub_resource=sub,
+        name=name,
+        namespace=namespace,
+        username=username,
+        groups=tuple(groups_raw or ()),
+        obj=_typed(obj, api_version, kind) if isinstance(obj, dict) else None,
+        old=_typed(old, api_version, kind) if isinstance(old, dict) else None,
+        dry_run=bool(dry),
+    )
+
+
+def _typed(obj: dict[str, Any], api_version: str, kind: str) -> dict[str, Any]:
+    """The object with apiVersion and kind (the API server sends them; fill them if absent)."""
+    if isinstance(obj.get("apiVersion"), str) and isinstance(obj.get("kind"), str):
+        return obj
+    return {"apiVersion": api_version, "kind": kind, **obj}
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _rbac_checks() -> list[
+    tuple[str, Callable[[Sequence[dict[str, Any]]], Iterable[tuple[int, Violation]]]]
+]:
+    from hardhull.checks import SET_CHECKS
+
+    return [(r.code, fn) for r, fn in SET_CHECKS if fn.__module__ == "hardhull.checks.rbac"]
+
+
+def run_checks(
+    obj: dict[str, Any],
+    policy: Policy,
+    only: frozenset[str] | None = None,
+) -> tuple[list[Violation], list[tuple[str, str]]]:
+    """Every check ``hardhull scan`` runs on this one object; a check that raises is reported.
+
+    Returns (violations, [(code, error)]). ``only``: run just these codes (mutation).
+    """
+    from hardhull.checks import OBJECT_CHECKS, WORKLOAD_CHECKS, load_all_checks
+    from hardhull.checks.podsecurity import pss_violation
+
+    load_all_checks()
+    skip = policy.off_codes
+    out: list[Violation] = []
+    errors: list[tuple[str, str]] = []
+
+    def wanted(code: str) -> bool:
+        return code not in skip and (only is None or code in only)
+
+    for rule, ocheck in OBJECT_CHECKS:
+        if wanted(rule.code):
+            try:
+                out.extend(list(ocheck(obj)))
+            except Exception as exc:
+                errors.append((rule.code, _exc(exc)))
+    try:
+        w = Workload.of(obj)
+    except Exception as exc:
+        return out, [*errors, ("*", f"reading the pod spec: {_exc(exc)}")]
+    if w is not None:
+        for rule, wcheck in WORKLOAD_CHECKS:
+            if wanted(rule.code):
+                try:
+                    out.extend(list(wcheck(w)))
+                except Exception as exc:
+                    errors.append((rule.code, _exc(exc)))
+        if wanted("K100"):
+            try:
+                v = pss_violation(obj, policy.pss, "")
+            except Exception as exc:
+                errors.append(("K100", _exc(exc)))
+            else:
+                if v is not None:
+                    out.append(v)
+    elif (_group(obj.get("apiVersion")), obj.get("kind")) in RBAC_KINDS:
+        objects = [obj]  # one list shared by every R check: the analysis runs once
+        for code, scheck in _rbac_checks():
+            if wanted(code):
+                try:
+                    out.extend(v for _, v in scheck(objects))
+                except Exception as exc:
+                    errors.append((code, _exc(exc)))
+    return out, errors
+
+
+def _group(api_version: Any) -> str:
+    return (
+        api_version.split("/", 1)[0] if isinstance(api_version, str) and "/" in api_version else ""
+    )
+
+
+def _exc(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:200]
+
+
+def severity_of(v: Violation, policy: Policy) -> Severity:
+    """As the scan reports it: the configured override, the instance's, else the rule's."""
+    from hardhull.checks import RULES
+
+    rule = RULES.get(v.code)
+    # Severity.INFO is 0: test for None, not truthiness (as the scan does)
+    sev = policy.severity.get(v.code)
+    if sev is None:
+        sev = v.severity
+    if sev is None:
+        sev = rule.severity if rule else Severity.MEDIUM
+    return sev
+
+
+def _object_exemptions(obj: dict[str, Any]) -> frozenset[str]:
+    metas: list[Any] = [obj.get("metadata")]
+    w = Workload.of(obj)
+    if w is not None:
+        metas.append(w.meta)
+    return suppress.annotation_codes(metas)
+
+
+def _pss_controls(obj: dict[str, Any], policy: Policy) -> frozenset[str]:
+    from hardhull.pss.evaluate import evaluate_pss
+
+    if policy.pss.level == "privileged":
+        return frozenset()
+    return frozenset(f.check_id for f in evaluate_pss(obj, policy.pss))
+
+
+def judge(
+    violations: Sequence[Violation],
+    obj: dict[str, Any],
+    policy: Policy,
+    old_violations: Sequence[Violation] | None = None,
+    old_obj: dict[str, Any] | None = None,
+) -> list[Item]:
+    """Violations → items with their mode; ``old_*``: compare for new-violations-only."""
+    ann = _object_exemptions(obj) if policy.object_exemptions else frozenset()
+    old_keys = {(v.code, v.pointer) for v in old_violations or ()}
+    new_pss: frozenset[str] = frozenset()
+    if (
+        old_violations is not None
+        and old_obj is not None
+        and any(v.code == "K100" for v in violations)
+    ):
+        # K100 is one finding listing every failing control: it is new when a control is
+        new_pss = _pss_controls(obj, policy) - _pss_controls(old_obj, policy)
+    items: list[Item] = []
+    for v in violations:
+        sev = severity_of(v, policy)
+        mode = policy.mode(v.code, sev)
+        if mode == OFF:
+            continue
+        existing = False
+        if old_violations is not None:
+            existing = not new_pss if v.code == "K100" else (v.code, v.pointer) in old_keys
+        exempted = suppress.matches(ann, v.code) and policy.allows_object_exemption(v.code)
+        items.append(Item(v.code, v.pointer, v.message, sev, mode, existing, exempted))
+    return items
+
+
+# --------------------------------------------------------------------------- gating
+
+
+def _relevant(obj: dict[str, Any] | None) -> dict[str, Any]:
+    o = as_dict(obj)
+    meta = {k: v for k, v in as_dict(o.get("metadata")).items() if k not in _INERT_METADATA}
+    return {**{k: v for k, v in o.items() if k not in ("status", "metadata")}, "metadata": meta}
+
+
+def gate(req: Request, policy: Policy) -> Decision | None:
+    """The decision for a request that is not evaluated at all, else None."""
+    if req.operation not in EVALUATED:
+        return Decision(req.uid, True, SKIP, reason=f"{req.operation} is not checked")
+    if req.kind_key not in SUPPORTED_KINDS:
+        g = f"{req.group}/" if req.group else ""
+        return Decision(req.uid, True, SKIP, reason=f"kind {g}{req.kind} is not checked")
+    subs = EVALUATED_SUBRESOURCES.get(req.kind_key, frozenset({""}))
+    if req.sub_resource not in subs:
+        return Decision(
+            req.uid, True, SKIP, reason=f"subresource {req.sub_resource} is not checked"
+        )
+    if req.namespace and req.namespace in policy.exempt_namespaces:
+        return _exempt(req, f"namespace {req.namespace}")
+    if req.username and req.username in policy.exempt_users:
+        return _exempt(req, f"user {req.username}")
+    for g in req.groups:
+        if g in policy.exempt_groups:
+            return _exempt(req, f"group {g}")
+    if req.operation == "UPDATE" and req.old is not None:
+        if as_dict(as_dict(req.obj).get("metadata")).get("deletionTimestamp"):
+            return Decision(req.uid, True, SKIP, reason="the object is being deleted")
+        if _relevant(req.obj) == _relevant(req.old):
+            return Decision(req.uid, True, SKIP, reason="the update changes nothing checked")
+    return None
+
+
+def _exempt(req: Request, who: str) -> Decision:
+    return Decision(req.uid, True, EXEMPT, reason=who, audit={"exempt": who})
+
+
+def needs_evaluation(req: Request, policy: Policy) -> bool:
+    return gate(req, policy) is None
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def validate(
+    req: Request,
+    policy: Policy,
+    extra: Sequence[Violation] = (),
+    extra_old: Sequence[Violation] = (),
+    extra_errors: Sequence[tuple[str, str]] = (),
+) -> Decision:
+    """The validating webhook's decision. ``extra*``: results of I/O hooks (see hooks.py)."""
+    early = gate(req, policy)
+    if early is not None:
+        return early
+    assert req.obj is not None
+    violations, errors = run_checks(req.obj, policy)
+    violations.extend(extra)
+    errors.extend(extra_errors)
+    old_violations: list[Violation] | None = None
+    if req.operation == "UPDATE" and policy.updates == UPDATES_NEW and req.old is not None:
+        old_violations, _ = run_checks(req.old, policy)
+        old_violations.extend(extra_old)
+    items = judge(violations, req.obj, policy, old_violations, req.old)
+    return decide(req, policy, items, errors)
+
+
+def decide(
+    req: Request, policy: Policy, items: list[Item], errors: Sequence[tuple[str, str]] = ()
+) -> Decision:
+    denied = [i for i in items if i.effective_mode == ENFORCE]
+    warned = [i for i in items if i.effective_mode == WARN]
+    d = Decision(req.uid, True, ALLOW, items=items, errors=list(errors))
+    warnings = [_warning(i) for i in warned]
+    if errors:
+        failed = ", ".join(sorted({c for c, _ in errors}))
+        if policy.on_error == "deny":
+            denied_msg = f"check {failed} failed (internal error); denied by on-error: deny"
+            d.allowed, d.outcome, d.status_code = False, DENY, 500
+            d.message = _clip(f"hardhull: {req.what}: {denied_msg}", MAX_MESSAGE)
+        warnings.insert(0, _clip(f"hardhull: check {failed} failed; see the webhook's log"))
+    if denied:
+        d.allowed, d.outcome, d.status_code = False, DENY, 403
+        d.message = _deny_message(req, denied)
+    elif d.allowed and warnings:
+        d.outcome = WARNED
+    d.warnings = _cap_warnings(warnings)
+    d.audit = _annotations(d)
+    return d
+
+
+def _deny_message(req: Request, denied: Sequence[Item]) -> str:
+    head = f"hardhull: {req.what} violates {len(denied)} enforced rule(s): "
+    parts = [f"{i.code} {_clean(i.message)}" for i in denied]
+    out = head
+    for n, p in enumerate(parts):
+        sep = "" if n == 0 else "; "
+        rest = len(parts) - n
+        tail = f"; ... and {rest} more (see warnings)"
+        if len(out) + len(sep) + len(p) + (len(tail) if rest > 1 else 0) > MAX_MESSAGE:
+            return out + (tail if n else _clip(p, MAX_MESSAGE - len(out)))
+        out += sep + p
+    return out
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _clean(text: str) -> str:
+    return _CONTROL.sub("?", text)
+
+
+def _clip(text: str, limit: int = MAX_WARNING) -> str:
+    """Shorten at a word boundary with '...' so the result is at most ``limit`` characters."""
+    text = _clean(text)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 3]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "..."
+
+
+def _warning(i: Item) -> str:
+    tag = f"{i.code} (existing)" if i.existing else i.code
+    return _clip(f"{tag}: {i.message}")
+
+
+def _cap_warnings(warnings: list[str]) -> list[str]:
+    unique = list(dict.fromkeys(warnings))
+    if len(unique) <= MAX_WARNINGS:
+        return unique
+    more = len(unique) - (MAX_WARNINGS - 1)
+    return [*unique[: MAX_WARNINGS - 1], f"hardhull: {more} more warnings (see audit annotations)"]
+
+
+def _annotations(d: Decision) -> dict[str, str]:
+    out = {"decision": d.outcome}
+    for key, mode in (("denied", ENFORCE), ("warned", WARN), ("audited", AUDIT)):
+        codes = d.codes(mode)
+        if codes:
+            out[key] = ",".join(codes)[:MAX_ANNOTATION]
+    exempted = sorted({i.code for i in d.items if i.exempted})
+    if exempted:
+        out["exempted"] = ",".join(exempted)[:MAX_ANNOTATION]
+    if d.errors:
+        out["errors"] = ",".join(sorted({c for c, _ in d.errors}))[:MAX_ANNOTATION]
+    if d.mutated:
+        out["mutated"] = ",".join(sorted(set(d.mutated)))[:MAX_ANNOTATION]
+    return out
+
+
+# --------------------------------------------------------------------------- mutate
+
+
+def mutate(req: Request, policy: Policy) -> Decision:
+    """The mutating webhook's answer: the opted-in fixes as one consistent JSON patch.
+
+    Fixes are computed against a working copy and applied one at a time, re-running the
+    checks after each, so fixes that touch the same parent (two fixes creating one missing
+    ``securityContext``) compose; the patch is the sequence of the applied operations.
+    """
+    early = gate(req, policy)
+    if early is not None:
+        return early
+    assert req.obj is not None
+    codes = (policy.mutate | policy.mutate_guarded) - policy.off_codes
+    if not codes or req.kind_key not in WORKLOAD_KINDS:
+        return Decision(req.uid, True, ALLOW)
+    if req.operation == "UPDATE" and req.kind not in MUTABLE_TEMPLATE_KINDS:
+        # pod specs and Job templates are immutable: a patch would fail the update
+        return Decision(req.uid, True, SKIP, reason=f"{req.kind} updates are not mutated")
+    work = copy_json(req.obj)
+    ann = _object_exemptions(work) if policy.object_exemptions else frozenset()
+    default_sa = _uses_default_sa(work)
+    ops: JSONPatch = []
+    applied: list[str] = []
+    errors: list[tuple[str, str]] = []
+    tried: set[tuple[str, str]] = set()
+    for _ in range(MAX_MUTATION_STEPS):
+        violations, errs = run_checks(work, policy, only=frozenset(codes))
+        errors = errs
+        step = None
+        for v in violations:
+            if not v.fix or (v.code, v.pointer) in tried:
+                continue
+            if v.code in policy.mutate_guarded and not default_sa:
+                continue
+            if suppress.matches(ann, v.code) and policy.allows_object_exemption(v.code):
+                continue
+            step = v
+            break
+        if step is None:
+            break
+        tried.add((step.code, step.pointer))
+        assert step.fix is not None
+        try:
+            work = apply_patch(work, step.fix)
+        except PatchError:
+            continue
+        ops.extend(step.fix)
+        applied.append(step.code)
+    d = Decision(req.uid, True, ALLOW, errors=errors, mutated=applied)
+    if ops:
+        d.patch = ops
+    d.audit = _annotations(d)
+    return d
+
+
+def _uses_default_sa(obj: dict[str, Any]) -> bool:
+    w = Workload.of(obj)
+    if w is None:
+        return False
+    sa = w.spec.get("serviceAccountName") or w.spec.get("serviceAccount")
+    return sa in (None, "", "default")
+
+
+# --------------------------------------------------------------------------- responses
+
+
+def response(d: Decision) -> dict[str, Any]:
+    """The AdmissionReview answer, exactly as admission.k8s.io/v1 wants it."""
+    resp: dict[str, Any] = {"uid": d.uid, "allowed": d.allowed}
+    if not d.allowed:
+        resp["status"] = {"code": d.status_code or 403, "message": d.message}
+    if d.warnings:
+        resp["warnings"] = d.warnings
+    if d.patch:
+        resp["patchType"] = "JSONPatch"
+        resp["patch"] = base64.b64encode(
+            json.dumps(d.patch, separators=(",", ":"), ensure_ascii=False).encode()
+        ).decode("ascii")
+    if d.audit:
+        resp["auditAnnotations"] = d.audit
+    return {"apiVersion": API_VERSION, "kind": KIND, "response": resp}
+
+
+def error_decision(err: ReviewError, policy: Policy) -> Decision:
+    """A request with a uid that cannot be evaluated: answered per ``on-error``."""
+    assert err.uid is not None
+    msg = _clip(f"hardhull: cannot evaluate the request: {err.message}", MAX_MESSAGE)
+    if policy.on_error == "allow":
+        return Decision(
+            err.uid,
+            True,
+            ERROR,
+            warnings=[_clip(msg)],
+            audit={"decision": ERROR, "error": err.reason},
+            errors=[("*", err.message)],
+        )
+    return Decision(
+        err.uid,
+        False,
+        ERROR,
+        status_code=400,
+        message=msg,
+        audit={"decision": ERROR, "error": err.reason},
+        errors=[("*", err.message)],
+    )
+
+
+# --------------------------------------------------------------------------- JSON patch
+
+
+class PatchError(ValueError):
+    pass
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON data (several times faster than copy.deepcopy)."""
+    if isinstance(value, dict):
+        return {k: copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_json(v) for v in value]
+    return value
+
+
+def _tokens(pointer: str) -> list[str]:
+    if pointer == "":
+        return []
+    if not pointer.startswith("/"):
+        raise PatchError(f"invalid pointer {pointer!r}")
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
+
+
+def apply_patch(doc: Any, patch: JSONPatch) -> Any:
+    """Apply RFC 6902 ``add``/``remove``/``replace``/``test`` to a copy of ``doc``."""
+    doc = copy_json(doc)
+    for op in patch:
+        kind = op.get("op")
+        tokens = _tokens(str(op.get("path", "")))
+        if not tokens:
+            if kind in ("add", "replace"):
+                doc = copy_json(op.get("value"))
+                continue
+            raise PatchError(f"{kind} on the document root")
+        parent: Any = doc
+        for t in tokens[:-1]:
+            if isinstance(parent, dict) and t in parent:
+                parent = parent[t]
+            elif isinstance(parent, list) and t.isdigit() and int(t) < len(parent):
+                parent = parent[int(t)]
+            else:
+                raise PatchError(f"path {op.get('path')!r} does not exist")
+        last = tokens[-1]
+        value = copy_json(op.get("value"))
+        if isinstance(parent, dict):
+            if kind == "add":
+                parent[last] = value
+            elif kind in ("replace", "remove", "test"):
+                if last not in parent:
+                    raise PatchError(f"path {op.get('path')!r} does not exist")
+                if kind == "replace":
+                    parent[last] = value
+                elif kind == "remove":
+                    del parent[last]
+                elif parent[last] != value:
+                    raise PatchError(f"test failed at {op.get('path')!r}")
+            else:
+                raise PatchError(f"unsupported op {kind!r}")
+        elif isinstance(parent, list):
+            if kind == "add" and last == "-":
+                parent.append(value)
+                continue
+            if not last.isdigit():
+                raise PatchError(f"bad list index in {op.get('path')!r}")
+            idx = int(last)
+            if kind == "add" and idx <= len(parent):
+                parent.insert(idx, value)
+            elif idx >= len(parent):
+                raise PatchError(f"path {op.get('path')!r} does not exist")
+            elif kind == "replace":
+                parent[idx] = value
+            elif kind == "remove":
+                del parent[idx]
+            elif kind == "test":
+                if parent[idx] != value:
+                    raise PatchError(f"test failed at {op.get('path')!r}")
+            else:
+                raise PatchError(f"unsupported op {kind!r}")
+        else:
+            raise PatchError(f"path {op.get('path')!r} does not exist")
+    return doc
+
+
+__all__ = [
+    "API_VERSION",
+    "Decision",
+    "Item",
+    "Request",
+    "ReviewError",
+    "apply_patch",
+    "decide",
+    "error_decision",
+    "gate",
+    "judge",
+    "mutate",
+    "parse_review",
+    "response",
+    "run_checks",
+    "validate",
+]
