@@ -331,3 +331,42 @@ def test_as_of_and_select_in_config(tmp_path: Path) -> None:
         timeout=60,
     )
     assert proc.returncode == 2 and "'as-of' must be a date (YYYY-MM-DD)" in proc.stderr
+
+
+def test_k030_not_reported_when_the_service_account_turns_the_token_off(tmp_path: Path) -> None:
+    sa = (
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web, namespace: shop}\n"
+        "automountServiceAccountToken: false\n---\n"
+    )
+    body = pod().replace("  automountServiceAccountToken: false\n", "  serviceAccountName: web\n")
+    (tmp_path / "p.yaml").write_text(body)
+    assert codes(run("scan", "p.yaml", "-f", "json", "--fail-on", "never", cwd=tmp_path)) == [
+        ("K030", 6)
+    ]
+    (tmp_path / "p.yaml").write_text(sa + body)
+    assert codes(run("scan", "p.yaml", "-f", "json", "--fail-on", "never", cwd=tmp_path)) == []
+    # a pod that asks for the token gets it, whatever its ServiceAccount says
+    (tmp_path / "p.yaml").write_text(
+        sa
+        + body.replace(
+            "  serviceAccountName: web\n",
+            "  serviceAccountName: web\n  automountServiceAccountToken: true\n",
+        )
+    )
+    assert codes(run("scan", "p.yaml", "-f", "json", "--fail-on", "never", cwd=tmp_path)) == [
+        ("K030", 13)
+    ]
+
+
+def test_workload_without_pod_spec_is_reported_as_skipped(tmp_path: Path) -> None:
+    (tmp_path / "c.yaml").write_text(
+        "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c, namespace: x}\n"
+        "spec:\n  schedule: '* * * * *'\n"
+    )
+    doc = json.loads(run("scan", "c.yaml", "-f", "json", cwd=tmp_path).stdout)
+    assert doc["skipped"] == [
+        {
+            "path": "c.yaml",
+            "reason": "CronJob/x/c: CronJob has no spec.jobTemplate: no workload check ran",
+        }
+    ]

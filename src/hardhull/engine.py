@@ -25,7 +25,7 @@ from hardhull.checks import (
     load_all_checks,
 )
 from hardhull.checks.podsecurity import ENFORCE, namespace_levels, pss_violation
-from hardhull.kube import Workload, object_namespace
+from hardhull.kube import Workload, object_namespace, pod_spec_problem
 from hardhull.model import (
     Finding,
     InputError,
@@ -229,6 +229,9 @@ def scan_kubernetes(item: TextInput, opts: ScanOptions) -> HandlerOutput:
             )
             continue
         out.items.append((obj, violations))
+        problem = pod_spec_problem(obj.data)
+        if problem is not None:
+            out.skipped.append(Skipped(obj.path, f"{obj.resource}: {problem}"))
     return out
 
 
@@ -326,6 +329,33 @@ def _run_set_checks(result: ScanResult, opts: ScanOptions) -> None:
             continue
         for index, v in found:
             findings_for(objects[index], [v], opts, result)
+    _drop_k030_decided_by_service_accounts(result, datas)
+
+
+def _drop_k030_decided_by_service_accounts(
+    result: ScanResult, datas: Sequence[dict[str, Any]]
+) -> None:
+    """K030 judges one pod; when the pod is silent its ServiceAccount decides, and a
+    ServiceAccount of the scanned set with ``automountServiceAccountToken: false`` means no
+    token is mounted: those K030 findings are not problems."""
+    from hardhull.checks.workload import (
+        service_accounts_without_token,
+        token_decided_by_service_account,
+    )
+
+    if not any(f.rule.code == "K030" for f in result.findings):
+        return
+    sas = service_accounts_without_token(datas)
+    if not sas:
+        return
+    covered = {
+        (o.path, o.resource) for o in result.keep if token_decided_by_service_account(o.data, sas)
+    }
+    result.findings = [
+        f
+        for f in result.findings
+        if not (f.rule.code == "K030" and (f.location.path, f.resource) in covered)
+    ]
 
 
 def _merge(into: ScanResult, part: ScanResult) -> None:

@@ -201,6 +201,36 @@ class Workload:
         return f"{self.meta_pointer}/annotations/{escape(key)}"
 
 
+def pod_spec_problem(obj: Mapping[str, Any]) -> str | None:
+    """Why a built-in pod-bearing object has no pod spec to check, or None when it has one.
+
+    A CronJob without ``jobTemplate``, a Deployment whose ``template`` has no ``spec``, a Pod
+    whose ``spec`` is a list or null: the API server rejects all of them, and no workload
+    check can run. Front ends report this as skipped (naming the missing pointer) instead of
+    passing the object silently. Objects that are not built-in workloads return None.
+    """
+    if not isinstance(obj, dict):
+        return None
+    kind = obj.get("kind")
+    if not isinstance(kind, str) or not is_builtin_workload(kind, obj.get("apiVersion")):
+        return None
+    spec_ptr = POD_PATHS[kind][0]
+    cur: Any = obj
+    walked = ""
+    for token in spec_ptr[1:].split("/"):
+        walked += "/" + token
+        cur = cur.get(token) if isinstance(cur, dict) else None
+        if cur is None:
+            return f"{kind} has no {walked[1:].replace('/', '.')}: no workload check ran"
+        if not isinstance(cur, dict):
+            what = "a list" if isinstance(cur, list) else f"a {type(cur).__name__}"
+            return (
+                f"{kind} {walked[1:].replace('/', '.')} is {what}, not a mapping: "
+                "no workload check ran"
+            )
+    return None
+
+
 def object_namespace(obj: Mapping[str, Any]) -> str:
     ns = as_dict(obj.get("metadata")).get("namespace")
     return ns if isinstance(ns, str) else ""

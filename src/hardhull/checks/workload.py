@@ -4,12 +4,19 @@ capabilities, resources, images and probes of every pod-bearing kind and contain
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from hardhull.checks import workload_check
 from hardhull.fixes import append_item, set_field
-from hardhull.kube import Container, Workload, as_dict, as_list
+from hardhull.kube import (
+    Container,
+    Workload,
+    as_dict,
+    as_list,
+    object_name,
+    object_namespace,
+)
 from hardhull.model import JSONPatch, Rule, Severity, Violation
 from hardhull.sources.yamlpos import escape
 
@@ -978,7 +985,9 @@ HOST_PATH = _rule(
     "data); high for other sensitive trees (/dev, /home, /boot, /var/log, system binaries and "
     "libraries, runtime and CNI state, anything else under /etc or /sys); medium otherwise. "
     "A read-only mount lowers high to medium where reading exposes nothing secret; device "
-    "nodes and sockets stay high because a read-only mount does not stop their use.",
+    "nodes and sockets stay high because a read-only mount does not stop their use, and a "
+    "hostPath declared `type: Socket`, `CharDevice` or `BlockDevice` is at least high wherever "
+    "it lives (a daemon's API or a raw device, e.g. an agent socket under /srv).",
     "A writable host mount is a direct path to the node: planting cron jobs or SSH keys, "
     "reading kubelet credentials, or tampering with logs.",
     "Use an `emptyDir`, a `configMap`/`secret`, or a PersistentVolumeClaim. Where a node "
@@ -1023,12 +1032,22 @@ RUNTIME_SOCKET = _rule(
 )
 
 
-def _host_paths(w: Workload) -> Iterator[tuple[str, str, bool]]:
-    """(path, pointer of the hostPath source, every mount of the volume is read-only)."""
+#: hostPath types that name an endpoint rather than files: a read-only mount does not stop
+#: their use (connecting to a socket, ioctl on a device), whatever directory they live in
+ENDPOINT_TYPES = {
+    "Socket": "socket",
+    "CharDevice": "character device",
+    "BlockDevice": "block device",
+}
+
+
+def _host_paths(w: Workload) -> Iterator[tuple[str, str, bool, str]]:
+    """(path, pointer of the hostPath source, every mount of the volume is read-only, type)."""
     for i, v in w.volumes():
         hp = v.get("hostPath")
         if isinstance(hp, dict):
             path = hp.get("path")
+            kind = hp.get("type")
             name = v.get("name")
             mounts = w.mounts_of(name) if isinstance(name, str) else []
             read_only = bool(mounts) and all(m.get("readOnly") is True for m in mounts)
@@ -1036,22 +1055,29 @@ def _host_paths(w: Workload) -> Iterator[tuple[str, str, bool]]:
                 path if isinstance(path, str) else "",
                 f"{w.spec_pointer}/volumes/{i}/hostPath",
                 read_only,
+                kind if isinstance(kind, str) else "",
             )
 
 
 @workload_check(HOST_PATH)
 def host_path_volume(w: Workload) -> Iterator[Violation]:
-    for path, ptr, read_only in _host_paths(w):
+    for path, ptr, read_only, kind in _host_paths(w):
         if runtime_socket(path):
             continue  # K019
         sev = host_path_severity(path, read_only)
+        endpoint = ENDPOINT_TYPES.get(kind)
+        if endpoint and sev < Severity.HIGH and not _under(_norm(path), BENIGN):
+            sev = Severity.HIGH
         how = " read-only" if read_only else ""
-        yield Violation("K018", ptr + "/path", f"pod mounts host path {path!r}{how}", None, sev)
+        what = f" ({endpoint})" if endpoint else ""
+        yield Violation(
+            "K018", ptr + "/path", f"pod mounts host path {path!r}{what}{how}", None, sev
+        )
 
 
 @workload_check(RUNTIME_SOCKET)
 def container_runtime_socket(w: Workload) -> Iterator[Violation]:
-    for path, ptr, _ in _host_paths(w):
+    for path, ptr, _, _ in _host_paths(w):
         if runtime_socket(path):
             yield Violation("K019", ptr + "/path", f"pod mounts the container runtime at {path!r}")
 
@@ -1082,11 +1108,13 @@ ports:
 def host_port(w: Workload) -> Iterator[Violation]:
     for c in w.containers:
         for i, p in enumerate(as_list(c.data.get("ports"))):
-            if isinstance(p, dict) and p.get("hostPort") not in (None, 0):
+            # 0 (and unset) means no host port; a non-integer is rejected by the API server
+            port = _int(p.get("hostPort")) if isinstance(p, dict) else None
+            if port is not None and port > 0:
                 yield Violation(
                     "K020",
                     f"{c.pointer}/ports/{i}/hostPort",
-                    f"{c.label} binds host port {p['hostPort']}",
+                    f"{c.label} binds host port {port}",
                 )
 
 
@@ -1509,6 +1537,48 @@ def service_account_token_mounted(w: Workload) -> Iterator[Violation]:
         "pod mounts its service account token (set automountServiceAccountToken: false)",
         set_field(w.obj, ptr, False) or None,
     )
+
+
+def service_accounts_without_token(
+    objects: Sequence[Mapping[str, Any]],
+) -> frozenset[tuple[str, str]]:
+    """(namespace, name) of every ServiceAccount of a scanned set that sets
+    ``automountServiceAccountToken: false``.
+
+    The kubelet mounts the token unless the pod says otherwise, and when the pod is silent the
+    ServiceAccount decides: such a pod gets no token. K030 looks at one object, so the set
+    phase of a scan uses this with :func:`token_decided_by_service_account` to drop the K030
+    findings of pods whose ServiceAccount, in the same scan, already turns the mount off.
+    """
+    out: set[tuple[str, str]] = set()
+    for obj in objects:
+        if obj.get("kind") != "ServiceAccount" or obj.get("apiVersion") != "v1":
+            continue
+        if obj.get("automountServiceAccountToken") is not False:
+            continue
+        name = object_name(obj)
+        if name:
+            out.add((object_namespace(obj), name))
+    return frozenset(out)
+
+
+def token_decided_by_service_account(
+    obj: Mapping[str, Any], sas: frozenset[tuple[str, str]]
+) -> bool:
+    """True when ``obj`` is a workload whose pod leaves ``automountServiceAccountToken`` unset
+    and runs as a ServiceAccount of ``sas`` (same namespace as written in the manifests; an
+    unset ``serviceAccountName`` is ``default``): its pods get no token, K030 does not apply.
+
+    A pod-level ``automountServiceAccountToken: true`` overrides the ServiceAccount (the token
+    is mounted), so that pod is not covered.
+    """
+    if not sas:
+        return False
+    w = Workload.of(obj)
+    if w is None or w.spec.get("automountServiceAccountToken") is not None:
+        return False
+    sa = w.spec.get("serviceAccountName") or w.spec.get("serviceAccount") or "default"
+    return isinstance(sa, str) and (object_namespace(obj), sa) in sas
 
 
 DEFAULT_NS = _rule(
