@@ -347,12 +347,10 @@ spec:
         - name: tools
           image: bitnami/kubectl:1.30
           command: ["kubectl", "get", "pods", "--profiling=true"]
-        - name: wrapper
-          image: registry.k8s.io/kube-apiserver:v1.30.0
-          command: ["/bin/sh", "-c", "exec kube-apiserver --authorization-mode=AlwaysAllow"]
 """
-    # an application's own etcd is not the cluster's (no control-plane label or namespace),
-    # kubectl is not a component, and a shell wrapper hides the command line (not parsed)
+    # an application's own etcd is not the cluster's (no control-plane label or namespace) and
+    # kubectl is not a component; a shell wrapper (sh -c "exec kube-apiserver …") is parsed:
+    # see tests/test_peer_cases_cluster.py
     assert cluster_findings(tmp_path, text) == []
 
 

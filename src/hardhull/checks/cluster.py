@@ -110,6 +110,9 @@ class Flag:
     name: str
     value: str | None  # None: a bare ``--flag``
     pointer: str  # the list item holding the flag (its line)
+    #: a bare boolean flag followed by a separate item (``--anonymous-auth``, ``"false"``):
+    #: that item is a stray argument, not the flag's value (pflag), and the flag is true
+    stray: str = ""
 
 
 @dataclass
@@ -243,6 +246,10 @@ def _control_plane_flags(obj: dict[str, Any]) -> Iterator[Flags]:
         tokens += [(f"{c.pointer}/args/{i}", t) for i, t in enumerate(args) if isinstance(t, str)]
         component = ""
         start = 0
+        script = _shell_script(command, c.pointer)
+        if script is not None:
+            tokens = script  # ``sh -c "exec etcd --flag …"``: the words of the script
+            command = [t for _, t in script]
         if command and isinstance(command[0], str):
             binary = posixpath.basename(command[0].strip())
             if binary in COMPONENTS:
@@ -268,6 +275,59 @@ def _control_plane_flags(obj: dict[str, Any]) -> Iterator[Flags]:
         yield flags
 
 
+_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "busybox"})
+_SHELL_OPS = frozenset({"&&", "||", ";", "|", "&", "(", ")", ";;"})
+
+
+def _shell_script(command: list[Any], pointer: str) -> list[tuple[str, str]] | None:
+    """The words of the component's command line when a shell starts it (``sh -c "…"``).
+
+    The script is split like a POSIX shell (quotes, ``&&``/``;``); the first simple command
+    whose program is a control-plane binary is taken, after ``exec``, ``env`` and ``VAR=value``
+    prefixes. Every word points at the script's list item. None: not a shell, or no component
+    in the script."""
+    if len(command) < 2 or not all(isinstance(t, str) for t in command):
+        return None
+    words = [str(t) for t in command]
+    start = 1
+    if posixpath.basename(words[0].strip()) == "busybox":
+        start = 2  # busybox sh -c
+    if posixpath.basename(words[start - 1].strip()) not in _SHELLS:
+        return None
+    at = next(
+        (
+            i
+            for i in range(start, len(words))
+            if words[i].startswith("-") and not words[i].startswith("--") and "c" in words[i]
+        ),
+        -1,
+    )  # -c, or combined options such as -ec / -xc
+    if at < 0:
+        return None
+    if at + 1 >= len(words):
+        return None
+    import shlex
+
+    lexer = shlex.shlex(words[at + 1], posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    try:
+        parts = list(lexer)
+    except ValueError:
+        return None  # unbalanced quotes: the shell would fail too
+    ptr = f"{pointer}/command/{at + 1}"
+    segment: list[str] = []
+    for part in [*parts, ";"]:
+        if part not in _SHELL_OPS:
+            segment.append(part)
+            continue
+        while segment and (segment[0] in ("exec", "env", "command") or "=" in segment[0]):
+            segment.pop(0)
+        if segment and posixpath.basename(segment[0]) in (*COMPONENTS, "hyperkube"):
+            return [(ptr, w) for w in segment]
+        segment = []
+    return None
+
+
 def _parse(tokens: list[tuple[str, str]], single_dash: bool) -> list[Flag]:
     out: list[Flag] = []
     i = 0
@@ -288,7 +348,10 @@ def _parse(tokens: list[tuple[str, str]], single_dash: bool) -> list[Flag]:
             out.append(Flag(name, tokens[i][1].strip(), ptr))
             i += 1
         else:
-            out.append(Flag(name, None, ptr))
+            stray = ""
+            if name in BOOL_FLAGS and i < len(tokens) and not tokens[i][1].startswith("-"):
+                stray = tokens[i][1].strip()
+            out.append(Flag(name, None, ptr, stray))
     return out
 
 

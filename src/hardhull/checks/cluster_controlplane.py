@@ -82,6 +82,12 @@ def apiserver_anonymous_auth(obj: dict[str, Any]) -> Iterator[Violation]:
             continue  # anonymous access is then configured in that file
         where = ptr or f.anchor
         how = "sets --anonymous-auth=true" if value else "does not set --anonymous-auth=false"
+        flag = f.last("anonymous-auth")
+        if flag is not None and flag.stray:
+            how = (
+                f'sets a bare --anonymous-auth, which means true ("{flag.stray}" in the next '
+                "item is a separate argument, not its value; write --anonymous-auth=false)"
+            )
         yield Violation("A001", where, f"{f.label()} {how}: unauthenticated requests are served")
 
 

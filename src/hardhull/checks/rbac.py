@@ -348,7 +348,9 @@ CLUSTER_ADMIN = _rule(
     Severity.CRITICAL,
     "A binding grants `cluster-admin`, or a role with an every-verb, every-resource, "
     "every-group rule, to a subject outside `system:` (critical for a ClusterRoleBinding, "
-    "high for a RoleBinding: full control of that namespace).",
+    "high for a RoleBinding: full control of that namespace). A ClusterRoleBinding of the "
+    "built-in `admin` or `edit` role (when the scanned set does not define it) is reported "
+    "high: they read every namespace's secrets and exec into and create pods everywhere.",
     "cluster-admin is every permission on every object: one stolen token or compromised "
     "pipeline owns the cluster, its secrets and its nodes.",
     "Bind a role with the permissions the subject uses, in the namespaces it works in; keep "
@@ -472,6 +474,27 @@ def _component(s: Subject) -> bool:
     return s.name.startswith("system:") and not s.name.startswith("system:serviceaccounts")
 
 
+def _subject_note(b: Binding, pointer: str) -> str:
+    """A note when the API server would reject the subject as written (wrong ``apiGroup``).
+
+    The finding stays: the binding states its intent, and the fix of the typo grants it."""
+    raw = as_dict(get(b.obj, pointer))
+    group, kind = raw.get("apiGroup"), raw.get("kind")
+    if group in (None, ""):
+        return ""  # defaulted: "" for a ServiceAccount, rbac.authorization.k8s.io otherwise
+    if kind == SERVICE_ACCOUNT and group != "":
+        return (
+            f" (as written the API server rejects the binding: a ServiceAccount subject takes "
+            f'apiGroup "", not {group!r})'
+        )
+    if kind in (USER, GROUP) and group != "rbac.authorization.k8s.io":
+        return (
+            f" (as written the API server rejects the binding: a {kind} subject takes apiGroup "
+            f"rbac.authorization.k8s.io, not {group!r})"
+        )
+    return ""
+
+
 def _valid(s: Subject) -> bool:
     if s.kind == SERVICE_ACCOUNT:
         return bool(s.name and s.namespace)
@@ -497,14 +520,29 @@ def _pointer(objects: Sequence[Any], rule: PolicyRule, field_name: str, value: s
 
 
 def _granted(
-    rule: PolicyRule, group: str, resources: Iterable[str], verbs: Iterable[str]
+    rule: PolicyRule,
+    group: str,
+    resources: Iterable[str],
+    verbs: Iterable[str],
+    *,
+    star: bool = False,
 ) -> tuple[list[str], list[str]]:
-    """(resources named literally, verbs granted) of a rule for one group; '*' verbs count.
+    """(resources matched, verbs granted) of a rule for one group; '*' verbs count.
 
-    A resource reached only through ``*`` is R001's; these rules look at named resources."""
+    Resources match as the authorizer matches them: by name, or a subresource through
+    ``*/SUB`` (``*/exec`` is every ``exec`` subresource; ``pods/*`` is no wildcard at all).
+    A resource reached only through a bare ``*`` is R001's, unless ``star`` is set and the
+    verb is named: verbs that are themselves the danger (``escalate``, ``bind``,
+    ``impersonate``, ``approve``) written out on every resource."""
     if not rule.api_group_matches(group):
         return [], []
-    named = [r for r in resources if r in rule.resources]
+    named = [
+        r
+        for r in resources
+        if r in rule.resources
+        or ("/" in r and f"*/{r.partition('/')[2]}" in rule.resources)
+        or (star and "*" in rule.resources and "*" not in rule.verbs)
+    ]
     if not named:
         return [], []
     if "*" in rule.verbs:
@@ -554,7 +592,7 @@ def _escalation(rule: PolicyRule) -> list[tuple[str, list[str]]]:
     ):
         names: list[str] = []
         for group, resources in targets:
-            res, verbs = _granted(rule, group, resources, (verb,))
+            res, verbs = _granted(rule, group, resources, (verb,), star=True)
             if verbs:
                 names.extend(res)
         if names:
@@ -578,7 +616,7 @@ def _csr(rule: PolicyRule) -> tuple[list[str], list[str]]:
     _, approval = _granted(
         rule, group, ("certificatesigningrequests/approval",), ("update", "patch")
     )
-    _, signers = _granted(rule, group, ("signers",), ("approve",))
+    _, signers = _granted(rule, group, ("signers",), ("approve",), star=True)
     return approval, signers
 
 
@@ -641,8 +679,8 @@ def _wildcard(rule: PolicyRule) -> tuple[str, str, int] | None:
         )
         if "*" in vals
     ]
-    if not fields or not rule.api_groups:
-        return None
+    if not fields or not rule.api_groups or not any(rule.verbs):
+        return None  # verbs [""] (or none) match no request: the rule grants nothing
     if _full_wildcard(rule):
         return fields[0], "every verb on every resource in every API group (cluster-admin)", 2
     level = 0
@@ -1080,6 +1118,12 @@ class _Analysis:
         admin = (b.role_kind == "ClusterRole" and b.role_name == "cluster-admin") or (
             role is not None and any(_full_wildcard(r) for r in role.rules)
         )
+        near_admin = (
+            b.scope is None
+            and role is None
+            and b.role_kind == "ClusterRole"
+            and b.role_name in ("admin", "edit")
+        )
         where = "cluster-wide" if b.scope is None else f"in namespace {b.scope}"
         for bound in b.subjects:
             s = bound.subject
@@ -1087,21 +1131,34 @@ class _Analysis:
                 continue
             public = _public(s)
             if public:
-                self.public(b, bound.pointer, s, public)
+                self.public(b, bound.pointer, s, public, _subject_note(b, bound.pointer))
                 continue
             if admin and not _component(s):
                 self.add(
                     "R010",
                     b.ref.index,
                     bound.pointer,
-                    f"binds {b.role_ref} (every verb on every resource) {where} to {s}",
+                    f"binds {b.role_ref} (every verb on every resource) {where} to {s}"
+                    + _subject_note(b, bound.pointer),
                     Severity.CRITICAL if b.scope is None else Severity.HIGH,
+                )
+            elif near_admin and not _component(s):
+                self.add(
+                    "R010",
+                    b.ref.index,
+                    bound.pointer,
+                    f"binds the built-in {b.role_name} role cluster-wide to {s}"
+                    f"{_subject_note(b, bound.pointer)}: every "
+                    "namespace's secrets, exec into and creating pods in every namespace "
+                    "(kube-system included), which is near cluster-admin; bind it with a "
+                    "RoleBinding in the namespaces the subject works in",
+                    Severity.HIGH,
                 )
             sa = _sa_of(s)
             if sa is not None and sa.name == "default" and not b.dangling:
                 self.default_sa(b, bound.pointer, sa, admin)
 
-    def public(self, b: Binding, pointer: str, s: Subject, group: str) -> None:
+    def public(self, b: Binding, pointer: str, s: Subject, group: str, bad: str = "") -> None:
         if b.role is None and b.role_name in HARMLESS_BUILTIN:
             return
         note = ""
@@ -1117,7 +1174,11 @@ class _Analysis:
         )
         where = "cluster-wide" if b.scope is None else f"in namespace {b.scope}"
         self.add(
-            "R011", b.ref.index, pointer, f"grants {b.role_ref} {where} to {s}{note}: {who}", sev
+            "R011",
+            b.ref.index,
+            pointer,
+            f"grants {b.role_ref} {where} to {s}{note}{bad}: {who}",
+            sev,
         )
 
     def default_sa(self, b: Binding, pointer: str, sa: Subject, admin: bool) -> None:
