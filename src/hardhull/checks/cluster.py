@@ -19,7 +19,8 @@ from typing import Any
 from hardhull.checks import object_check
 from hardhull.checks.podsecurity import ENFORCE
 from hardhull.kube import Container, Workload, api_group, as_dict, as_list, object_namespace
-from hardhull.model import Rule, Severity, Violation
+from hardhull.model import Severity, Violation
+from hardhull.rulekit import RuleFamily
 from hardhull.sources.yamlpos import escape
 
 CIS = "CIS Kubernetes Benchmark v1.9 "
@@ -34,39 +35,7 @@ KUBELET_DOC = "https://kubernetes.io/docs/reference/config-api/kubelet-config.v1
 PSA_DOC = "https://kubernetes.io/docs/concepts/security/pod-security-admission/"
 
 
-def cluster_rule(
-    code: str,
-    slug: str,
-    title: str,
-    severity: Severity,
-    what: str,
-    why: str,
-    fix: str,
-    example: str,
-    *,
-    category: str = "control-plane",
-    cis: str = "",
-    nsa: str = "",
-    trivy: tuple[str, ...] = (),
-    checkov: tuple[str, ...] = (),
-    refs: tuple[str, ...] = (APISERVER_DOC,),
-) -> Rule:
-    return Rule(
-        code=code,
-        slug=slug,
-        title=title,
-        severity=severity,
-        category=category,
-        what=what,
-        why=why,
-        fix=fix,
-        example=example.strip("\n"),
-        references=tuple(refs),
-        cis=(CIS + cis) if cis else "",
-        nsa=(NSA + nsa) if nsa else "",
-        trivy=trivy,
-        checkov=checkov,
-    )
+cluster_rule = RuleFamily("control-plane", refs=(APISERVER_DOC,), cis_prefix=CIS, nsa_prefix=NSA)
 
 
 def is_kind(obj: dict[str, Any], kind: str, group: str) -> bool:

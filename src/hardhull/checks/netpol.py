@@ -29,7 +29,7 @@ from typing import Any
 
 from hardhull.checks import set_check
 from hardhull.kube import Workload, api_group, as_dict, as_list, object_namespace
-from hardhull.model import Rule, Severity, Violation
+from hardhull.model import Severity, Violation
 from hardhull.netpol.model import (
     Direction,
     Endpoint,
@@ -41,6 +41,7 @@ from hardhull.netpol.model import (
     build,
 )
 from hardhull.netpol.model import Rule as PolicyRule
+from hardhull.rulekit import RuleFamily
 
 NETPOL_DOC = "https://kubernetes.io/docs/concepts/services-networking/network-policies/"
 DEFAULT_DENY_DOC = NETPOL_DOC + "#default-policies"
@@ -65,36 +66,7 @@ _MAX_LISTED = 5
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
-def _rule(
-    code: str,
-    slug: str,
-    title: str,
-    severity: Severity,
-    what: str,
-    why: str,
-    fix: str,
-    example: str,
-    *,
-    cis: str = "",
-    nsa: str = "",
-    kube_linter: tuple[str, ...] = (),
-    refs: tuple[str, ...] = (NETPOL_DOC,),
-) -> Rule:
-    return Rule(
-        code=code,
-        slug=slug,
-        title=title,
-        severity=severity,
-        category="kubernetes-network",
-        what=what,
-        why=why,
-        fix=fix,
-        example=example.strip("\n"),
-        references=refs,
-        cis=cis,
-        nsa=(NSA + nsa) if nsa else "",
-        kube_linter=kube_linter,
-    )
+_rule = RuleFamily("kubernetes-network", refs=(NETPOL_DOC,), nsa_prefix=NSA)
 
 
 # --------------------------------------------------------------------------- the shared analysis

@@ -29,7 +29,7 @@ from typing import Any
 
 from hardhull.checks import set_check
 from hardhull.kube import Workload, as_dict, as_list, get
-from hardhull.model import Rule, Severity, Violation
+from hardhull.model import Severity, Violation
 from hardhull.rbac.graph import (
     ANONYMOUS,
     AUTHENTICATED,
@@ -46,6 +46,7 @@ from hardhull.rbac.graph import (
     Subject,
     build,
 )
+from hardhull.rulekit import RuleFamily
 
 RBAC_DOC = "https://kubernetes.io/docs/reference/access-authn-authz/rbac/"
 GOOD_PRACTICES = "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"
@@ -74,39 +75,9 @@ POD_CREATORS = (
 )
 
 
-def _rule(
-    code: str,
-    slug: str,
-    title: str,
-    severity: Severity,
-    what: str,
-    why: str,
-    fix: str,
-    example: str,
-    *,
-    cis: str = "",
-    trivy: tuple[str, ...] = (),
-    checkov: tuple[str, ...] = (),
-    kube_linter: tuple[str, ...] = (),
-    refs: tuple[str, ...] = (RBAC_DOC, GOOD_PRACTICES),
-) -> Rule:
-    return Rule(
-        code=code,
-        slug=slug,
-        title=title,
-        severity=severity,
-        category="kubernetes-rbac",
-        what=what,
-        why=why,
-        fix=fix,
-        example=example.strip("\n"),
-        references=refs,
-        cis=(CIS + cis) if cis else "",
-        nsa=NSA,
-        trivy=trivy,
-        checkov=checkov,
-        kube_linter=kube_linter,
-    )
+_rule = RuleFamily(
+    "kubernetes-rbac", refs=(RBAC_DOC, GOOD_PRACTICES), cis_prefix=CIS, nsa_default=NSA
+)
 
 
 SCOPE_NOTE = (

@@ -16,7 +16,8 @@ from typing import Any
 
 from hardhull.checks import object_check
 from hardhull.kube import Workload, as_dict, as_list
-from hardhull.model import Rule, Severity, Violation
+from hardhull.model import Severity, Violation
+from hardhull.rulekit import RuleFamily
 from hardhull.secrets.detect import (
     SecretMatch,
     detect_value,
@@ -35,40 +36,7 @@ SOPS = "https://github.com/getsops/sops"
 NSA = "NSA/CISA Kubernetes Hardening Guide v1.2, "
 
 
-def _rule(
-    code: str,
-    slug: str,
-    title: str,
-    severity: Severity,
-    what: str,
-    why: str,
-    fix: str,
-    example: str,
-    *,
-    cis: str = "",
-    nsa: str = "",
-    trivy: tuple[str, ...] = (),
-    checkov: tuple[str, ...] = (),
-    kube_linter: tuple[str, ...] = (),
-    refs: tuple[str, ...] = (SECRET_DOC, GOOD_PRACTICES),
-) -> Rule:
-    return Rule(
-        code=code,
-        slug=slug,
-        title=title,
-        severity=severity,
-        category="secrets",
-        what=what,
-        why=why,
-        fix=fix,
-        example=example.strip("\n"),
-        references=refs,
-        cis=cis,
-        nsa=(NSA + nsa) if nsa else "",
-        trivy=trivy,
-        checkov=checkov,
-        kube_linter=kube_linter,
-    )
+_rule = RuleFamily("secrets", refs=(SECRET_DOC, GOOD_PRACTICES), nsa_prefix=NSA)
 
 
 def _worst(items: list[tuple[SecretMatch, str]]) -> tuple[SecretMatch, str]:

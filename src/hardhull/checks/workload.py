@@ -18,6 +18,7 @@ from hardhull.kube import (
     object_namespace,
 )
 from hardhull.model import JSONPatch, Rule, Severity, Violation
+from hardhull.rulekit import RuleFamily
 from hardhull.sources.yamlpos import escape
 
 PSS_DOC = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
@@ -25,45 +26,7 @@ SC_DOC = "https://kubernetes.io/docs/tasks/configure-pod-container/security-cont
 NSA = "NSA/CISA Kubernetes Hardening Guide v1.2, "
 
 
-def _rule(
-    code: str,
-    slug: str,
-    title: str,
-    severity: Severity,
-    what: str,
-    why: str,
-    fix: str,
-    example: str,
-    *,
-    pss: str = "",
-    cis: str = "",
-    nsa: str = "",
-    trivy: tuple[str, ...] = (),
-    checkov: tuple[str, ...] = (),
-    kube_linter: tuple[str, ...] = (),
-    refs: tuple[str, ...] = (SC_DOC,),
-) -> Rule:
-    references = list(refs)
-    if pss:
-        references.append(PSS_DOC)
-    return Rule(
-        code=code,
-        slug=slug,
-        title=title,
-        severity=severity,
-        category="kubernetes-workload",
-        what=what,
-        why=why,
-        fix=fix,
-        example=example.strip("\n"),
-        references=tuple(references),
-        pss=pss,
-        cis=cis,
-        nsa=(NSA + nsa) if nsa else "",
-        trivy=trivy,
-        checkov=checkov,
-        kube_linter=kube_linter,
-    )
+_rule = RuleFamily("kubernetes-workload", refs=(SC_DOC,), nsa_prefix=NSA, pss_ref=PSS_DOC)
 
 
 def _windows(w: Workload) -> bool:
