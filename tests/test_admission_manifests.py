@@ -475,3 +475,20 @@ def test_repository_dockerfile_shape() -> None:
     assert rules[0] == "*"
     assert {"!pyproject.toml", "!README.md", "!src/"} <= set(rules)
     assert (REPO / "README.md").is_file()
+
+
+def test_dockerfile_scan_really_judges_it(tmp_path: Path) -> None:
+    """Control: the same Dockerfile with the runtime image by tag only gets exactly D003."""
+    text = (REPO / "Dockerfile").read_text()
+    lines = text.split("\n")
+    (line,) = [n for n, t in enumerate(lines, 1) if t.startswith("FROM gcr.io/distroless/")]
+    lines[line - 1] = lines[line - 1].split("@sha256:")[0]
+    (tmp_path / "Dockerfile").write_text("\n".join(lines))
+    (tmp_path / ".dockerignore").write_text((REPO / ".dockerignore").read_text())
+    result = scan([str(tmp_path / "Dockerfile")], ScanOptions(jobs=1))
+    assert [(f.rule.code, f.location.line, f.severity.name) for f in result.findings] == [
+        ("D003", line, "LOW")
+    ]
+    assert result.findings[0].message == (
+        "base image gcr.io/distroless/python3-debian12:nonroot is not pinned by digest"
+    )

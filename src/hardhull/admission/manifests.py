@@ -77,6 +77,10 @@ CLUSTER_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
+#: a ConfigMap holds at most 1 MiB
+MAX_POLICY_CHARS = 1 << 20
+
+
 class ManifestError(Exception):
     """A usage error: bad namespace, bad replicas, unreadable CA bundle."""
 
@@ -107,11 +111,13 @@ def read_policy(path: str, namespace: str) -> str:
 
     try:
         with open(path, encoding="utf-8") as fh:
-            text = fh.read(1 << 20)
+            text = fh.read(MAX_POLICY_CHARS + 1)
     except (OSError, UnicodeDecodeError) as exc:
         raise ManifestError(
             f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}"
         ) from None
+    if len(text) > MAX_POLICY_CHARS:
+        raise ManifestError(f"{path}: larger than a ConfigMap can hold (1 MiB)")
     try:
         parse_policy(text, path, namespace)
     except PolicyError as exc:
