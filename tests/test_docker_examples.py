@@ -74,6 +74,14 @@ def test_insecure_dockerfile_exact_findings() -> None:
             "low",
         ),
         (
+            "D010",
+            8,
+            79,
+            "installs sudo into the final image: a setuid-root program that lets the "
+            "container's user regain root; remove it",
+            "low",
+        ),
+        (
             "D007",
             9,
             5,

@@ -198,18 +198,49 @@ class DockerfileFacts:
             text = ins.args_raw if not ins.heredocs else _run_text(ins)
             if ins.json_form is not None:
                 text = " ".join(ins.json_form)
-            if wanted.search(text) is None:
+            if wanted.search(text.lower()) is None:
                 cached = []
             else:
-                cached = list(analyse(ins, self.shell_of(st, index), fast=True).commands)
+                # an ONBUILD trigger runs in the derived image's build, with its SHELL
+                shell = None if ins.keyword == "ONBUILD" else self.shell_of(st, index)
+                cached = list(analyse(ins, shell, fast=True).commands)
             self._commands[key] = cached
         return cached
 
-    def runs(self, stages: Iterable[Stage] | None = None) -> Iterator[RunCommand]:
-        """Every simple command of every ``RUN`` of the given stages (default: all)."""
+    def runs(
+        self, stages: Iterable[Stage] | None = None, onbuild: bool = False
+    ) -> Iterator[RunCommand]:
+        """Every simple command of every ``RUN`` of the given stages (default: all); with
+        ``onbuild``, also of the ``ONBUILD RUN`` triggers (they run in the builds of images
+        built ``FROM`` this one)."""
         for st in self.df.stages if stages is None else stages:
             for j, ins in enumerate(st.instructions):
-                if ins.keyword != "RUN":
+                if ins.keyword != "RUN" and not (
+                    onbuild
+                    and ins.keyword == "ONBUILD"
+                    and ins.onbuild is not None
+                    and ins.onbuild.keyword == "RUN"
+                ):
+                    continue
+                for k, cmd in enumerate(self.commands(st, j)):
+                    yield RunCommand(st.index, j, k, ins, cmd)
+
+    def runs_matching(
+        self, pattern: re.Pattern[str], onbuild: bool = False
+    ) -> Iterator[RunCommand]:
+        """:meth:`runs` of every stage, only for the ``RUN`` (and, with ``onbuild``,
+        ``ONBUILD RUN``) instructions whose lower-cased text ``pattern`` finds something in."""
+        for st in self.df.stages:
+            for j, ins in enumerate(st.instructions):
+                if ins.keyword != "RUN" and not (
+                    onbuild
+                    and ins.keyword == "ONBUILD"
+                    and ins.onbuild is not None
+                    and ins.onbuild.keyword == "RUN"
+                ):
+                    continue
+                text = ins.original + "".join(h.body for h in ins.heredocs)
+                if pattern.search(text.lower()) is None:
                     continue
                 for k, cmd in enumerate(self.commands(st, j)):
                     yield RunCommand(st.index, j, k, ins, cmd)
@@ -301,11 +332,23 @@ class DockerfileFacts:
 
 
 # what the checks look for in RUN commands, by the kind of stage (see DockerfileFacts.commands)
-_BUILD_STAGE_WORDS = re.compile(r"curl|wget|sudo|npm")
-_FINAL_WORDS = re.compile(r"curl|wget|sudo|npm|chmod|apt|apk|yum|dnf|pip|python")
+# verification switched off (D023, D024): flags and variables, looked for in every stage
+_VERIFY_WORDS = (
+    r"|trusted-host|strict-ssl|sslverify|allow-?unauth|force-yes|allow-untrusted|gpgcheck"
+    r"|--nosignature|--nodigest|--noverify|--nofiledigest|trusted=yes|ssl_no_verify"
+    r"|tls_reject|strict_ssl|trusted_host|httpsverify|goinsecure|gosumdb|goflags"
+    r"|allow-insecure"
+)
+# matched against the lower-cased text: a case-insensitive alternation is several times slower
+_BUILD_STAGE_WORDS = re.compile(r"curl|wget|sudo|npm" + _VERIFY_WORDS)
+_FINAL_WORDS = re.compile(
+    r"curl|wget|sudo|npm|chmod|apt|apk|yum|dnf|pip|python|gem|\bgo\b|passwd|usermod|useradd|"
+    r"zypper" + _VERIFY_WORDS
+)
 _SINGLE_STAGE_WORDS = re.compile(
-    r"curl|wget|sudo|npm|chmod|apt|apk|yum|dnf|pip|python|make|cc|\+\+|clang|javac|mvn|gradle|"
-    r"ninja|meson|bazel|rustc|\bant\b|configure|\bgo\b|cargo"
+    r"curl|wget|sudo|npm|chmod|apt|apk|yum|dnf|pip|python|gem|make|cc|\+\+|clang|javac|mvn|"
+    r"gradle|ninja|meson|bazel|rustc|\bant\b|configure|\bgo\b|cargo|passwd|usermod|useradd|"
+    r"zypper" + _VERIFY_WORDS
 )
 
 
@@ -609,7 +652,9 @@ LATEST_TAG = _rule(
     Severity.MEDIUM,
     "A `FROM` names an image with the `latest` tag or with no tag at all (which means "
     "`latest`) and no digest. Stages built from earlier stages, `scratch`, and references "
-    "whose tag comes from a build argument without a default are not reported.",
+    "whose tag comes from a build argument without a default are not reported. The same "
+    "holds for images that `COPY --from=<image>` and `RUN --mount=from=<image>` pull: "
+    "they are inputs of the build as much as the `FROM` image.",
     "`latest` moves: the same Dockerfile builds a different image tomorrow, a rebuild can "
     "pull in a new major version that breaks the application or silently drops hardening, "
     "and nobody can tell which base a running image was built from.",
@@ -629,8 +674,9 @@ DIGEST_PIN = _rule(
     "base-image-not-digest-pinned",
     "Base image not pinned by digest",
     Severity.LOW,
-    "A `FROM` names an image by tag only, without `@sha256:…`. Reported once per image "
-    "reference and not for images already reported by D002.",
+    "A `FROM`, `COPY --from=<image>` or `RUN --mount=from=<image>` names an image by tag "
+    "only, without `@sha256:…`. Reported once per image reference and not for images "
+    "already reported by D002.",
     "A tag is a mutable pointer: the registry (or anyone who can push to it) can move it to "
     "different content. A digest names exactly the bytes that were reviewed and scanned, so "
     "builds are reproducible and a compromised tag cannot slip into the image.",
@@ -658,6 +704,31 @@ def _external_froms(f: DockerfileFacts) -> Iterator[tuple[Stage, ImageRef]]:
 _ARG_DEFAULTED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?-[^}]+\}")
 
 
+def _external_copies(f: DockerfileFacts) -> Iterator[tuple[str, str, ImageRef]]:
+    """(pointer, how, image) of every ``COPY --from=<image>`` and ``RUN --mount=from=<image>``
+    that names an image rather than a build stage (BuildKit pulls it, like a ``FROM``)."""
+    for st in f.df.stages:
+        for j, ins in enumerate(st.instructions):
+            refs: list[tuple[str, str]] = []
+            if ins.keyword == "COPY":
+                src = ins.flag("from")
+                if src:
+                    refs.append((f"{ins.keyword} --from", src))
+            elif ins.keyword == "RUN":
+                refs += [("RUN --mount from", m.from_) for m in ins.mounts if m.from_]
+            for how, src in refs:
+                if "$" in src or f.df.stage(src) is not None:
+                    continue
+                ref = parse_image(src)
+                if ref is not None:
+                    yield f"/stages/{st.index}/instructions/{j}", how, ref
+
+
+def _ref_text(ref: ImageRef) -> str:
+    text = (ref.registry + "/" if ref.registry else "") + ref.path
+    return text + (f":{ref.tag}" if ref.tag else "") + (f"@{ref.digest}" if ref.digest else "")
+
+
 @dockerfile_check(LATEST_TAG)
 def check_latest(f: DockerfileFacts) -> Iterator[Violation]:
     for st, ref in _external_froms(f):
@@ -671,6 +742,11 @@ def check_latest(f: DockerfileFacts) -> Iterator[Violation]:
             f"/stages/{st.index}/image",
             f"base image {st.base_image} uses {what}: pin a version",
         )
+    for ptr, how, ref in _external_copies(f):
+        if ref.digest or (ref.tag and ref.tag != "latest"):
+            continue
+        what = "the latest tag" if ref.tag else "no tag (latest)"
+        yield Violation("D002", ptr, f"{how} image {_ref_text(ref)} uses {what}: pin a version")
 
 
 @dockerfile_check(DIGEST_PIN)
@@ -687,6 +763,12 @@ def check_digest(f: DockerfileFacts) -> Iterator[Violation]:
             f"/stages/{st.index}/image",
             f"base image {st.base_image} is not pinned by digest",
         )
+    for ptr, how, ref in _external_copies(f):
+        text = _ref_text(ref)
+        if ref.digest or not ref.tag or ref.tag == "latest" or text in seen:
+            continue
+        seen.add(text)
+        yield Violation("D003", ptr, f"{how} image {text} is not pinned by digest")
 
 
 # =========================================================================== D004 root user
@@ -1035,7 +1117,8 @@ PIPE_SHELL = _rule(
     "A `RUN` downloads a script and runs it without saving or verifying it: `curl … | sh`, "
     "`wget -O- … | bash` (also behind `sudo` or `env`, and into `python`, `perl`, `ruby` or "
     '`node` reading standard input), `sh -c "$(curl …)"`, `bash <(curl …)` and '
-    '`eval "$(curl …)"`. `wget` without `-O -` writes a file and is not reported.',
+    '`eval "$(curl …)"`. `wget` without `-O -` writes a file and is not reported. '
+    "`ONBUILD RUN` triggers are judged too: they run in every build `FROM` the image.",
     "Whatever the server (or anyone between it and the build) returns runs as root in the "
     "build with the build's network and secrets; a compromised or changed script changes the "
     "image without any trace in the Dockerfile. A script cut off mid-download runs half.",
@@ -1087,10 +1170,16 @@ def _downloads_to_stdout(cmd: Command) -> str | None:
     return None
 
 
+def _onbuild_note(rc: RunCommand) -> str:
+    if rc.ins.keyword == "ONBUILD":
+        return " (ONBUILD: in the build of every image made FROM this one)"
+    return ""
+
+
 @dockerfile_check(PIPE_SHELL)
 def check_pipe_shell(f: DockerfileFacts) -> Iterator[Violation]:
     reported: set[tuple[int, int]] = set()
-    for rc in f.runs():
+    for rc in f.runs(onbuild=True):
         cmd = rc.cmd
         key = (rc.stage, rc.index)
         tool = _downloads_to_stdout(cmd) if cmd.piped_into is not None else None
@@ -1107,7 +1196,7 @@ def check_pipe_shell(f: DockerfileFacts) -> Iterator[Violation]:
                             "D007",
                             rc.pointer,
                             f"{tool} output is piped into {name}: the downloaded script runs "
-                            "unverified",
+                            f"unverified{_onbuild_note(rc)}",
                         )
                     break
                 nxt = nxt.piped_into
@@ -1121,7 +1210,8 @@ def check_pipe_shell(f: DockerfileFacts) -> Iterator[Violation]:
                     yield Violation(
                         "D007",
                         rc.pointer,
-                        f"{name} runs a script downloaded with {m.group(2)}: it runs unverified",
+                        f"{name} runs a script downloaded with {m.group(2)}: it runs "
+                        f"unverified{_onbuild_note(rc)}",
                     )
                     break
 
@@ -1232,10 +1322,13 @@ SUDO = _rule(
     "sudo-in-run",
     "sudo used in RUN",
     Severity.MEDIUM,
-    "A `RUN` command runs `sudo` (also inside `sh -c`).",
+    "A `RUN` command (or an `ONBUILD RUN` trigger) runs `sudo` (also inside `sh -c`); low: "
+    "a `RUN` of a stage of the final image installs the `sudo` (or `doas`) package.",
     "`sudo` in an image means the image ships a setuid root binary and a sudoers policy "
     "that the running container can use to regain root; at build time it adds "
-    "TTY and environment handling that behave unpredictably.",
+    "TTY and environment handling that behave unpredictably. Even without a sudoers entry, "
+    "a setuid-root `sudo` is attack surface for every user of the container (CVE-2021-3156 "
+    "gave root to any local user).",
     "Switch users explicitly: `USER root` for the privileged steps, then `USER <app>`; "
     "remove the sudo package from the image. At run time use `gosu`/`setpriv` in the "
     "entrypoint if a privilege drop is needed.",
@@ -1251,13 +1344,30 @@ USER 10001
 )
 
 
+_SUDO_PACKAGES = frozenset({"sudo", "doas", "opendoas", "sudo-rs"})
+
+
 @dockerfile_check(SUDO)
 def check_sudo(f: DockerfileFacts) -> Iterator[Violation]:
     seen: set[tuple[int, int]] = set()
-    for rc in f.runs():
+    for rc in f.runs(onbuild=True):
         if rc.cmd.name == "sudo" and (rc.stage, rc.index) not in seen:
             seen.add((rc.stage, rc.index))
-            yield Violation("D010", rc.pointer, "RUN uses sudo: switch USER instead")
+            yield Violation(
+                "D010", rc.pointer, f"RUN uses sudo: switch USER instead{_onbuild_note(rc)}"
+            )
+    for rc in f.runs(f.final_stages):
+        pkgs, _ = _installed(rc.cmd.argv)
+        for n, p in pkgs:
+            if _pkg_name(p) in _SUDO_PACKAGES:
+                yield Violation(
+                    "D010",
+                    rc.argv_pointer(n),
+                    f"installs {_pkg_name(p)} into the final image: a setuid-root program "
+                    "that lets the container's user regain root; remove it",
+                    None,
+                    Severity.LOW,
+                )
 
 
 # =========================================================================== D011 chmod 777
@@ -1347,7 +1457,8 @@ APT_RECOMMENDS = _rule(
     Severity.LOW,
     "`apt-get install` (or `apt install`) in a stage of the final image without "
     "`--no-install-recommends`, `-o APT::Install-Recommends=false` or an earlier APT "
-    "configuration that disables recommends.",
+    "configuration that disables recommends; also `apt-get -f install` without package "
+    "names, which installs the dependencies of a `.deb` put in with `dpkg -i`.",
     "Recommended packages are not needed to run the requested ones: they add megabytes, "
     "more packages to patch and more vulnerabilities for scanners to report.",
     "Add `--no-install-recommends` (and install any recommended package you do need by name).",
@@ -1368,9 +1479,13 @@ APT_LISTS = _rule(
     Severity.LOW,
     "A `RUN` in a stage of the final image runs `apt-get update` (or `apt update`) but "
     "does not remove `/var/lib/apt/lists/*` in the same `RUN`, and does not use a cache "
-    "mount for them.",
+    "mount for them. The message says when the update runs in a `RUN` of its own, with the "
+    "installs in later ones.",
     "The package lists (tens of megabytes) stay in the layer even if a later `RUN` deletes "
-    "them, and stale lists make later installs in derived images use outdated versions.",
+    "them, and stale lists make later installs in derived images use outdated versions. An "
+    "update in a `RUN` of its own is worse: the build cache keeps that layer for as long as "
+    "the line is unchanged, so the installs in the next `RUN` resolve against lists that "
+    "can be months old and install outdated, vulnerable versions (or fail).",
     "End the same `RUN` with `rm -rf /var/lib/apt/lists/*`, or mount them as a BuildKit "
     "cache: `RUN --mount=type=cache,target=/var/lib/apt/lists …`.",
     """
@@ -1379,6 +1494,7 @@ RUN apt-get update \\
  && rm -rf /var/lib/apt/lists/*
 """,
     hadolint=("DL3009",),
+    trivy=("DS017",),
 )
 
 APT_UPGRADE = _rule(
@@ -1408,14 +1524,16 @@ APK_CACHE = _rule(
     "apk add without --no-cache",
     Severity.LOW,
     "`apk add` in a stage of the final image without `--no-cache`, without a cache mount "
-    "for `/var/cache/apk` and without removing `/var/cache/apk/*` in the same `RUN`.",
+    "for `/var/cache/apk` and without removing `/var/cache/apk/*` in the same `RUN`; also "
+    "`apk update` there (it writes the index to `/var/cache/apk` whatever later `apk add` "
+    "commands do), reported once per `RUN`.",
     "The package index and downloaded packages stay in the layer: size and stale "
     "metadata for nothing.",
     "Use `apk add --no-cache …`.",
     """
 RUN apk add --no-cache ca-certificates=20250911-r0
 """,
-    trivy=("DS025",),
+    trivy=("DS025", "DS017"),
     hadolint=("DL3019",),
 )
 
@@ -1461,15 +1579,19 @@ UNPINNED = _rule(
     "package-version-unpinned",
     "Packages installed without a version",
     Severity.LOW,
-    "`apt-get install`, `apk add` or `pip install` in a stage of the final image names "
-    "packages without a version (`curl` instead of `curl=8.14.1-2`, `flask` instead of "
-    "`flask==3.1.0`). Requirements files (`-r`), constraints files (`-c`), local paths, "
-    "URLs, `.deb`/wheel files, variables, and upgrades of pip/setuptools/wheel themselves "
-    "are not reported. One finding per command, naming the packages.",
+    "`apt-get install`, `apk add`, `pip install`, `npm install <pkg>`, `gem install` or "
+    "`go get` in a stage of the final image names packages without a version (`curl` "
+    "instead of `curl=8.14.1-2`, `flask` instead of `flask==3.1.0`, `typescript` instead of "
+    "`typescript@5.9.3`, a gem without `-v`), or with a moving one (`@latest`, also for "
+    "`go install`). Requirements files (`-r`), constraints files (`-c`), `npm install` "
+    "from the lockfile, local paths, URLs, `.deb`/wheel/`.gem` files, variables, upgrades of "
+    "pip/setuptools/wheel (and npm) themselves and a plain `go install <path>` (it builds the code "
+    "already checked out) are not reported. One finding per command, naming the packages.",
     "An unpinned install takes whatever the repository serves on build day: builds are "
     "not reproducible, and a new release (or a compromised one) enters the image unnoticed.",
     "Pin versions (`pkg=version` for apt, `pkg=version` or `pkg~version` for apk, "
-    "`pkg==version` for pip), ideally with hashes (`pip install --require-hashes -r …`), "
+    "`pkg==version` for pip, `pkg@version` for npm and `go get`/`go install`, "
+    "`gem install pkg -v version`), ideally with hashes (`pip install --require-hashes -r …`), "
     "and let a bot propose upgrades.",
     """
 RUN apt-get update \\
@@ -1477,7 +1599,7 @@ RUN apt-get update \\
  && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir --require-hashes -r requirements.txt
 """,
-    hadolint=("DL3008", "DL3013", "DL3018"),
+    hadolint=("DL3008", "DL3013", "DL3016", "DL3018", "DL3028", "DL3062"),
 )
 
 
@@ -1551,7 +1673,7 @@ def check_apt_recommends(f: DockerfileFacts) -> Iterator[Violation]:
         if name not in _APT:
             continue
         action, operands = _apt_action(rc.cmd.argv, i)
-        if action != "install" or not operands:
+        if action != "install" or not (operands or _fix_broken(rc.cmd.argv[i + 1 :])):
             continue
         if _has_apt_no_recommends(rc.cmd.argv):
             continue
@@ -1559,6 +1681,12 @@ def check_apt_recommends(f: DockerfileFacts) -> Iterator[Violation]:
         if _apt_recommends_off(f, st, rc.index):
             continue
         yield Violation("D012", rc.pointer, f"{name} install without --no-install-recommends")
+
+
+def _fix_broken(args: Sequence[str]) -> bool:
+    """``apt-get -f install``: installs the missing dependencies of packages ``dpkg -i`` put
+    in, with their recommends unless told otherwise."""
+    return any(a == "--fix-broken" or re.fullmatch(r"-[a-zA-Z]*f[a-zA-Z]*", a) for a in args)
 
 
 _APT_LISTS_RM = re.compile(r"/var/lib/apt/lists")
@@ -1591,10 +1719,19 @@ def check_apt_lists(f: DockerfileFacts) -> Iterator[Violation]:
             )
             if cleaned:
                 continue
+            alone = not any(
+                _program(c.argv)[0] in _APT
+                and _apt_action(c.argv, _program(c.argv)[1])[0] not in ("", "update")
+                for c in cmds
+            )
             yield Violation(
                 "D013",
                 f"/stages/{st.index}/instructions/{j}/commands/{update}",
-                "apt-get update without rm -rf /var/lib/apt/lists/* in the same RUN",
+                "apt-get update in a RUN of its own: the lists stay in the image, and once "
+                "the layer is cached later installs use stale lists; update, install and "
+                "rm -rf /var/lib/apt/lists/* in one RUN"
+                if alone
+                else "apt-get update without rm -rf /var/lib/apt/lists/* in the same RUN",
             )
 
 
@@ -1656,17 +1793,31 @@ def check_apk_cache(f: DockerfileFacts) -> Iterator[Violation]:
                 _program(c.argv)[0] == "rm" and any("/var/cache/apk" in a for a in c.argv)
                 for c in cmds
             )
+            if cleaned:
+                continue
+            flagged = False
+            update: int | None = None
             for k, c in enumerate(cmds):
                 name, i = _program(c.argv)
                 if name != "apk":
                     continue
                 is_add, pkgs, no_cache = _apk_add(c.argv, i)
-                if is_add and pkgs and not no_cache and not cleaned:
+                if is_add and pkgs and not no_cache:
+                    flagged = True
                     yield Violation(
                         "D015",
                         f"/stages/{st.index}/instructions/{j}/commands/{k}",
                         "apk add without --no-cache",
                     )
+                elif [a for a in c.argv[i + 1 :] if not a.startswith("-")][:1] == ["update"]:
+                    update = k if update is None else update
+            if update is not None and not flagged:
+                yield Violation(
+                    "D015",
+                    f"/stages/{st.index}/instructions/{j}/commands/{update}",
+                    "apk update leaves the package index in /var/cache/apk: use "
+                    "apk add --no-cache instead",
+                )
 
 
 _PIP = re.compile(r"^pip(\d+(\.\d+)?)?$")
@@ -1834,6 +1985,86 @@ def _unpinned_apk(pkgs: list[tuple[int, str]]) -> list[tuple[int, str]]:
     ]
 
 
+_NPM_VALUE = frozenset({"--prefix", "--registry", "--cache", "-w", "--workspace", "--tag",
+                        "--userconfig", "--omit", "--include", "--install-strategy"})  # fmt: skip
+_MOVING_REFS = frozenset({"latest", "master", "main", "head", "next", "canary"})
+
+
+def _unpinned_npm(argv: Sequence[str], i: int) -> list[tuple[int, str]]:
+    """Named packages of ``npm install``/``npm i``/``npm add`` without a version."""
+    words = argv[i + 1 :]
+    if not words or words[0] not in ("install", "i", "add", "isntall"):
+        return []
+    out: list[tuple[int, str]] = []
+    n = i + 2
+    while n < len(argv):
+        a = argv[n]
+        n += 1
+        if a in _NPM_VALUE:
+            n += 1
+            continue
+        if a.startswith("-") or "$" in a or a.startswith((".", "/", "~")):
+            continue
+        if ("/" in a and not a.startswith("@")) or ":" in a or a.endswith((".tgz", ".tar.gz")):
+            continue  # git/github shorthand, URLs, tarballs
+        name, at, version = a[1:].partition("@") if a.startswith("@") else a.partition("@")
+        if name == "npm":
+            continue  # npm upgrading itself, like pip's self-upgrades
+        if not at or not version or version.lower() in _MOVING_REFS:
+            out.append((n - 1, a))
+    return out
+
+
+_GEM_VALUE = frozenset({"-i", "--install-dir", "-n", "--bindir", "-s", "--source", "-P",
+                        "--trust-policy", "--platform", "-g", "--file"})  # fmt: skip
+
+
+def _unpinned_gem(argv: Sequence[str], i: int) -> list[tuple[int, str]]:
+    """Gems of ``gem install`` without ``-v``/``--version`` or a ``name:version``."""
+    if argv[i + 1 : i + 2] != ["install"]:
+        return []
+    rest = argv[i + 2 :]
+    if any(a in ("-v", "--version") or a.startswith("--version=") for a in rest):
+        return []
+    out: list[tuple[int, str]] = []
+    n = i + 2
+    while n < len(argv):
+        a = argv[n]
+        n += 1
+        if a in _GEM_VALUE:
+            n += 1
+            continue
+        if a.startswith("-") or "$" in a or "/" in a or a.endswith(".gem") or ":" in a:
+            continue
+        out.append((n - 1, a))
+    return out
+
+
+def _unpinned_go(argv: Sequence[str], i: int) -> tuple[list[tuple[int, str]], str]:
+    """``go get <remote path>`` without a version, ``go install <path>@latest``. A plain
+    ``go install <path>`` builds the checked-out or main-module code and is not reported."""
+    sub = argv[i + 1] if len(argv) > i + 1 else ""
+    if sub not in ("get", "install"):
+        return [], ""
+    out: list[tuple[int, str]] = []
+    n = i + 2
+    while n < len(argv):
+        a = argv[n]
+        n += 1
+        if a in ("-ldflags", "-gcflags", "-tags", "-o", "-modfile", "-mod", "-p"):
+            n += 1
+            continue
+        if a.startswith("-") or "$" in a or a.startswith(".") or "." not in a.split("/", 1)[0]:
+            continue
+        _, at, version = a.partition("@")
+        if at and version.lower() not in _MOVING_REFS:
+            continue
+        if sub == "install" and not at:
+            continue
+        out.append((n - 1, a))
+    return out, f"go {sub}"
+
+
 @dockerfile_check(UNPINNED)
 def check_unpinned(f: DockerfileFacts) -> Iterator[Violation]:
     for rc in f.runs(f.final_stages):
@@ -1849,6 +2080,12 @@ def check_unpinned(f: DockerfileFacts) -> Iterator[Violation]:
             is_add, pkgs, _ = _apk_add(argv, i)
             if is_add:
                 loose, tool = _unpinned_apk(pkgs), "apk add"
+        elif name == "npm":
+            loose, tool = _unpinned_npm(argv, i), "npm install"
+        elif name == "gem":
+            loose, tool = _unpinned_gem(argv, i), "gem install"
+        elif name == "go":
+            loose, tool = _unpinned_go(argv, i)
         else:
             found = _pip_install(argv)
             if found is not None:
@@ -1929,9 +2166,10 @@ HEALTHCHECK = _rule(
     "for images without a shell or tools to run one (`scratch`, distroless, Chainguard "
     "static images), for images marked as Kubernetes-targeted (a `io.k8s.*` or "
     "`io.openshift.*` label, or a comment mentioning Kubernetes, k8s, liveness or readiness "
-    "probes), and when `HEALTHCHECK NONE` states the choice. Kubernetes ignores "
-    "`HEALTHCHECK` (it uses probes): disable this rule (`disable: [D020]`) if your images "
-    "only run there.",
+    'probes; a license header such as "Copyright The Kubernetes Authors" or a '
+    "commented-out instruction does not count), and when `HEALTHCHECK NONE` states the "
+    "choice. Kubernetes ignores `HEALTHCHECK` (it uses probes): disable this rule "
+    "(`disable: [D020]`) if your images only run there.",
     "Without a health check Docker, Compose and Swarm only know whether the process is "
     "running, not whether it works: a hung server keeps receiving traffic and is never "
     "restarted.",
@@ -1952,6 +2190,13 @@ _MINIMAL_IMAGE = re.compile(
     r"(^|/)distroless/|^cgr\.dev/chainguard/(static|glibc-dynamic)|(^|/)busybox(:|@|$)"
 )
 _K8S_COMMENT = re.compile(r"^\s*#.*\b(kubernetes|k8s|liveness|readiness|openshift)\b", re.I)
+#: comments that mention Kubernetes without saying where the image runs: license headers
+#: ("Copyright 2016 The Kubernetes Authors") and commented-out instructions
+_NOT_A_MARKER = re.compile(
+    r"^\s*#\s*(?:.*\b(?:copyright|licen[cs]ed?|spdx-license-identifier)\b"
+    r"|(?:from|run|cmd|entrypoint|copy|add|env|arg|label|user|expose|workdir)\s)",
+    re.I,
+)
 
 
 @dockerfile_check(HEALTHCHECK)
@@ -1966,7 +2211,7 @@ def check_healthcheck(f: DockerfileFacts) -> Iterator[Violation]:
         return
     if any(k.startswith(("io.k8s.", "io.openshift.")) for k in f.labels):
         return
-    if any(_K8S_COMMENT.match(line) for line in f.comment_lines):
+    if any(_K8S_COMMENT.match(line) and not _NOT_A_MARKER.match(line) for line in f.comment_lines):
         return
     yield Violation(
         "D020", f"/stages/{f.final.index}", f"final {_stage_label(f.final)} has no HEALTHCHECK"
@@ -2145,6 +2390,368 @@ def check_context_copy(f: DockerfileFacts) -> Iterator[Violation]:
                         ".dockerignore",
                     )
                     break
+
+
+# =========================================================================== D023 / D024 / D025
+
+TLS_OFF = _rule(
+    "D023",
+    "tls-verification-disabled",
+    "TLS certificate verification switched off",
+    Severity.HIGH,
+    "A download or a package manager is told not to verify the server's certificate: "
+    "`curl -k`/`--insecure`, `wget --no-check-certificate`, `pip --trusted-host`, "
+    "`npm`/`yarn config set strict-ssl false`, `git -c http.sslVerify=false` or "
+    "`git config http.sslVerify false`, `yum`/`dnf --setopt=sslverify=0`; or an `ENV`, `ARG` "
+    "or shell variable that does the same for every later command: `GIT_SSL_NO_VERIFY`, "
+    "`NODE_TLS_REJECT_UNAUTHORIZED=0`, `NPM_CONFIG_STRICT_SSL=false`, `PIP_TRUSTED_HOST`, "
+    "`PYTHONHTTPSVERIFY=0`, `GOINSECURE`, `GOSUMDB=off`, `GOFLAGS=-insecure`. Every stage "
+    "is judged (`ONBUILD RUN` triggers too): what a builder downloads ends up in the image.",
+    "Without certificate verification anyone on the network path (a proxy, a compromised "
+    "Wi-Fi or CI network, DNS spoofing) can serve their own packages or scripts to the build, "
+    "and nothing in the image shows it. An `ENV` also switches verification off at run time "
+    "for the application itself (Node.js, Python, git, npm inside the container).",
+    "Remove the switch. If a private registry or proxy uses its own certificate authority, "
+    "add that CA to the trust store (`COPY corp-ca.crt /usr/local/share/ca-certificates/` and "
+    "`update-ca-certificates`, or `pip --cert`, `npm config set cafile`, "
+    "`NODE_EXTRA_CA_CERTS`) instead of disabling verification.",
+    """
+COPY corp-root-ca.crt /usr/local/share/ca-certificates/corp-root-ca.crt
+RUN update-ca-certificates \\
+ && curl -fsSLo /tmp/tool.tgz https://artifacts.corp.example/tool-1.4.2.tgz
+""",
+    cis="4.11 Ensure only verified packages are installed",
+    checkov=(
+        "CKV2_DOCKER_2", "CKV2_DOCKER_3", "CKV2_DOCKER_4", "CKV2_DOCKER_5", "CKV2_DOCKER_6",
+        "CKV2_DOCKER_12", "CKV2_DOCKER_13", "CKV2_DOCKER_14", "CKV2_DOCKER_15",
+        "CKV2_DOCKER_16",
+    ),
+)  # fmt: skip
+
+UNSIGNED_PACKAGES = _rule(
+    "D024",
+    "package-signature-check-disabled",
+    "Package signature verification switched off",
+    Severity.HIGH,
+    "A package manager installs packages whose signatures it does not check: "
+    "`apt-get --allow-unauthenticated`, `--force-yes`, "
+    "`-o APT::Get::AllowUnauthenticated=true`, a `[trusted=yes]` APT source, "
+    "`apt-get update --allow-insecure-repositories`, `apk add --allow-untrusted`, "
+    "`yum`/`dnf`/`tdnf`/`microdnf --nogpgcheck` or `gpgcheck=0` in a repository definition, "
+    "`rpm --nosignature`/`--nodigest`/`--noverify`/`--nofiledigest`. Every stage is "
+    "judged.",
+    "Package signatures are what ties a package to its publisher: with the check off, a "
+    "mirror, proxy or anyone on the network path can substitute a package, and the build "
+    "installs it as root without a trace.",
+    "Remove the option and install the repository's signing key instead (`signed-by=` for "
+    "APT sources, `rpm --import`, the key in `/etc/apk/keys`); for a local package built in "
+    "an earlier stage, sign it or copy its files instead of installing an unsigned package.",
+    """
+RUN curl -fsSLo /usr/share/keyrings/vendor.gpg https://repo.vendor.example/key.gpg \\
+ && echo "deb [signed-by=/usr/share/keyrings/vendor.gpg] https://repo.vendor.example stable main" \\
+    > /etc/apt/sources.list.d/vendor.list \\
+ && apt-get update && apt-get install -y --no-install-recommends vendor-tool=2.3.1-1 \\
+ && rm -rf /var/lib/apt/lists/*
+""",
+    cis="4.11 Ensure only verified packages are installed",
+    checkov=("CKV2_DOCKER_7", "CKV2_DOCKER_8", "CKV2_DOCKER_9", "CKV2_DOCKER_10", "CKV2_DOCKER_11"),
+)
+
+PASSWORD_SET = _rule(
+    "D025",
+    "password-set-in-image",
+    "Password set for an account in the image",
+    Severity.MEDIUM,
+    "A `RUN` of a stage of the final image sets an account password: `chpasswd`, "
+    "`passwd --stdin`, `usermod -p`/`--password` or `useradd -p`/`--password`.",
+    "The password (or its hash) is in the image's `/etc/shadow` for anyone who pulls the "
+    "image to read and crack, the same for every container, and usually also in the "
+    "Dockerfile and the image history in clear. A password login is only useful for a "
+    "remote login (SSH), which a container should not offer.",
+    "Do not give accounts a password: create users without one (`useradd --no-create-home` "
+    "leaves it locked) and use `docker exec`/`kubectl exec` for access; if a service needs "
+    "a credential, pass it at run time from a secret store.",
+    """
+RUN useradd --uid 10001 --no-create-home --shell /usr/sbin/nologin app
+USER 10001
+""",
+    cis="4.10 Ensure secrets are not stored in Dockerfiles",
+    checkov=("CKV2_DOCKER_17",),
+)
+
+#: (variable, predicate on its value, what it switches off)
+_TLS_VARIABLES: dict[str, tuple[Callable[[str], bool], str]] = {
+    "GIT_SSL_NO_VERIFY": (lambda v: v != "", "git's certificate verification"),
+    "NODE_TLS_REJECT_UNAUTHORIZED": (lambda v: v == "0", "Node.js certificate verification"),
+    "NPM_CONFIG_STRICT_SSL": (lambda v: v.lower() == "false", "npm's certificate verification"),
+    "PIP_TRUSTED_HOST": (lambda v: v != "", "pip's certificate verification for those hosts"),
+    "PYTHONHTTPSVERIFY": (lambda v: v == "0", "Python's certificate verification"),
+    "GOINSECURE": (lambda v: v != "", "HTTPS and checksum checks of those Go modules"),
+    "GOSUMDB": (lambda v: v.lower() == "off", "Go's module checksum database"),
+    "GOFLAGS": (lambda v: "-insecure" in v, "HTTPS for go get"),
+}
+
+
+def _tls_variable(name: str, value: str | None) -> str | None:
+    if value is None or "$" in value:
+        return None
+    entry = _TLS_VARIABLES.get(name) or _TLS_VARIABLES.get(name.upper())
+    if entry is None or (name != name.upper() and name.upper() != "NPM_CONFIG_STRICT_SSL"):
+        return None
+    test, what = entry
+    return what if test(_unquote(value).strip()) else None
+
+
+_FALSE = ("false", "0", "no", "off")
+#: RUN text worth splitting for D023 / D024 (cheap first look)
+#: (matched against the lower-cased text)
+_TLS_TEXT = re.compile(
+    r"--insecure|\s-[a-z]*k|no-check-certificate|trusted-host|strict-ssl|sslverify|"
+    r"ssl_no_verify|tls_reject|strict_ssl|trusted_host|httpsverify|goinsecure|gosumdb|goflags"
+)
+_UNSIGNED_TEXT = re.compile(
+    r"allow-?unauth|force-yes|allow-untrusted|allow-insecure|gpgcheck|--nosignature|"
+    r"--nodigest|--noverify|--nofiledigest|trusted=yes"
+)
+
+
+def _tls_off_in(argv: Sequence[str]) -> str | None:
+    """What a command switches certificate verification off with, or None."""
+    name, i = _program(argv)
+    args = list(argv[i + 1 :])
+    low = [a.lower() for a in args]
+    if name == "curl":
+        for a in args:
+            if a == "--insecure" or re.fullmatch(r"-[a-zA-Z]*k[a-zA-Z]*", a):
+                return f"curl {a}"
+    elif name == "wget":
+        if "--no-check-certificate" in args:
+            return "wget --no-check-certificate"
+    elif _PIP.match(name) or (re.match(r"python[\d.]*$", name) and "pip" in args[:3]):
+        for a in args:
+            if a.startswith("--trusted-host") or a == "global.trusted-host":
+                return f"pip {a.split('=', 1)[0]}"
+    elif name in ("npm", "yarn", "pnpm"):
+        for n, a in enumerate(low):
+            if a in ("--strict-ssl=false", "--no-strict-ssl"):
+                return f"{name} {args[n]}"
+            if a.strip("\"'") in ("strict-ssl", "strict-ssl=false"):
+                val = a.partition("=")[2] or (low[n + 1] if n + 1 < len(low) else "")
+                if val.strip("\"'") == "false":
+                    return f"{name} strict-ssl false"
+    elif name == "git":
+        for n, a in enumerate(low):
+            if "sslverify" in a:
+                val = a.partition("=")[2] or (low[n + 1] if n + 1 < len(low) else "")
+                if val.strip("\"'") in _FALSE:
+                    return "git http.sslVerify false"
+    elif name in ("yum", "dnf", "tdnf", "microdnf", "yum-config-manager", "dnf-config-manager"):
+        for a in low:
+            if re.search(r"sslverify['\"]?=['\"]?(0|false|no)\b", a):
+                return f"{name} sslverify=0"
+    return None
+
+
+_APT_UNSIGNED = re.compile(r"allowunauthenticated\s*=\s*['\"]?(true|1|yes)", re.I)
+# `gpgcheck=0` in repository text (also after a printf `\n`)
+_GPGCHECK_OFF = re.compile(r"(?:^|\\n|[^a-z_])(?:repo_)?gpgcheck\s*=\s*['\"]?(0|false|no)\b", re.I)
+
+
+_SED_SUBST = re.compile(r"s(.)(.*?)(?<!\\)\1(.*?)(?<!\\)\1")
+
+
+def _unsigned_in(argv: Sequence[str]) -> str | None:
+    """What a command switches package signature checks off with, or None."""
+    name, i = _program(argv)
+    args = list(argv[i + 1 :])
+    if name in _APT or name == "aptitude":
+        for a in args:
+            if a in ("--allow-unauthenticated", "--force-yes", "--allow-insecure-repositories"):
+                return f"{name} {a}"
+            if _APT_UNSIGNED.search(a):
+                return f"{name} -o APT::Get::AllowUnauthenticated=true"
+    elif name == "apk":
+        if "--allow-untrusted" in args:
+            return "apk --allow-untrusted"
+    elif name in ("yum", "dnf", "tdnf", "microdnf", "yum-config-manager", "dnf-config-manager"):
+        for a in args:
+            if a == "--nogpgcheck":
+                return f"{name} --nogpgcheck"
+    elif name == "rpm":
+        for a in args:
+            if a in ("--nosignature", "--nodigest", "--noverify", "--nofiledigest"):
+                return f"rpm {a}"
+    # repository definitions written by echo/printf/tee/sed … (for a sed substitution only
+    # what it writes counts: `s/gpgcheck=0/gpgcheck=1/` turns the check on)
+    for a in args:
+        sed = _SED_SUBST.match(a) if name == "sed" else None
+        if sed is not None:
+            a = sed.group(3)
+        if re.search(r"\[[^\]]*\btrusted=yes", a):
+            return "an APT source marked [trusted=yes]"
+        if _GPGCHECK_OFF.search(a):
+            return "a repository definition with gpgcheck=0"
+    return None
+
+
+@dockerfile_check(TLS_OFF)
+def check_tls_off(f: DockerfileFacts) -> Iterator[Violation]:
+    for st in f.df.stages:
+        for j, ins in enumerate(st.instructions):
+            if ins.keyword not in ("ENV", "ARG"):
+                continue
+            for k, name, value in _env_pairs(ins):
+                what = _tls_variable(name, value)
+                if what is not None:
+                    yield Violation(
+                        "D023",
+                        f"/stages/{st.index}/instructions/{j}/args/{k}",
+                        f"{ins.keyword} {name}={_unquote(value or '')} switches off {what}",
+                    )
+    seen: set[tuple[int, int, int]] = set()
+    for rc in f.runs_matching(_TLS_TEXT, onbuild=True):
+        argv = rc.cmd.argv
+        found = _tls_off_in(argv)
+        if found is None:
+            pairs = [a.partition("=") for a in rc.cmd.assignments]
+            if argv[:1] == ["export"]:
+                pairs += [a.partition("=") for a in argv[1:] if "=" in a]
+            for name, _, value in pairs:
+                what = _tls_variable(name, value)
+                if what is not None:
+                    found = f"{name}={value} (switches off {what})"
+                    break
+        if found is not None and (rc.stage, rc.index, rc.k) not in seen:
+            seen.add((rc.stage, rc.index, rc.k))
+            yield Violation(
+                "D023",
+                rc.pointer,
+                f"{found}: downloads are not checked against the server's certificate"
+                f"{_onbuild_note(rc)}",
+            )
+
+
+@dockerfile_check(UNSIGNED_PACKAGES)
+def check_unsigned_packages(f: DockerfileFacts) -> Iterator[Violation]:
+    for rc in f.runs_matching(_UNSIGNED_TEXT, onbuild=True):
+        found = _unsigned_in(rc.cmd.argv)
+        if found is not None:
+            yield Violation(
+                "D024",
+                rc.pointer,
+                f"{found}: packages are installed without checking their signatures"
+                f"{_onbuild_note(rc)}",
+            )
+
+
+@dockerfile_check(PASSWORD_SET)
+def check_password_set(f: DockerfileFacts) -> Iterator[Violation]:
+    for rc in f.runs(f.final_stages):
+        name, i = _program(rc.cmd.argv)
+        args = rc.cmd.argv[i + 1 :]
+        how = ""
+        if name == "chpasswd":
+            how = "chpasswd"
+        elif name == "passwd" and "--stdin" in args:
+            how = "passwd --stdin"
+        elif name in ("usermod", "useradd", "adduser") and any(
+            a in ("-p", "--password") or a.startswith("--password=") for a in args
+        ):
+            how = f"{name} --password"
+        if how:
+            yield Violation(
+                "D025",
+                rc.pointer,
+                f"{how} sets an account password in the image: it ships in /etc/shadow",
+            )
+
+
+# =========================================================================== D026 rpm caches
+
+RPM_CACHE = _rule(
+    "D026",
+    "rpm-cache-not-cleaned",
+    "yum/dnf/microdnf/zypper cache left in the image",
+    Severity.LOW,
+    "A `RUN` in a stage of the final image installs packages with `yum`, `dnf`, `tdnf`, "
+    "`microdnf` or `zypper` and does not clean the package manager's cache later in the same "
+    "`RUN` (`yum clean all`, `dnf clean all`, `microdnf clean all`, `zypper clean`, or "
+    "`rm -rf /var/cache/yum` / `/var/cache/dnf` / `/var/cache/zypp`), nor mounts that cache "
+    "as a BuildKit cache. The RPM counterpart of D013 and D015.",
+    "Repository metadata and downloaded packages stay in the layer: tens to hundreds of "
+    "megabytes for nothing, and stale metadata for later installs in derived images.",
+    "End the same `RUN` with `dnf clean all` (or the manager's equivalent), or mount the "
+    "cache: `RUN --mount=type=cache,target=/var/cache/dnf dnf install …`.",
+    """
+RUN dnf install -y --setopt=install_weak_deps=False nginx-1.26.3 \\
+ && dnf clean all
+""",
+    trivy=("DS015", "DS019", "DS020", "DS027"),
+)
+
+_RPM_MANAGERS = {
+    "yum": "yum",
+    "dnf": "dnf",
+    "dnf5": "dnf",
+    "tdnf": "tdnf",
+    "microdnf": "microdnf",
+    "zypper": "zypper",
+}
+_RPM_INSTALL = frozenset({"install", "in", "reinstall", "rei", "update", "upgrade", "up",
+                          "install-n", "install-na", "install-nevra", "localinstall",
+                          "groupinstall", "si", "source-install", "patch", "dup"})  # fmt: skip
+_RPM_CACHE_DIRS = ("/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/zypp",
+                   "/var/cache/tdnf")  # fmt: skip
+
+
+def _rpm_action(argv: Sequence[str]) -> tuple[str, str] | None:
+    """(manager, subcommand) of a yum/dnf/tdnf/microdnf/zypper command."""
+    name, i = _program(argv)
+    manager = _RPM_MANAGERS.get(name)
+    if manager is None:
+        return None
+    n = i + 1
+    while n < len(argv):
+        a = argv[n]
+        if a in ("-c", "--config", "--installroot", "--releasever", "-R", "--root"):
+            n += 2
+            continue
+        if not a.startswith("-"):
+            return manager, a
+        n += 1
+    return manager, ""
+
+
+@dockerfile_check(RPM_CACHE)
+def check_rpm_cache(f: DockerfileFacts) -> Iterator[Violation]:
+    for st in f.final_stages:
+        for j, ins in enumerate(st.instructions):
+            if ins.keyword != "RUN" or _cache_mount(ins, *_RPM_CACHE_DIRS):
+                continue
+            cmds = f.commands(st, j)
+            install: tuple[int, str] | None = None
+            for k, c in enumerate(cmds):
+                action = _rpm_action(c.argv)
+                if action is not None:
+                    manager, sub = action
+                    if sub in _RPM_INSTALL:
+                        install = (k, manager)
+                    elif sub in ("clean", "cc") and install is not None:
+                        install = None
+                elif (
+                    install is not None
+                    and _program(c.argv)[0] == "rm"
+                    and any(a.rstrip("/*").startswith(_RPM_CACHE_DIRS) for a in c.argv)
+                ):
+                    install = None
+            if install is not None:
+                k, manager = install
+                clean = "zypper clean" if manager == "zypper" else f"{manager} clean all"
+                yield Violation(
+                    "D026",
+                    f"/stages/{st.index}/instructions/{j}/commands/{k}",
+                    f"{manager} installs packages and the RUN does not end with {clean}",
+                )
 
 
 # --------------------------------------------------------------------------- entry point

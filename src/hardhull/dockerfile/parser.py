@@ -575,6 +575,8 @@ def _can_contain_heredoc(node: _Node) -> bool:
 
 
 def _heredocs_in(line: str) -> list[Heredoc]:
+    if "<<" not in line:
+        return []  # every marker has it; most instructions have none
     docs: list[Heredoc] = []
     for word in _heredoc_words(line):
         doc = parse_heredoc_marker(word)

@@ -280,7 +280,9 @@ class _Walker:
 def _bashlex_commands(
     script: str, lines: _Lines, source: str, via: bool, base: int
 ) -> tuple[list[_Cmd], dict[int, list[_Cmd]]]:
-    import bashlex
+    from hardhull.dockerfile.bashlex_loader import load_bashlex
+
+    bashlex = load_bashlex()
 
     if len(script) > MAX_BASHLEX:
         raise _BashlexFailed(f"script longer than {MAX_BASHLEX} characters")
@@ -304,6 +306,9 @@ def _bashlex_commands(
 
 _OPERATORS = ("&&", "||", ";;", ";", "&", "|", "\n")
 _OPERATOR_START = frozenset(o[0] for o in _OPERATORS)
+#: characters the tokenizer never treats specially (quotes, escapes, substitutions, comments,
+#: blanks, parentheses, redirections and operators excluded)
+_PLAIN = re.compile(r"[^'\"\\$`#\s()<>&|;]+")
 
 
 def _fallback(
@@ -425,7 +430,10 @@ def _fallback(
                 seg_start = -1
             i += 1
             continue
-        if ch == ")" and not word_started:
+        if ch == ")" and (not word_started or sub_depth > 0):
+            end_word()  # "make)" closes the subshell after make
+            if sub_depth > 0 and words:
+                sub_at_start = True  # the command before the ")" ran in the subshell
             sub_depth = max(sub_depth - 1, 0)
             i += 1
             continue
@@ -472,9 +480,15 @@ def _fallback(
                 i = _skip_heredocs(script, i, pending_heredocs)
                 pending_heredocs = []
             continue
-        word.append(ch)
+        # a run of characters that are all ordinary here (each would take this branch)
+        m = _PLAIN.match(script, i)
+        if m is not None:
+            word.append(m.group())
+            i = m.end()
+        else:
+            word.append(ch)
+            i += 1
         word_started = True
-        i += 1
     end_segment("\n")
     return cmds, groups
 
@@ -633,10 +647,9 @@ class _Analysis:
         nested_ok: bool = True,
     ) -> None:
         clean = script.replace("\r", " ")
-        if self.fast and not heredocs and _COMPOUND.search(clean) is None:
-            cmds, groups = _fallback(clean, lines, source, via, base)
-            for c in cmds:
-                c.parser = "tokenizer"
+        fast = _fast_split(clean, lines, source, via, base) if self.fast and not heredocs else None
+        if fast is not None:
+            cmds, groups = fast
         else:
             try:
                 cmds, groups = _bashlex_commands(clean, lines, source, via, base)
@@ -654,6 +667,146 @@ class _Analysis:
                 if 0 <= k < len(heredocs) and _reads_stdin_script(cmd.argv):
                     doc = heredocs[k]
                     self.script(doc.body, _Lines.text(doc.body, doc.start_line), "heredoc", via)
+
+
+#: the compound syntax the tokenizer leaves to bashlex, once quotes, substitutions and
+#: subshell parentheses are accounted for
+_COMPOUND_REST = re.compile(
+    r"[`]|(?<!\$)\{|<<|\[\[|(?:^|[\s;&|])(?:case|for|while|until|if|then|else|elif|fi|do|"
+    r"done|esac|function|select|!)(?=[\s;&|]|$)"
+)
+#: a subshell opens where a command starts
+_SUBSHELL_OPEN = re.compile(r"(?:^|[;&|\n(])[ \t]*\(")
+_PARENS = re.compile(r"[()]")
+
+
+_MASK_SPECIAL = re.compile(r"[\\`$\"'#]")
+_MASK_SPECIAL_DQ = re.compile(r"[\\`$\"]")
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def _masked(script: str) -> tuple[str, list[tuple[int, int]]] | None:
+    """``script`` with quoted text, comments, ``${...}`` and command substitutions blanked
+    out (same length, newlines kept), and the ``(start, end)`` of every ``$(...)`` (``end``:
+    its ``)``); None for what the tokenizer must not guess at (backticks, arithmetic ``$((``,
+    unterminated quotes or substitutions, quotes inside a quoted substitution)."""
+    pieces: list[str] = []
+    subs: list[tuple[int, int]] = []
+    n = len(script)
+    i = 0
+    in_double = False
+
+    def keep(a: int, b: int) -> None:
+        pieces.append(_NOT_NEWLINE.sub("_", script[a:b]) if in_double else script[a:b])
+
+    def blank(a: int, b: int) -> None:
+        pieces.append(_NOT_NEWLINE.sub("_", script[a:b]))
+
+    while True:
+        m = (_MASK_SPECIAL_DQ if in_double else _MASK_SPECIAL).search(script, i)
+        if m is None:
+            break
+        j = m.start()
+        keep(i, j)
+        ch = script[j]
+        if ch == "\\":
+            blank(j, j + 2)
+            i = j + 2
+        elif ch == "`":
+            return None
+        elif ch == "$":
+            if j + 1 < n and script[j + 1] in "({":
+                if script.startswith("$((", j):
+                    return None
+                end = _paren_end(script, j + 1)
+                if script[end : end + 1] != (")" if script[j + 1] == "(" else "}"):
+                    return None
+                if end <= j + 1 or (in_double and '"' in script[j:end]):
+                    return None  # quotes inside a quoted substitution do not nest here
+                if script[j + 1] == "(":
+                    subs.append((j, end))
+                blank(j, end + 1)
+                i = end + 1
+            else:
+                keep(j, j + 1)
+                i = j + 1
+        elif ch == '"':
+            in_double = not in_double
+            blank(j, j + 1)
+            i = j + 1
+        elif ch == "'":
+            end = script.find("'", j + 1)
+            if end < 0:
+                return None
+            blank(j, end + 1)
+            i = end + 1
+        elif j == 0 or script[j - 1] in " \t\n;&|":  # a comment
+            end = script.find("\n", j)
+            end = n if end < 0 else end
+            blank(j, end)
+            i = end
+        else:
+            keep(j, j + 1)
+            i = j + 1
+    if in_double:
+        return None
+    keep(i, n)
+    return "".join(pieces), subs
+
+
+def _fast_split(
+    script: str, lines: _Lines, source: str, via: bool, base: int, depth: int = 0
+) -> tuple[list[_Cmd], dict[int, list[_Cmd]]] | None:
+    """The commands of a script the tokenizer splits exactly as bashlex does: lists and
+    pipelines of simple commands, subshells ``( … )`` where a command starts, and words
+    holding ``$(...)`` substitutions that are themselves such scripts (their commands follow
+    the command they are in, ``in_subshell``, as bashlex gives them). None when anything
+    else is there (groups, ``if``/``for``/``case``…, here-documents, backticks, arithmetic):
+    bashlex then parses the script. ``tests/test_dockerfile_shell.py`` holds both parsers to
+    the same result."""
+    if depth > 8:
+        return None
+    masked = _masked(script)
+    if masked is None:
+        return None
+    text, subs = masked
+    if _COMPOUND_REST.search(text) is not None:
+        return None
+    opens = text.count("(")
+    if opens != text.count(")") or opens != len(_SUBSHELL_OPEN.findall(text)):
+        return None
+    depth_now = 0
+    for ch in _PARENS.findall(text) if opens else ():
+        if ch == "(":
+            depth_now += 1
+        elif ch == ")":
+            depth_now -= 1
+            if depth_now < 0:
+                return None
+    cmds, groups = _fallback(script, lines, source, via, base)
+    for c in cmds:
+        c.parser = "tokenizer"
+    if not subs:
+        return cmds, groups
+    nested: list[_Cmd] = []
+    next_group = max(groups, default=-1) + 1
+    for start, end in subs:
+        body = script[start + 2 : end]
+        inner = _fast_split(body, lines, source, via, base + start + 2, depth + 1)
+        if inner is None:
+            return None
+        inner_cmds, inner_groups = inner
+        for k, c in enumerate(inner_cmds):
+            c.in_subshell = True
+            if k == 0:
+                c.connector = None
+        for members in inner_groups.values():
+            for c in members:
+                c.pipe_group = next_group
+            groups[next_group] = members
+            next_group += 1
+        nested += inner_cmds
+    return sorted([*cmds, *nested], key=lambda c: c.pos), groups
 
 
 def _placeholders(args_raw: str, count: int) -> tuple[str, int] | None:
