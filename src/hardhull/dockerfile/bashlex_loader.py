@@ -3,18 +3,15 @@
 bashlex ships PLY's yacc with table *reading* removed: every ``import bashlex`` builds the
 LALR tables of its bash grammar from scratch (about 0.1 s, more than the rest of a typical
 Dockerfile scan). :func:`load_bashlex` imports bashlex with its table generator replaced for
-the duration of the import by one that takes the action and goto tables from
-
-1. :mod:`hardhull.dockerfile.bashlex_tables`, generated from the bashlex release hardhull is
-   tested with (``python -m hardhull.dockerfile.bashlex_loader --write`` regenerates it), or
-2. a cache file under ``$HARDHULL_CACHE_DIR`` (default ``$XDG_CACHE_HOME/hardhull`` or
-   ``~/.cache/hardhull``), written the first time another bashlex grammar is seen;
-
-each only when its grammar signature (a hash of bashlex's productions and precedence) is the
-one the installed bashlex builds. Otherwise the tables are built as bashlex always does. The
-site-packages directory is never written to; a cache that cannot be read or written is
-ignored. bashlex's own start-up logic (its "correction states" for command substitutions)
-runs unchanged on the loaded tables.
+the duration of the import by one that takes the action and goto tables from a cache file
+under ``$HARDHULL_CACHE_DIR`` (default ``$XDG_CACHE_HOME/hardhull`` or ``~/.cache/hardhull``),
+written the first time the tables are built, and used only when its grammar signature (a hash
+of bashlex's productions and precedence) is the one the installed bashlex builds. Otherwise
+the tables are built as bashlex always does. No tables are shipped with hardhull (bashlex is
+GPL-licensed: its generated tables stay on the user's machine); the site-packages directory
+is never written to; a cache that cannot be read or written is ignored. bashlex's own
+start-up logic (its "correction states" for command substitutions) runs unchanged on the
+loaded tables.
 """
 
 from __future__ import annotations
@@ -22,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
-import json
 import marshal
 import os
 import sys
@@ -35,8 +31,8 @@ from typing import Any
 Tables = tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]
 
 _LOCK = threading.Lock()
-#: how the tables of the last load were obtained: "loaded" (already imported), "shipped",
-#: "cache" or "built"
+#: how the tables of the last load were obtained: "loaded" (already imported), "cache" or
+#: "built"
 last_source = ""
 
 
@@ -60,20 +56,6 @@ def cache_dir() -> Path:
 
 def _cache_file(signature: str) -> Path:
     return cache_dir() / f"bashlex-tables-{signature[:32]}.marshal"
-
-
-def _shipped(signature: str) -> Tables | None:
-    try:
-        from hardhull.dockerfile import bashlex_tables
-    except ImportError:  # pragma: no cover - the module is part of the package
-        return None
-    if signature != bashlex_tables.SIGNATURE:
-        return None
-    return _decode(bashlex_tables.ACTION_JSON), _decode(bashlex_tables.GOTO_JSON)
-
-
-def _decode(text: str) -> dict[int, dict[str, int]]:
-    return {state: dict(row) for state, row in json.loads(text)}
 
 
 def _read_cache(signature: str) -> Tables | None:
@@ -115,18 +97,14 @@ def _table_class(base: Any, use_cache: bool) -> Any:
         def __init__(self, grammar: Any, log: Any = None) -> None:
             global last_source
             signature = grammar_signature(grammar)
-            tables = _shipped(signature)
-            source = "shipped"
-            if tables is None and use_cache:
-                tables = _read_cache(signature)
-                source = "cache"
+            tables = _read_cache(signature) if use_cache else None
             if tables is None:
                 base.__init__(self, grammar, log)
                 last_source = "built"
                 if use_cache:
                     _write_cache(signature, (self.lr_action, self.lr_goto))
                 return
-            last_source = source
+            last_source = "cache"
             self.grammar = grammar
             self.log = log
             self.lr_action: dict[int, dict[str, int]] = tables[0]
@@ -175,96 +153,3 @@ def load_bashlex(use_cache: bool = True) -> ModuleType:
                 del sys.modules[name]
             raise
         return package
-
-
-# --------------------------------------------------------------------------- regeneration
-
-
-def _render_tables(signature: str, tables: Tables, version: str) -> str:
-    def rows(table: dict[int, dict[str, int]]) -> str:
-        data = [[state, sorted(table[state].items())] for state in sorted(table)]
-        return json.dumps(data, separators=(",", ":"))
-
-    def chunked(name: str, text: str) -> list[str]:
-        out = [f"{name} = ("]
-        out += [f"    {_literal(text[i : i + 88])}" for i in range(0, len(text), 88)]
-        out.append(")")
-        return out
-
-    lines = [
-        '"""LALR tables of bashlex\'s bash grammar (generated; do not edit).',
-        "",
-        "Regenerate after a bashlex upgrade with",
-        "``python -m hardhull.dockerfile.bashlex_loader --write``; see",
-        ":mod:`hardhull.dockerfile.bashlex_loader`. The tables are JSON text (a list of",
-        "``[state, [[symbol, action], ...]]``): as a dictionary literal they would take 35 ms",
-        "to compile wherever no .pyc can be written (PYTHONDONTWRITEBYTECODE, read-only",
-        "installs); the string compiles in 1 ms and decodes in 3 ms.",
-        '"""',
-        "",
-        f"BASHLEX_VERSION = {_literal(version)}",
-        f"SIGNATURE = {_literal(signature)}",
-        "",
-        *chunked("ACTION_JSON", rows(tables[0])),
-        "",
-        *chunked("GOTO_JSON", rows(tables[1])),
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def _literal(text: str) -> str:
-    """A string literal quoted the way ruff format writes it (double quotes unless the text
-    holds some and no single quote)."""
-    if '"' in text and "'" not in text:
-        return "'" + text.replace("\\", "\\\\") + "'"
-    return json.dumps(text)
-
-
-def build_tables() -> tuple[str, Tables]:
-    """Build bashlex's tables in a fresh interpreter state (no shipped or cached tables)."""
-    for name in [n for n in sys.modules if n == "bashlex" or n.startswith("bashlex.")]:
-        del sys.modules[name]
-    captured: dict[str, Any] = {}
-    spec = importlib.util.find_spec("bashlex")
-    assert spec is not None and spec.loader is not None
-    package = importlib.util.module_from_spec(spec)
-    sys.modules["bashlex"] = package
-    yacc: Any = importlib.import_module("bashlex.yacc")
-    original = yacc.LRTable
-
-    class Capture(original):  # type: ignore[misc, valid-type]
-        def __init__(self, grammar: Any, log: Any = None) -> None:
-            original.__init__(self, grammar, log)
-            captured["signature"] = grammar_signature(grammar)
-            captured["tables"] = (self.lr_action, self.lr_goto)
-
-    yacc.LRTable = Capture
-    try:
-        spec.loader.exec_module(package)
-    finally:
-        yacc.LRTable = original
-    return captured["signature"], captured["tables"]
-
-
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-    from importlib import metadata
-
-    ap = argparse.ArgumentParser(description="(Re)generate hardhull's bashlex table module.")
-    ap.add_argument("--write", action="store_true", help="write bashlex_tables.py")
-    args = ap.parse_args(argv)
-    signature, tables = build_tables()
-    text = _render_tables(signature, tables, metadata.version("bashlex"))
-    target = Path(__file__).with_name("bashlex_tables.py")
-    if args.write:
-        target.write_text(text, encoding="utf-8")
-        print(f"wrote {target} (signature {signature[:16]}…)")
-    else:
-        current = target.read_text(encoding="utf-8") if target.exists() else ""
-        print("up to date" if current == text else "out of date: run with --write")
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
