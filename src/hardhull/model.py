@@ -57,6 +57,7 @@ class Rule:
     trivy: tuple[str, ...] = ()
     checkov: tuple[str, ...] = ()
     kube_linter: tuple[str, ...] = ()
+    hadolint: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ def rule_page(rule: Rule) -> str:
         mapping.append(f"- Checkov: {', '.join(rule.checkov)}")
     if rule.kube_linter:
         mapping.append(f"- kube-linter: {', '.join(rule.kube_linter)}")
+    if rule.hadolint:
+        mapping.append(f"- hadolint: {', '.join(rule.hadolint)}")
     if mapping:
         lines += ["", "## Equivalents and benchmarks", "", *mapping]
     if rule.references:

@@ -7,14 +7,19 @@ from dataclasses import dataclass
 
 from hardhull.model import Rule, Severity
 
+HADOLINT_WIKI = "https://github.com/hadolint/hadolint/wiki/"
+
 
 @dataclass(frozen=True)
 class RuleFamily:
     """Builds the :class:`~hardhull.model.Rule` values of one domain.
 
-    ``cis_prefix`` / ``nsa_prefix`` are put before a rule's own ``cis`` / ``nsa`` text when it
-    has one; ``nsa_default`` stands when it has none; ``pss_ref`` is added to the references
-    of rules that name a Pod Security Standards control.
+    ``refs`` are a rule's references unless it names its own; ``base_refs`` come first in
+    every rule's references either way. ``cis_prefix`` / ``nsa_prefix`` are put before a
+    rule's own ``cis`` / ``nsa`` text when it has one; ``nsa_default`` stands when it has none;
+    ``pss_ref`` is added to the references of rules that name a Pod Security Standards
+    control, and hadolint's wiki page to those that name a hadolint rule. With ``register``
+    the rule is also entered in the registry (for families whose checks have their own list).
     """
 
     category: str
@@ -23,6 +28,8 @@ class RuleFamily:
     nsa_prefix: str = ""
     nsa_default: str = ""
     pss_ref: str = ""
+    base_refs: tuple[str, ...] = ()
+    register: bool = False
 
     def __call__(
         self,
@@ -41,13 +48,15 @@ class RuleFamily:
         trivy: tuple[str, ...] = (),
         checkov: tuple[str, ...] = (),
         kube_linter: tuple[str, ...] = (),
+        hadolint: tuple[str, ...] = (),
         refs: tuple[str, ...] | None = None,
         category: str | None = None,
     ) -> Rule:
-        references = tuple(self.refs if refs is None else refs)
+        references = self.base_refs + tuple(self.refs if refs is None else refs)
         if pss and self.pss_ref:
             references += (self.pss_ref,)
-        return Rule(
+        references += tuple(f"{HADOLINT_WIKI}{h}" for h in hadolint)
+        rule = Rule(
             code=code,
             slug=slug,
             title=title,
@@ -64,4 +73,10 @@ class RuleFamily:
             trivy=trivy,
             checkov=checkov,
             kube_linter=kube_linter,
+            hadolint=hadolint,
         )
+        if self.register:
+            from hardhull.checks import register
+
+            register(rule)
+        return rule

@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from hardhull.checks import register
 from hardhull.checks.workload import (
     BENIGN,
     CRITICAL_ROOTS,
@@ -32,6 +31,7 @@ from hardhull.checks.workload import (
 from hardhull.docker.compose import Service
 from hardhull.fixes import append_item, set_field
 from hardhull.model import Rule, Severity, Violation
+from hardhull.rulekit import RuleFamily
 
 ComposeCheck = Callable[[Service], Iterable[Violation]]
 #: every compose check, in code order; the compose front end runs them on each service
@@ -43,34 +43,7 @@ OWASP = "https://cheatsheetseries.owasp.org/cheatsheets/Docker_Security_Cheat_Sh
 CIS = "CIS Docker Benchmark v1.6.0 "
 
 
-def _rule(
-    code: str,
-    slug: str,
-    title: str,
-    severity: Severity,
-    what: str,
-    why: str,
-    fix: str,
-    example: str,
-    *,
-    cis: str = "",
-    refs: tuple[str, ...] = (),
-) -> Rule:
-    return register(
-        Rule(
-            code=code,
-            slug=slug,
-            title=title,
-            severity=severity,
-            category="compose",
-            what=what,
-            why=why,
-            fix=fix,
-            example=example.strip("\n"),
-            references=(SERVICES_DOC, *refs),
-            cis=(CIS + cis) if cis else "",
-        )
-    )
+_rule = RuleFamily("compose", base_refs=(SERVICES_DOC,), cis_prefix=CIS, register=True)
 
 
 def compose_check(rule: Rule) -> Callable[[ComposeCheck], ComposeCheck]:

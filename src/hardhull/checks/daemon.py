@@ -15,8 +15,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from hardhull.checks import register
 from hardhull.model import Rule, Severity, Violation
+from hardhull.rulekit import RuleFamily
 from hardhull.sources.yamlpos import escape
 
 DaemonCheck = Callable[[dict[str, Any]], Iterable[Violation]]
@@ -27,34 +27,7 @@ DOCKERD_DOC = "https://docs.docker.com/reference/cli/dockerd/#daemon-configurati
 CIS = "CIS Docker Benchmark v1.6.0 "
 
 
-def _rule(
-    code: str,
-    slug: str,
-    title: str,
-    severity: Severity,
-    what: str,
-    why: str,
-    fix: str,
-    example: str,
-    *,
-    cis: str = "",
-    refs: tuple[str, ...] = (),
-) -> Rule:
-    return register(
-        Rule(
-            code=code,
-            slug=slug,
-            title=title,
-            severity=severity,
-            category="docker-daemon",
-            what=what,
-            why=why,
-            fix=fix,
-            example=example.strip("\n"),
-            references=(DOCKERD_DOC, *refs),
-            cis=(CIS + cis) if cis else "",
-        )
-    )
+_rule = RuleFamily("docker-daemon", base_refs=(DOCKERD_DOC,), cis_prefix=CIS, register=True)
 
 
 def daemon_check(rule: Rule) -> Callable[[DaemonCheck], DaemonCheck]:

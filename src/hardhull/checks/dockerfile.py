@@ -31,6 +31,7 @@ from hardhull.dockerfile.model import Dockerfile, Instruction, Stage
 from hardhull.dockerfile.shell import SHELLS, WRAPPERS, Command, analyse
 from hardhull.dockerfile.variables import expand, global_arg_values
 from hardhull.model import Rule, Severity, Violation
+from hardhull.rulekit import RuleFamily
 
 DOCKER_REF = "https://docs.docker.com/reference/dockerfile/"
 BEST = "https://docs.docker.com/build/building/best-practices/"
@@ -62,39 +63,7 @@ def dockerfile_check(rule: Rule) -> Callable[[DockerfileCheck], DockerfileCheck]
     return deco
 
 
-def _rule(
-    code: str,
-    slug: str,
-    title: str,
-    severity: Severity,
-    what: str,
-    why: str,
-    fix: str,
-    example: str,
-    *,
-    cis: str = "",
-    trivy: tuple[str, ...] = (),
-    checkov: tuple[str, ...] = (),
-    hadolint: tuple[str, ...] = (),
-    refs: tuple[str, ...] = (DOCKER_REF,),
-) -> Rule:
-    references = list(refs)
-    references += [f"https://github.com/hadolint/hadolint/wiki/{h}" for h in hadolint]
-    return Rule(
-        code=code,
-        slug=slug,
-        title=title,
-        severity=severity,
-        category="dockerfile",
-        what=what,
-        why=why,
-        fix=fix,
-        example=example.strip("\n"),
-        references=tuple(references),
-        cis=(CIS + cis) if cis else "",
-        trivy=trivy,
-        checkov=checkov,
-    )
+_rule = RuleFamily("dockerfile", refs=(DOCKER_REF,), cis_prefix=CIS)
 
 
 # --------------------------------------------------------------------------- facts
