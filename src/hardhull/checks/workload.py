@@ -4,7 +4,7 @@ capabilities, resources, images and probes of every pod-bearing kind and contain
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from hardhull.checks import workload_check
@@ -608,17 +608,25 @@ def seccomp_missing(w: Workload) -> Iterator[Violation]:
             )
 
 
-@workload_check(SECCOMP_UNCONFINED)
-def seccomp_unconfined(w: Workload) -> Iterator[Violation]:
+def _unconfined(
+    w: Workload,
+    resolve: Callable[[Workload, Container], tuple[str | None, str]],
+    code: str,
+    what: str,
+) -> Iterator[Violation]:
+    """One violation per place that sets a profile to Unconfined, naming its containers."""
     items: list[tuple[str, Container]] = []
     for c in w.containers:
-        kind, ptr = seccomp_of(w, c)
+        kind, ptr = resolve(w, c)
         if kind == "Unconfined":
             items.append((ptr, c))
     for ptr, cs in _grouped(items):
-        yield Violation(
-            "K011", ptr, f"{_who(cs)} {_verb(cs, 'runs', 'run')} with seccomp Unconfined"
-        )
+        yield Violation(code, ptr, f"{_who(cs)} {_verb(cs, 'runs', 'run')} with {what}")
+
+
+@workload_check(SECCOMP_UNCONFINED)
+def seccomp_unconfined(w: Workload) -> Iterator[Violation]:
+    return _unconfined(w, seccomp_of, "K011", "seccomp Unconfined")
 
 
 # --------------------------------------------------------------------------- AppArmor / SELinux
@@ -676,15 +684,7 @@ def apparmor_of(w: Workload, c: Container) -> tuple[str | None, str]:
 
 @workload_check(APPARMOR)
 def apparmor_unconfined(w: Workload) -> Iterator[Violation]:
-    items: list[tuple[str, Container]] = []
-    for c in w.containers:
-        kind, ptr = apparmor_of(w, c)
-        if kind == "Unconfined":
-            items.append((ptr, c))
-    for ptr, cs in _grouped(items):
-        yield Violation(
-            "K012", ptr, f"{_who(cs)} {_verb(cs, 'runs', 'run')} with AppArmor unconfined"
-        )
+    return _unconfined(w, apparmor_of, "K012", "AppArmor unconfined")
 
 
 SELINUX_TYPES = frozenset(
