@@ -229,6 +229,9 @@ def peer_env(peers: Path) -> dict[str, str]:
     env.setdefault("CHECKOV_RUN_SCA_PACKAGE_SCAN_V2", "false")
     env.setdefault("BC_SKIP_MAPPING", "TRUE")
     env.setdefault("LOG_LEVEL", "ERROR")
+    # byte-code caching on, as for an installed package (a shell with PYTHONDONTWRITEBYTECODE
+    # set would make every run recompile hardhull's modules)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 

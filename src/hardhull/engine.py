@@ -251,6 +251,17 @@ def _handler(kind: str) -> Handler:
     return cast(Handler, getattr(importlib.import_module(module), name))
 
 
+def _scan_inputs_in_worker(inputs: Sequence[TextInput], opts: ScanOptions) -> ScanResult:
+    """:func:`_scan_inputs` in a pool worker: the objects kept for the set checks travel back
+    without their position maps and lines (the bulk of the pickle); the parent re-reads the
+    few files a set check reports on."""
+    result = _scan_inputs(inputs, opts)
+    result.keep = [
+        K8sObject(o.data, o.path, {}, o.prefix, o.doc_index, o.line, None) for o in result.keep
+    ]
+    return result
+
+
 def _scan_inputs(inputs: Sequence[TextInput], opts: ScanOptions) -> ScanResult:
     load_all_checks()
     result = ScanResult()
@@ -313,8 +324,15 @@ def _run_text_checks(
             findings_for(doc, [v for _, _, v in found], opts, result)
 
 
-def _run_set_checks(result: ScanResult, opts: ScanOptions) -> None:
-    """Checks over the whole scanned set (RBAC, network policy): run once, in this process."""
+def _run_set_checks(
+    result: ScanResult, opts: ScanOptions, texts: dict[str, str] | None = None
+) -> None:
+    """Checks over the whole scanned set (RBAC, network policy): run once, in this process.
+    ``texts`` (path → text) lets objects that came back from a worker be located again."""
+    texts = texts or {}
+    reparsed: dict[str, list[K8sObject]] = {}
+    # workers finish in any order: the same input must give the same findings
+    result.keep.sort(key=lambda o: (o.path, o.doc_index, o.prefix))
     objects = result.keep
     if not objects:
         return
@@ -328,8 +346,22 @@ def _run_set_checks(result: ScanResult, opts: ScanOptions) -> None:
             result.errors.append(InputError("", f"internal error in {rule.code}: {exc!r}"))
             continue
         for index, v in found:
-            findings_for(objects[index], [v], opts, result)
+            findings_for(_located(objects[index], texts, reparsed), [v], opts, result)
     _drop_k030_decided_by_service_accounts(result, datas)
+
+
+def _located(
+    obj: K8sObject, texts: dict[str, str], reparsed: dict[str, list[K8sObject]]
+) -> K8sObject:
+    """The object with its positions and lines, re-reading its file if a worker dropped them."""
+    if obj.lines is not None or obj.path not in texts:
+        return obj
+    if obj.path not in reparsed:
+        reparsed[obj.path] = parse_text(obj.path, texts[obj.path]).objects
+    for full in reparsed[obj.path]:
+        if (full.doc_index, full.prefix) == (obj.doc_index, obj.prefix):
+            return full
+    return obj
 
 
 def _drop_k030_decided_by_service_accounts(
@@ -406,7 +438,7 @@ def scan(paths: Sequence[str], opts: ScanOptions, progress: Progress | None = No
 
         chunks = _chunks(inputs, jobs * 4)
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(_scan_inputs, chunk, opts) for chunk in chunks]
+            futures = [pool.submit(_scan_inputs_in_worker, chunk, opts) for chunk in chunks]
             for fut in as_completed(futures):
                 part = fut.result()
                 _merge(result, part)
@@ -418,7 +450,7 @@ def scan(paths: Sequence[str], opts: ScanOptions, progress: Progress | None = No
             _merge(result, _scan_inputs(inputs[start : start + step], opts))
             if progress is not None:
                 progress(result.files, total)
-    _run_set_checks(result, opts)
+    _run_set_checks(result, opts, {i.path: i.text for i in inputs})
     result.keep = []
     result.findings.sort(
         key=lambda f: (
