@@ -8,6 +8,7 @@ configuration and baselines.
 from __future__ import annotations
 
 import importlib
+import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -251,11 +252,23 @@ def _handler(kind: str) -> Handler:
     return cast(Handler, getattr(importlib.import_module(module), name))
 
 
-def _scan_inputs_in_worker(inputs: Sequence[TextInput], opts: ScanOptions) -> ScanResult:
+#: the inputs of the running scan, for pool workers forked from this process: they take their
+#: share by index instead of receiving megabytes of text through a pipe
+_FORKED_INPUTS: Sequence[TextInput] = ()
+
+
+def _scan_inputs_in_worker(
+    inputs: Sequence[TextInput] | Sequence[int], opts: ScanOptions
+) -> ScanResult:
     """:func:`_scan_inputs` in a pool worker: the objects kept for the set checks travel back
     without their position maps and lines (the bulk of the pickle); the parent re-reads the
-    few files a set check reports on."""
-    result = _scan_inputs(inputs, opts)
+    few files a set check reports on. ``inputs`` are indices into the inherited inputs when
+    the worker was forked."""
+    items = [
+        _FORKED_INPUTS[i] if isinstance(i, int) else i
+        for i in inputs
+    ]
+    result = _scan_inputs(items, opts)
     result.keep = [
         K8sObject(o.data, o.path, {}, o.prefix, o.doc_index, o.line, None) for o in result.keep
     ]
@@ -437,13 +450,23 @@ def scan(paths: Sequence[str], opts: ScanOptions, progress: Progress | None = No
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         chunks = _chunks(inputs, jobs * 4)
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(_scan_inputs_in_worker, chunk, opts) for chunk in chunks]
-            for fut in as_completed(futures):
-                part = fut.result()
-                _merge(result, part)
-                if progress is not None:
-                    progress(result.files, total)
+        global _FORKED_INPUTS
+        forked = "fork" in multiprocessing.get_all_start_methods()
+        work: list[Any] = chunks
+        if forked:
+            _FORKED_INPUTS = inputs
+            index = {id(item): i for i, item in enumerate(inputs)}
+            work = [[index[id(item)] for item in chunk] for chunk in chunks]
+        context = multiprocessing.get_context("fork") if forked else None
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+                futures = [pool.submit(_scan_inputs_in_worker, part, opts) for part in work]
+                for fut in as_completed(futures):
+                    _merge(result, fut.result())
+                    if progress is not None:
+                        progress(result.files, total)
+        finally:
+            _FORKED_INPUTS = ()
     else:
         step = max(total // 50, 1)
         for start in range(0, total, step):
