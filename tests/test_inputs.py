@@ -285,8 +285,8 @@ def test_file_over_max_file_size(tmp_path: Path) -> None:
 
 def test_stdin_over_max_file_size(tmp_path: Path) -> None:
     code, report = run_json("-", "--max-file-size", "100", cwd=tmp_path, stdin=POD.encode())
-    assert code == 0
-    assert skipped(report) == [("<stdin>", "input is, over the 100-byte limit (--max-file-size)")]
+    assert code == 2  # nothing could be scanned
+    assert skipped(report) == [("<stdin>", "input is over the 100-byte limit (--max-file-size)")]
 
 
 def test_symlink_loops(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import importlib
 import io
 import json
@@ -156,6 +157,12 @@ def _color(choice: str, stream_is_tty: bool) -> bool:
 def write_report(text: str, output: str | None) -> int:
     if output:
         try:
+            # `-o reports/hardhull.sarif` in a fresh CI checkout: create the folder
+            parent = os.path.dirname(output)
+            if parent and not os.path.isdir(parent):
+                if os.path.lexists(parent):
+                    raise NotADirectoryError(errno.ENOTDIR, f"{parent} is not a directory")
+                os.makedirs(parent, exist_ok=True)
             with open(output, "w", encoding="utf-8", errors="backslashreplace") as fh:
                 fh.write(text)
         except OSError as exc:
@@ -165,9 +172,22 @@ def write_report(text: str, output: str | None) -> int:
         # file names need not be valid UTF-8: never die on them
         if isinstance(sys.stdout, io.TextIOWrapper):
             sys.stdout.reconfigure(errors="backslashreplace")
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # the reader went away (`| head`): the rest of the report is not wanted, but the
+            # exit code (findings at or above --fail-on) and the diagnostics on stderr still are
+            _discard_stdout()
     return EXIT_OK
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def threshold_exit(severities: Sequence[int], fail_on: str) -> int:
@@ -182,7 +202,7 @@ def threshold_exit(severities: Sequence[int], fail_on: str) -> int:
 def cmd_scan(args: argparse.Namespace) -> int:
     from hardhull.config import ConfigError, load_config
     from hardhull.engine import ScanOptions, scan
-    from hardhull.report import render
+    from hardhull.report import printable_path, render
 
     if not args.paths and not args.daemon_config:
         sys.stderr.write("hardhull: error: scan needs at least one PATH (or - for stdin)\n")
@@ -263,8 +283,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return code
     if (result.errors and args.output) or (result.errors and fmt != "text"):
         for e in result.errors:
-            sys.stderr.write(f"hardhull: input error: {e}\n")
-    if result.errors and not result.scanned_anything:
+            sys.stderr.write(f"hardhull: input error: {printable_path(str(e))}\n")
+    if (result.errors or result.skipped) and not result.scanned_anything:
+        # something was asked for and none of it could be read (an empty folder is fine)
+        sys.stderr.write("hardhull: error: nothing could be scanned\n")
         return EXIT_ERROR
     return threshold_exit([f.severity for f in result.findings], fail_on)
 
@@ -360,7 +382,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("hardhull: interrupted\n")
         return 130
     except BrokenPipeError:
-        # the reader went away (e.g. `| head`): not an error of ours
-        with contextlib.suppress(OSError):
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        # the reader went away (e.g. `| head`) while a command wrote on its own: not an error
+        _discard_stdout()
         return EXIT_OK

@@ -23,6 +23,14 @@ KEYS = {
 }  # fmt: skip
 
 
+#: the values a key may take (the choices of its CLI flag)
+CHOICES = {
+    "fail-on": ("info", "low", "medium", "high", "critical", "never"),
+    "format": ("text", "json", "sarif", "junit"),
+    "pss-level": ("privileged", "baseline", "restricted"),
+}
+
+
 class ConfigError(Exception):
     pass
 
@@ -81,6 +89,9 @@ def _from_mapping(data: Any, path: str) -> Config:
         v = data.get(key)
         if v is not None and not isinstance(v, str):
             raise ConfigError(f"{path}: '{key}' must be a string")
+        choices = CHOICES.get(key)
+        if v is not None and choices is not None and v not in choices:
+            raise ConfigError(f"{path}: '{key}' must be one of {', '.join(choices)}, not {v!r}")
         setattr(cfg, key.replace("-", "_"), v)
     sev = data.get("severity", {})
     if not isinstance(sev, dict):
@@ -123,8 +134,10 @@ def _load_file(path: str) -> Config:
     try:
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid UTF-8 (byte {exc.start}): save it as UTF-8") from None
     if path.endswith(".toml"):
         try:
             data: Any = tomllib.loads(text).get("tool", {}).get("hardhull")
@@ -136,5 +149,10 @@ def _load_file(path: str) -> Config:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: invalid YAML") from None
+        problem = getattr(exc, "problem", None)
+        raise ConfigError(
+            f"{path}{where}: invalid YAML" + (f": {problem}" if problem else "")
+        ) from None
+    except ValueError as exc:  # a scalar YAML cannot build, e.g. the date 2026-13-01
+        raise ConfigError(f"{path}: invalid value: {exc}") from None
     return _from_mapping(data, path)

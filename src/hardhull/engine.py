@@ -36,8 +36,10 @@ from hardhull.model import (
     Skipped,
     Violation,
     fingerprint,
+    stable_path,
 )
 from hardhull.pss.levels import LATEST_MINOR, LevelVersion
+from hardhull.report import printable_path
 from hardhull.sources import kinds
 from hardhull.sources.files import DEFAULT_MAX_BYTES, TextInput, collect
 from hardhull.sources.kubernetes import K8sObject, parse_text
@@ -153,6 +155,11 @@ def findings_for(
     """Turn violations into findings: locate, apply suppressions and baseline, set severity."""
     ann = _annotation_codes(doc)
     resource = doc.resource
+    # a file-level resource (Dockerfile, File) is named by its path as given: fingerprint it
+    # by the normalised path, so that `scan repo` and `scan ./repo/` share one baseline
+    fp_resource = resource
+    if resource.name and resource.name == doc.path:
+        fp_resource = Resource(resource.kind, stable_path(printable_path(doc.path)))
     for v in violations:
         rule = RULES[v.code]
         line, col = doc.position(v.pointer)
@@ -167,7 +174,7 @@ def findings_for(
             if suppress.matches(codes, v.code):
                 result.suppressed["comment"] += 1
                 continue
-        fp = fingerprint(v.code, doc.path, resource, v.pointer)
+        fp = fingerprint(v.code, printable_path(doc.path), fp_resource, v.pointer)
         if fp in opts.baseline:
             result.suppressed["baseline"] += 1
             continue
@@ -264,10 +271,7 @@ def _scan_inputs_in_worker(
     without their position maps and lines (the bulk of the pickle); the parent re-reads the
     few files a set check reports on. ``inputs`` are indices into the inherited inputs when
     the worker was forked."""
-    items = [
-        _FORKED_INPUTS[i] if isinstance(i, int) else i
-        for i in inputs
-    ]
+    items = [_FORKED_INPUTS[i] if isinstance(i, int) else i for i in inputs]
     result = _scan_inputs(items, opts)
     result.keep = [
         K8sObject(o.data, o.path, {}, o.prefix, o.doc_index, o.line, None) for o in result.keep
@@ -293,11 +297,10 @@ def _scan_inputs(inputs: Sequence[TextInput], opts: ScanOptions) -> ScanResult:
         result.ignored += out.ignored
         result.objects += out.objects
         result.keep.extend(out.keep)
-        before = len(result.findings)
         for doc, violations in out.items:
             findings_for(doc, violations, opts, result)
         if TEXT_CHECKS:
-            _run_text_checks(item, opts, result, result.findings[before:])
+            _run_text_checks(item, opts, result, _secret_lines(item, out))
     return result
 
 
@@ -317,12 +320,25 @@ class FileDocument:
         return self.positions.get(pointer, (0, 0))
 
 
-def _run_text_checks(
-    item: TextInput, opts: ScanOptions, result: ScanResult, already: list[Finding]
-) -> None:
+def _secret_lines(item: TextInput, out: HandlerOutput) -> set[int]:
+    """Lines of ``item`` where a front end's own rule found a credential (D005, C021, S001…),
+    suppressed or not: the whole-file secret rules must not report them a second time (a
+    credential accepted by a baseline or an ignore comment must not come back as S005)."""
     from hardhull.checks.secrets_file import OTHER_SECRET_RULES
 
-    taken = {f.location.line for f in already if f.rule.code in OTHER_SECRET_RULES}
+    lines: set[int] = set()
+    for doc, violations in out.items:
+        if doc.path != item.path:
+            continue
+        for v in violations:
+            if v.code in OTHER_SECRET_RULES:
+                lines.add(doc.position(v.pointer)[0])
+    return lines
+
+
+def _run_text_checks(
+    item: TextInput, opts: ScanOptions, result: ScanResult, taken: set[int]
+) -> None:
     for rule, check in TEXT_CHECKS:
         if rule.code in opts.disabled:
             continue
@@ -426,6 +442,41 @@ def _chunks(items: Sequence[TextInput], n: int) -> list[list[TextInput]]:
     return [b for b in buckets if b]
 
 
+_KUSTOMIZATION_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
+
+
+def _kustomize_patches(inputs: Sequence[TextInput]) -> dict[str, str]:
+    """Files that a kustomization among the inputs uses as patches: path → kustomization.
+
+    A strategic-merge or JSON 6902 patch is a fragment (a Deployment with only the fields it
+    changes); judged as a whole object it would draw findings about everything it leaves out.
+    """
+    from hardhull.sources.yamlpos import YamlError, load_all
+
+    out: dict[str, str] = {}
+    for item in inputs:
+        if os.path.basename(item.path) not in _KUSTOMIZATION_NAMES:
+            continue
+        try:
+            docs = load_all(item.text)
+        except YamlError:
+            continue
+        base = os.path.dirname(item.path)
+        for doc in docs:
+            data = doc.data if isinstance(doc.data, dict) else {}
+            refs: list[Any] = []
+            for key in ("patchesStrategicMerge", "patches", "patchesJson6902"):
+                value = data.get(key)
+                if isinstance(value, list):
+                    refs.extend(value)
+            for ref in refs:
+                path = ref.get("path") if isinstance(ref, dict) else ref
+                # inline patches (YAML text with a newline) and URLs are not files here
+                if isinstance(path, str) and "\n" not in path and "://" not in path:
+                    out[os.path.normpath(os.path.join(base, path))] = item.path
+    return out
+
+
 def _namespace_levels(inputs: Sequence[TextInput]) -> dict[str, LevelVersion]:
     """Pre-pass: Pod Security labels of Namespace objects anywhere in the input."""
     objs: list[dict[str, Any]] = []
@@ -440,6 +491,23 @@ def scan(paths: Sequence[str], opts: ScanOptions, progress: Progress | None = No
         paths, excludes=opts.excludes, max_bytes=opts.max_bytes, stdin_text=opts.stdin_text
     )
     result = ScanResult(errors=collected.errors, skipped=collected.skipped)
+    inputs_all = collected.inputs
+    patches = _kustomize_patches(inputs_all)
+    if patches:
+        kept: list[TextInput] = []
+        for item in inputs_all:
+            where = patches.get(os.path.normpath(item.path))
+            if where is None:
+                kept.append(item)
+            else:
+                result.skipped.append(
+                    Skipped(
+                        item.path,
+                        f"kustomize patch listed in {where}: a fragment, not an object "
+                        "(scan the output of `kustomize build` instead)",
+                    )
+                )
+        collected.inputs = kept
     if "K100" not in opts.disabled:
         opts.ns_levels = {**_namespace_levels(collected.inputs), **opts.ns_levels}
     jobs = opts.jobs or (os.cpu_count() or 1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import math
 import os
 import shutil
 import sys
@@ -75,15 +76,17 @@ def cmd_admission(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from hardhull.admission.policy import PolicyError, load_policy, own_namespace
+    from hardhull.admission.policy import PolicyError, default_policy, load_policy, own_namespace
 
     namespace = own_namespace(args.namespace)
-    if args.config:
-        try:
-            load_policy(args.config, namespace)  # fail here, with file and line, not per worker
-        except PolicyError as exc:
-            sys.stderr.write(f"hardhull: policy error: {exc}\n")
-            return EXIT_ERROR
+    try:  # fail here, with file and line, not per worker
+        policy = load_policy(args.config, namespace) if args.config else default_policy(namespace)
+    except PolicyError as exc:
+        sys.stderr.write(f"hardhull: policy error: {exc}\n")
+        return EXIT_ERROR
+    # SIGTERM: a request in flight is answered within timeout-ms; waiting longer only waits
+    # for idle keep-alive TLS connections (the API server's), which never close by themselves
+    grace = math.ceil(policy.timeout_ms / 1000) + 1
     if args.workers < 1:
         sys.stderr.write("hardhull: error: --workers must be at least 1\n")
         return EXIT_ERROR
@@ -137,7 +140,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             ssl_certfile=args.tls_cert,
             ssl_keyfile=args.tls_key,
             ssl_context_factory=TLSFactory(args.tls_cert, args.tls_key),
-            timeout_graceful_shutdown=10,
+            timeout_graceful_shutdown=grace,
         )
     finally:
         if multiproc:

@@ -58,7 +58,7 @@ EXEMPTIONS = Counter(
 ERRORS = Counter(
     "hardhull_admission_errors",
     "Requests or checks that failed: body_too_large, body_timeout, malformed_json, "
-    "bad_review, check_error, hook_error, internal.",
+    "bad_review, object_too_large, eval_timeout, check_error, hook_error, internal.",
     ("reason",),
 )
 CERT_RELOADS = Counter(

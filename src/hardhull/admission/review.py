@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,7 +68,12 @@ MAX_WARNING = 119  # each warning under 120 characters
 MAX_WARNINGS = 20
 MAX_MESSAGE = 1500
 MAX_ANNOTATION = 1000
-MAX_MUTATION_STEPS = 256
+MAX_WHAT = 300  # the object's kind, namespace and name in a message
+MAX_MUTATION_PASSES = 32
+MAX_ERROR_TEXT = 300  # a ReviewError's message (it may quote a value of the request)
+#: pod specs with more containers are not evaluated (answered per on-error): the checks cost
+#: about 0.1 ms per container, and the event loop must stay responsive for every request
+MAX_CONTAINERS = 1000
 
 # outcomes (the `decision` label of the metrics)
 ALLOW, DENY, WARNED, SKIP, EXEMPT, ERROR = "allow", "deny", "warn", "skip", "exempt", "error"
@@ -77,6 +83,8 @@ class ReviewError(Exception):
     """A request that is not a usable AdmissionReview. ``uid`` is None when it has none."""
 
     def __init__(self, message: str, uid: str | None = None, reason: str = "malformed") -> None:
+        if len(message) > MAX_ERROR_TEXT:  # it may quote a huge value of the request
+            message = message[: MAX_ERROR_TEXT - 3] + "..."
         super().__init__(message)
         self.message = message
         self.uid = uid
@@ -168,6 +176,15 @@ def _str(value: Any, what: str, uid: str | None, *, required: bool = False) -> s
     return value
 
 
+def _show(value: Any) -> str:
+    """A short rendering of a value of the request for an error message (never huge)."""
+    if isinstance(value, str):
+        return repr(value[:60]) + ("..." if len(value) > 60 else "")
+    if isinstance(value, dict | list):
+        return f"a JSON {'object' if isinstance(value, dict) else 'array'}"
+    return repr(value)[:60]
+
+
 def parse_review(body: Any) -> Request:
     """Validate a decoded AdmissionReview (admission.k8s.io/v1) and extract its request."""
     if not isinstance(body, dict):
@@ -181,15 +198,16 @@ def parse_review(body: Any) -> Request:
     uid = raw_uid
     if body.get("apiVersion") != API_VERSION:
         raise ReviewError(
-            f"apiVersion is {body.get('apiVersion')!r}; this webhook speaks {API_VERSION} only",
+            f"apiVersion is {_show(body.get('apiVersion'))}; "
+            f"this webhook speaks {API_VERSION} only",
             uid,
         )
     if body.get("kind") != KIND:
-        raise ReviewError(f"kind is {body.get('kind')!r}; expected {KIND}", uid)
+        raise ReviewError(f"kind is {_show(body.get('kind'))}; expected {KIND}", uid)
     operation = req.get("operation")
     if operation not in OPERATIONS:
         raise ReviewError(
-            f"request.operation is {operation!r}; expected one of {', '.join(OPERATIONS)}", uid
+            f"request.operation is {_show(operation)}; expected one of {', '.join(OPERATIONS)}", uid
         )
     gvk = req.get("kind")
     if not isinstance(gvk, dict):
@@ -259,14 +277,40 @@ def _rbac_checks() -> list[
     return [(r.code, fn) for r, fn in SET_CHECKS if fn.__module__ == "hardhull.checks.rbac"]
 
 
+class TooCostly(Exception):
+    """The object cannot be evaluated within the request's time: answered per on-error."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason = reason
+
+
+def _over(deadline: float | None) -> None:
+    if deadline is not None and time.perf_counter() > deadline:
+        raise TooCostly("evaluating the object took longer than timeout-ms", "eval_timeout")
+
+
+def _check_size(w: Workload) -> None:
+    n = len(w.containers)
+    if n > MAX_CONTAINERS:
+        raise TooCostly(
+            f"the pod spec has {n} containers; the webhook evaluates at most {MAX_CONTAINERS}",
+            "object_too_large",
+        )
+
+
 def run_checks(
     obj: dict[str, Any],
     policy: Policy,
     only: frozenset[str] | None = None,
+    deadline: float | None = None,
 ) -> tuple[list[Violation], list[tuple[str, str]]]:
     """Every check ``hardhull scan`` runs on this one object; a check that raises is reported.
 
     Returns (violations, [(code, error)]). ``only``: run just these codes (mutation).
+    ``deadline`` (a ``time.perf_counter()`` value): checked between checks; past it, or for a
+    pod spec with more than ``MAX_CONTAINERS`` containers, :class:`TooCostly` is raised.
     """
     from hardhull.checks import OBJECT_CHECKS, WORKLOAD_CHECKS, load_all_checks
     from hardhull.checks.podsecurity import pss_violation
@@ -279,24 +323,34 @@ def run_checks(
     def wanted(code: str) -> bool:
         return code not in skip and (only is None or code in only)
 
+    unreadable = False
+    try:
+        w = Workload.of(obj)
+    except Exception as exc:
+        w, unreadable = None, True
+        errors.append(("*", f"reading the pod spec: {_exc(exc)}"))
+    if w is not None:
+        _check_size(w)
     for rule, ocheck in OBJECT_CHECKS:
         if wanted(rule.code):
+            _over(deadline)
             try:
                 out.extend(list(ocheck(obj)))
             except Exception as exc:
                 errors.append((rule.code, _exc(exc)))
-    try:
-        w = Workload.of(obj)
-    except Exception as exc:
-        return out, [*errors, ("*", f"reading the pod spec: {_exc(exc)}")]
+    if unreadable:  # the workload checks cannot run
+        return out, errors
+    kind = obj.get("kind")
     if w is not None:
         for rule, wcheck in WORKLOAD_CHECKS:
             if wanted(rule.code):
+                _over(deadline)
                 try:
                     out.extend(list(wcheck(w)))
                 except Exception as exc:
                     errors.append((rule.code, _exc(exc)))
         if wanted("K100"):
+            _over(deadline)
             try:
                 v = pss_violation(obj, policy.pss, "")
             except Exception as exc:
@@ -304,10 +358,11 @@ def run_checks(
             else:
                 if v is not None:
                     out.append(v)
-    elif (_group(obj.get("apiVersion")), obj.get("kind")) in RBAC_KINDS:
+    elif isinstance(kind, str) and (_group(obj.get("apiVersion")), kind) in RBAC_KINDS:
         objects = [obj]  # one list shared by every R check: the analysis runs once
         for code, scheck in _rbac_checks():
             if wanted(code):
+                _over(deadline)
                 try:
                     out.extend(v for _, v in scheck(objects))
                 except Exception as exc:
@@ -440,21 +495,36 @@ def validate(
     extra: Sequence[Violation] = (),
     extra_old: Sequence[Violation] = (),
     extra_errors: Sequence[tuple[str, str]] = (),
+    deadline: float | None = None,
 ) -> Decision:
-    """The validating webhook's decision. ``extra*``: results of I/O hooks (see hooks.py)."""
-    early = gate(req, policy)
-    if early is not None:
-        return early
-    assert req.obj is not None
-    violations, errors = run_checks(req.obj, policy)
-    violations.extend(extra)
-    errors.extend(extra_errors)
-    old_violations: list[Violation] | None = None
-    if req.operation == "UPDATE" and policy.updates == UPDATES_NEW and req.old is not None:
-        old_violations, _ = run_checks(req.old, policy)
-        old_violations.extend(extra_old)
-    items = judge(violations, req.obj, policy, old_violations, req.old)
-    return decide(req, policy, items, errors)
+    """The validating webhook's decision. ``extra*``: results of I/O hooks (see hooks.py).
+
+    ``deadline`` (``time.perf_counter()``): an object that cannot be evaluated by then, or
+    that is too large to evaluate at all, is answered per ``on-error``. Never raises.
+    """
+    try:
+        early = gate(req, policy)
+        if early is not None:
+            return early
+        assert req.obj is not None
+        violations, errors = run_checks(req.obj, policy, deadline=deadline)
+        violations.extend(extra)
+        errors.extend(extra_errors)
+        old_violations: list[Violation] | None = None
+        if req.operation == "UPDATE" and policy.updates == UPDATES_NEW and req.old is not None:
+            old_violations, _ = run_checks(req.old, policy, deadline=deadline)
+            old_violations.extend(extra_old)
+        items = judge(violations, req.obj, policy, old_violations, req.old)
+        return decide(req, policy, items, errors)
+    except TooCostly as exc:
+        return error_decision(ReviewError(exc.message, req.uid, exc.reason), policy)
+    except Exception as exc:  # a bug of ours: answered, never raised
+        return _internal(req, policy, exc)
+
+
+def _internal(req: Request, policy: Policy, exc: BaseException) -> Decision:
+    err = ReviewError(f"internal error: {_exc(exc)}", req.uid, "internal")
+    return error_decision(err, policy)
 
 
 def decide(
@@ -469,7 +539,7 @@ def decide(
         if policy.on_error == "deny":
             denied_msg = f"check {failed} failed (internal error); denied by on-error: deny"
             d.allowed, d.outcome, d.status_code = False, DENY, 500
-            d.message = _clip(f"hardhull: {req.what}: {denied_msg}", MAX_MESSAGE)
+            d.message = _clip(f"hardhull: {_clip(req.what, MAX_WHAT)}: {denied_msg}", MAX_MESSAGE)
         warnings.insert(0, _clip(f"hardhull: check {failed} failed; see the webhook's log"))
     if denied:
         d.allowed, d.outcome, d.status_code = False, DENY, 403
@@ -482,7 +552,7 @@ def decide(
 
 
 def _deny_message(req: Request, denied: Sequence[Item]) -> str:
-    head = f"hardhull: {req.what} violates {len(denied)} enforced rule(s): "
+    head = f"hardhull: {_clip(req.what, MAX_WHAT)} violates {len(denied)} enforced rule(s): "
     parts = [f"{i.code} {_clean(i.message)}" for i in denied]
     out = head
     for n, p in enumerate(parts):
@@ -546,13 +616,40 @@ def _annotations(d: Decision) -> dict[str, str]:
 # --------------------------------------------------------------------------- mutate
 
 
-def mutate(req: Request, policy: Policy) -> Decision:
+def mutate(req: Request, policy: Policy, deadline: float | None = None) -> Decision:
     """The mutating webhook's answer: the opted-in fixes as one consistent JSON patch.
 
-    Fixes are computed against a working copy and applied one at a time, re-running the
-    checks after each, so fixes that touch the same parent (two fixes creating one missing
-    ``securityContext``) compose; the patch is the sequence of the applied operations.
+    Fixes are computed against a working copy and applied in passes: in each pass every fix
+    whose paths are disjoint from those already applied in the pass is applied, the others
+    wait for the next pass, which re-runs the checks on the result. So fixes that touch the
+    same parent (two fixes creating one missing ``securityContext``) compose, and the number
+    of check runs depends on how many fixes share a place, not on the number of containers.
+    The patch is the sequence of the applied operations. Never raises (see ``validate``).
     """
+    try:
+        return _mutate(req, policy, deadline)
+    except TooCostly as exc:
+        return error_decision(ReviewError(exc.message, req.uid, exc.reason), policy)
+    except Exception as exc:
+        return _internal(req, policy, exc)
+
+
+def _paths(fix: JSONPatch) -> list[tuple[str, ...]]:
+    return [tuple(_tokens(str(op.get("path", "")))) for op in fix]
+
+
+def _clash(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether two patch paths may interfere: one inside the other, or two places of one
+    array (an insertion or removal shifts the indexes of its siblings)."""
+    n = min(len(a), len(b))
+    if a[:n] == b[:n]:
+        return True
+    if len(a) == len(b) and a[:-1] == b[:-1]:
+        return any(t == "-" or t.isdigit() for t in (a[-1], b[-1]))
+    return False
+
+
+def _mutate(req: Request, policy: Policy, deadline: float | None) -> Decision:
     early = gate(req, policy)
     if early is not None:
         return early
@@ -570,10 +667,11 @@ def mutate(req: Request, policy: Policy) -> Decision:
     applied: list[str] = []
     errors: list[tuple[str, str]] = []
     tried: set[tuple[str, str]] = set()
-    for _ in range(MAX_MUTATION_STEPS):
-        violations, errs = run_checks(work, policy, only=frozenset(codes))
-        errors = errs
-        step = None
+    only = frozenset(codes)
+    for _ in range(MAX_MUTATION_PASSES):
+        violations, errors = run_checks(work, policy, only=only, deadline=deadline)
+        touched: list[tuple[str, ...]] = []
+        progress = False
         for v in violations:
             if not v.fix or (v.code, v.pointer) in tried:
                 continue
@@ -581,18 +679,27 @@ def mutate(req: Request, policy: Policy) -> Decision:
                 continue
             if suppress.matches(ann, v.code) and policy.allows_object_exemption(v.code):
                 continue
-            step = v
+            try:
+                paths = _paths(v.fix)
+            except PatchError:
+                tried.add((v.code, v.pointer))
+                continue
+            if any(_clash(p, t) for p in paths for t in touched):
+                progress = True  # waits for the next pass, on the patched object
+                continue
+            tried.add((v.code, v.pointer))
+            try:
+                # one op in place (a failing op changes nothing), several on a copy
+                one = len(v.fix) == 1
+                work = _apply_op(work, v.fix[0]) if one else apply_patch(work, v.fix)
+            except PatchError:
+                continue
+            touched.extend(paths)
+            ops.extend(v.fix)
+            applied.append(v.code)
+            progress = True
+        if not progress:
             break
-        if step is None:
-            break
-        tried.add((step.code, step.pointer))
-        assert step.fix is not None
-        try:
-            work = apply_patch(work, step.fix)
-        except PatchError:
-            continue
-        ops.extend(step.fix)
-        applied.append(step.code)
     d = Decision(req.uid, True, ALLOW, errors=errors, mutated=applied)
     if ops:
         d.patch = ops
@@ -660,12 +767,27 @@ class PatchError(ValueError):
 
 
 def copy_json(value: Any) -> Any:
-    """A deep copy of JSON data (several times faster than copy.deepcopy)."""
-    if isinstance(value, dict):
-        return {k: copy_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [copy_json(v) for v in value]
-    return value
+    """A deep copy of JSON data (several times faster than copy.deepcopy).
+
+    Iterative: the JSON parser accepts nesting deeper than Python's recursion limit.
+    """
+    if not isinstance(value, dict | list):
+        return value
+    root: Any = {} if isinstance(value, dict) else []
+    stack: list[tuple[Any, Any]] = [(value, root)]
+    while stack:
+        src, dst = stack.pop()
+        items = src.items() if isinstance(src, dict) else enumerate(src)
+        for k, v in items:
+            if isinstance(v, dict | list):
+                child: Any = {} if isinstance(v, dict) else []
+                stack.append((v, child))
+                v = child
+            if isinstance(dst, dict):
+                dst[k] = v
+            else:
+                dst.append(v)
+    return root
 
 
 def _tokens(pointer: str) -> list[str]:
@@ -680,59 +802,65 @@ def apply_patch(doc: Any, patch: JSONPatch) -> Any:
     """Apply RFC 6902 ``add``/``remove``/``replace``/``test`` to a copy of ``doc``."""
     doc = copy_json(doc)
     for op in patch:
-        kind = op.get("op")
-        tokens = _tokens(str(op.get("path", "")))
-        if not tokens:
-            if kind in ("add", "replace"):
-                doc = copy_json(op.get("value"))
-                continue
-            raise PatchError(f"{kind} on the document root")
-        parent: Any = doc
-        for t in tokens[:-1]:
-            if isinstance(parent, dict) and t in parent:
-                parent = parent[t]
-            elif isinstance(parent, list) and t.isdigit() and int(t) < len(parent):
-                parent = parent[int(t)]
-            else:
-                raise PatchError(f"path {op.get('path')!r} does not exist")
-        last = tokens[-1]
-        value = copy_json(op.get("value"))
-        if isinstance(parent, dict):
-            if kind == "add":
-                parent[last] = value
-            elif kind in ("replace", "remove", "test"):
-                if last not in parent:
-                    raise PatchError(f"path {op.get('path')!r} does not exist")
-                if kind == "replace":
-                    parent[last] = value
-                elif kind == "remove":
-                    del parent[last]
-                elif parent[last] != value:
-                    raise PatchError(f"test failed at {op.get('path')!r}")
-            else:
-                raise PatchError(f"unsupported op {kind!r}")
-        elif isinstance(parent, list):
-            if kind == "add" and last == "-":
-                parent.append(value)
-                continue
-            if not last.isdigit():
-                raise PatchError(f"bad list index in {op.get('path')!r}")
-            idx = int(last)
-            if kind == "add" and idx <= len(parent):
-                parent.insert(idx, value)
-            elif idx >= len(parent):
-                raise PatchError(f"path {op.get('path')!r} does not exist")
-            elif kind == "replace":
-                parent[idx] = value
-            elif kind == "remove":
-                del parent[idx]
-            elif kind == "test":
-                if parent[idx] != value:
-                    raise PatchError(f"test failed at {op.get('path')!r}")
-            else:
-                raise PatchError(f"unsupported op {kind!r}")
+        doc = _apply_op(doc, op)
+    return doc
+
+
+def _apply_op(doc: Any, op: Mapping[str, Any]) -> Any:
+    """Apply one operation to ``doc`` in place; the (new) document. Raises before changing
+    anything when the operation cannot be applied."""
+    kind = op.get("op")
+    tokens = _tokens(str(op.get("path", "")))
+    if not tokens:
+        if kind in ("add", "replace"):
+            return copy_json(op.get("value"))
+        raise PatchError(f"{kind} on the document root")
+    parent: Any = doc
+    for t in tokens[:-1]:
+        if isinstance(parent, dict) and t in parent:
+            parent = parent[t]
+        elif isinstance(parent, list) and t.isdigit() and int(t) < len(parent):
+            parent = parent[int(t)]
         else:
             raise PatchError(f"path {op.get('path')!r} does not exist")
+    last = tokens[-1]
+    value = copy_json(op.get("value"))
+    if isinstance(parent, dict):
+        if kind == "add":
+            parent[last] = value
+        elif kind in ("replace", "remove", "test"):
+            if last not in parent:
+                raise PatchError(f"path {op.get('path')!r} does not exist")
+            if kind == "replace":
+                parent[last] = value
+            elif kind == "remove":
+                del parent[last]
+            elif parent[last] != value:
+                raise PatchError(f"test failed at {op.get('path')!r}")
+        else:
+            raise PatchError(f"unsupported op {kind!r}")
+    elif isinstance(parent, list):
+        if kind == "add" and last == "-":
+            parent.append(value)
+            return doc
+        if not last.isdigit():
+            raise PatchError(f"bad list index in {op.get('path')!r}")
+        idx = int(last)
+        if kind == "add" and idx <= len(parent):
+            parent.insert(idx, value)
+        elif idx >= len(parent):
+            raise PatchError(f"path {op.get('path')!r} does not exist")
+        elif kind == "replace":
+            parent[idx] = value
+        elif kind == "remove":
+            del parent[idx]
+        elif kind == "test":
+            if parent[idx] != value:
+                raise PatchError(f"test failed at {op.get('path')!r}")
+        else:
+            raise PatchError(f"unsupported op {kind!r}")
+    else:
+        raise PatchError(f"path {op.get('path')!r} does not exist")
     return doc
 
 

@@ -38,6 +38,11 @@ SETTINGS_ENV = "HARDHULL_ADMISSION_SETTINGS"
 log = logging.getLogger("hardhull.admission")
 
 _JSON = [(b"content-type", b"application/json")]
+#: a log line quotes at most this much of any value of the request, and this many violations
+LOG_TEXT = 500
+LOG_ITEMS = 200
+#: seconds the pure checks may still take after I/O hooks that used up timeout-ms
+CHECKS_AFTER_HOOKS = 0.25
 
 
 class BodyTooLarge(Exception):
@@ -214,26 +219,30 @@ class AdmissionApp:
                 await self._refuse(endpoint, send, 400, "bad_review", err.message)
                 return
             metrics.ERRORS.labels("bad_review").inc()
-            _log(logging.WARNING, "bad-review", uid=err.uid, error=err.message)
+            _log(logging.WARNING, "bad-review", uid=(err.uid or "")[:LOG_TEXT], error=err.message)
             d = review.error_decision(err, policy)
             self._count(endpoint, "unknown", "unknown", d, dry_run=False, started=started)
             await _send(send, 200, orjson.dumps(review.response(d)))
             return
+        deadline = started + timeout
         try:
             if endpoint == "mutate":
-                d = review.mutate(req, policy)
+                d = review.mutate(req, policy, deadline)
             else:
                 d = await self._validate(req, policy, started, timeout)
         except Exception as exc:  # a bug of ours must not become a dead request
-            metrics.ERRORS.labels("internal").inc()
-            _log(logging.ERROR, "internal-error", uid=req.uid, error=repr(exc))
             d = review.error_decision(
                 review.ReviewError(f"internal error: {type(exc).__name__}", req.uid, "internal"),
                 policy,
             )
-        if d.errors and d.outcome != review.ERROR:
+        if d.outcome == review.ERROR:  # not evaluated: too costly, or a bug of ours
+            reason = d.audit.get("error", "internal")
+            metrics.ERRORS.labels(reason).inc()
+            level = logging.ERROR if reason == "internal" else logging.WARNING
+            _log(level, "not-evaluated", uid=req.uid[:LOG_TEXT], reason=reason, error=d.errors[:1])
+        elif d.errors:
             metrics.ERRORS.labels("check_error").inc(len(d.errors))
-            _log(logging.ERROR, "check-error", uid=req.uid, errors=d.errors)
+            _log(logging.ERROR, "check-error", uid=req.uid[:LOG_TEXT], errors=d.errors)
         self._count(endpoint, req.operation, _kind_label(req), d, req.dry_run, started)
         self._log_decision(endpoint, req, d)
         await _send(send, 200, orjson.dumps(review.response(d)))
@@ -241,8 +250,9 @@ class AdmissionApp:
     async def _validate(
         self, req: review.Request, policy: Policy, started: float, timeout: float
     ) -> review.Decision:
+        deadline = started + timeout
         if not self.hooks or not review.needs_evaluation(req, policy):
-            return review.validate(req, policy)
+            return review.validate(req, policy, deadline=deadline)
         assert req.obj is not None
         remaining = timeout - (time.perf_counter() - started)
         jobs = [self.hooks.run(req.obj, remaining, policy.off_codes)]
@@ -253,8 +263,16 @@ class AdmissionApp:
         old = outcomes[1] if len(outcomes) > 1 else HookOutcome()
         if new.errors:
             metrics.ERRORS.labels("hook_error").inc(len(new.errors))
+        # the hooks may have used the whole time (and then count as failed): the checks still
+        # get a short budget of their own, so a slow hook is reported as the hook's error
+        deadline = max(deadline, time.perf_counter() + CHECKS_AFTER_HOOKS)
         return review.validate(
-            req, policy, extra=new.violations, extra_old=old.violations, extra_errors=new.errors
+            req,
+            policy,
+            extra=new.violations,
+            extra_old=old.violations,
+            extra_errors=new.errors,
+            deadline=deadline,
         )
 
     async def _refuse(
@@ -303,21 +321,21 @@ class AdmissionApp:
         _log(
             level,
             endpoint,
-            uid=req.uid,
+            uid=req.uid[:LOG_TEXT],
             decision=d.outcome,
             operation=req.operation,
-            object=req.what,
-            user=req.username,
+            object=req.what[:LOG_TEXT],
+            user=req.username[:LOG_TEXT],
             dryRun=req.dry_run,
             reason=d.reason or None,
             violations=[
                 {
                     "code": i.code,
                     "mode": i.effective_mode,
-                    "pointer": i.pointer,
-                    "message": i.message,
+                    "pointer": i.pointer[:LOG_TEXT],
+                    "message": i.message[:LOG_TEXT],
                 }
-                for i in d.items
+                for i in d.items[:LOG_ITEMS]
             ]
             or None,
             mutated=d.mutated or None,

@@ -100,7 +100,13 @@ def add_netpol_parser(
         help="protocol of --port (default TCP), or the declared ports to check",
     )
     r.add_argument("--exclude", action="append", default=[], metavar="GLOB")
-    add_report_options(r)
+    # not the scan's report options: reach writes text or json only, and its exit code is the
+    # verdict (no --fail-on); the values are checked in _reach, with a message that says so
+    del add_report_options
+    r.add_argument("--format", "-f", default=None, metavar="{text,json}", help="report format")
+    r.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    r.add_argument("--fail-on", default=None, help=argparse.SUPPRESS)
+    r.add_argument("--color", default="auto", help=argparse.SUPPRESS)
     return p
 
 
@@ -115,6 +121,7 @@ class _Loaded:
 
 def _load(paths: Sequence[str], excludes: Sequence[str], stdin_text: str | None) -> _Loaded:
     from hardhull.netpol.model import build
+    from hardhull.report import printable_path
     from hardhull.sources.files import collect
     from hardhull.sources.kubernetes import parse_text
 
@@ -128,7 +135,7 @@ def _load(paths: Sequence[str], excludes: Sequence[str], stdin_text: str | None)
         errors.extend(parsed.errors)
         objects.extend(parsed.objects)
     for e in sorted(errors, key=lambda e: (e.path, e.line, e.column, e.message)):
-        sys.stderr.write(f"hardhull: input error: {e}\n")
+        sys.stderr.write(f"hardhull: input error: {printable_path(str(e))}\n")
     if read <= len({e.path for e in errors}):
         raise UsageError("nothing could be read")
     return _Loaded(objects, build([o.data for o in objects]))

@@ -82,6 +82,7 @@ def run_pss(
     from hardhull.pss.evaluate import evaluate_pss
     from hardhull.pss.levels import parse_level_version
     from hardhull.pss.rules import BY_CODE
+    from hardhull.report import printable_path
     from hardhull.sources.files import collect
     from hardhull.sources.kubernetes import parse_text
 
@@ -128,7 +129,9 @@ def run_pss(
                         pointer=pointer,
                         location=Location(obj.path, line, col),
                         snippet=snippet,
-                        fingerprint=fingerprint(f.code, obj.path, resource, pointer),
+                        fingerprint=fingerprint(
+                            f.code, printable_path(obj.path), resource, pointer
+                        ),
                     )
                 )
     result.findings.sort(
@@ -140,7 +143,7 @@ def run_pss(
 
 def cmd_pss(args: argparse.Namespace) -> int:
     from hardhull.cli import FAIL_ON, threshold_exit, write_report
-    from hardhull.report import FORMATS, render
+    from hardhull.report import FORMATS, printable_path, render
 
     fmt = getattr(args, "format", None) or "text"
     if fmt not in FORMATS:
@@ -169,7 +172,7 @@ def cmd_pss(args: argparse.Namespace) -> int:
         return code
     if result.errors and (output or fmt != "text"):
         for e in result.errors:
-            sys.stderr.write(f"hardhull: input error: {e}\n")
+            sys.stderr.write(f"hardhull: input error: {printable_path(str(e))}\n")
     if not result.scanned_anything:
         sys.stderr.write("hardhull: error: nothing could be read\n")
         return EXIT_ERROR

@@ -109,6 +109,7 @@ def load(
 ) -> Loaded | None:
     """Read and parse the inputs, report input errors on stderr; None when nothing was read."""
     from hardhull.rbac.graph import build
+    from hardhull.report import printable_path
     from hardhull.sources.files import collect
     from hardhull.sources.kubernetes import parse_text
 
@@ -123,7 +124,7 @@ def load(
             read += 1
         objects.extend(parsed.objects)
     for e in errors:
-        sys.stderr.write(f"hardhull: input error: {e}\n")
+        sys.stderr.write(f"hardhull: input error: {printable_path(str(e))}\n")
     if not collected.inputs or (read == 0 and not objects):
         sys.stderr.write("hardhull: error: nothing could be read\n")
         return None

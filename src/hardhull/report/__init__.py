@@ -15,11 +15,21 @@ FORMATS = ("text", "json", "sarif", "junit")
 NOT_A_FILE = frozenset({"", "-", "<stdin>"})
 
 
+def printable_path(path: str) -> str:
+    """``path`` with the bytes of a non-UTF-8 file name (surrogate escapes) shown as ``\\xNN``:
+    such names can be read, but not written as UTF-8 text (reports, fingerprints)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path
+
+
 def display_path(path: str) -> str:
     """A path as given, normalised for display: no ``./``, POSIX separators."""
     if path in NOT_A_FILE:
         return path or "<object>"
-    return os.path.normpath(path).replace(os.sep, "/")
+    return printable_path(os.path.normpath(path).replace(os.sep, "/"))
 
 
 def render(fmt: str, result: ScanResult, color: bool = False) -> str:

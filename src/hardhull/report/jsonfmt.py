@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from hardhull import __version__
 from hardhull.model import Finding, Severity
+from hardhull.report import printable_path
 
 if TYPE_CHECKING:
     from hardhull.engine import ScanResult
@@ -29,7 +30,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         },
         "pointer": f.pointer,
         "location": {
-            "path": f.location.path,
+            "path": printable_path(f.location.path),
             "line": f.location.line,
             "column": f.location.column,
         },
@@ -56,10 +57,15 @@ def render_json(result: ScanResult) -> str:
         },
         "findings": [finding_dict(f) for f in result.findings],
         "errors": [
-            {"path": e.path, "line": e.line, "column": e.column, "message": e.message}
+            {
+                "path": printable_path(e.path),
+                "line": e.line,
+                "column": e.column,
+                "message": e.message,
+            }
             for e in result.errors
         ],
-        "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
+        "skipped": [{"path": printable_path(s.path), "reason": s.reason} for s in result.skipped],
     }
     return dumps_report(doc)
 

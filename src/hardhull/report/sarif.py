@@ -82,7 +82,7 @@ def artifact_location(path: str, cwd: str | None = None) -> dict[str, str] | Non
         absolute = path if os.path.isabs(path) else os.path.join(base, path)
         return {"uri": Path(os.path.normpath(absolute)).as_uri()}
     posix = rel.replace(os.sep, "/")
-    return {"uri": quote(posix, safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": quote(posix, safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
 
 
 def region(line: int, column: int = 0, end_line: int = 0) -> dict[str, int]:

@@ -7,6 +7,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from hardhull.model import Severity
+from hardhull.report import printable_path
 
 if TYPE_CHECKING:
     from hardhull.engine import ScanResult
@@ -29,7 +30,7 @@ def render_text(result: ScanResult, color: bool = False) -> str:
 
     out: list[str] = []
     for path, group in groupby(result.findings, key=lambda f: f.location.path):
-        out.append(c(_BOLD, path or "<object>"))
+        out.append(c(_BOLD, printable_path(path) or "<object>"))
         for f in group:
             loc = f"{f.location.line}:{f.location.column}" if f.location.line else "-"
             sev = c(_COLORS[f.severity], f"{f.severity.label:<8}")
@@ -38,9 +39,9 @@ def render_text(result: ScanResult, color: bool = False) -> str:
                 out.append(c(_DIM, f"            | {f.snippet.strip()}"))
         out.append("")
     for e in result.errors:
-        out.append(f"error: {e}")
+        out.append(f"error: {printable_path(str(e))}")
     for s in result.skipped:
-        out.append(f"skipped: {s.path}: {s.reason}")
+        out.append(f"skipped: {printable_path(s.path)}: {s.reason}")
     if result.errors or result.skipped:
         out.append("")
     if result.findings:

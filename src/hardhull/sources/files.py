@@ -104,8 +104,8 @@ def _kind(mode: int) -> str:
 
 
 def _too_big(size: int | None, max_bytes: int) -> str:
-    what = f"file is {size} bytes" if size is not None else "input is"
-    return f"{what}, over the {max_bytes}-byte limit (--max-file-size)"
+    what = f"file is {size} bytes, over" if size is not None else "input is over"
+    return f"{what} the {max_bytes}-byte limit (--max-file-size)"
 
 
 def read_file(
