@@ -82,3 +82,20 @@ def test_dockerfile_baseline_survives_path_spelling(
         capsys, spelling.format(abs=tmp_path), "--baseline", "base.json"
     )
     assert (code, found, suppressed) == (0, [], {"baseline": 4})
+
+
+def test_dockerfile_resource_is_named_by_the_normalised_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hardhull.engine import ScanOptions, scan
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "Dockerfile").write_text("FROM alpine:3.20\n")
+    monkeypatch.chdir(tmp_path)
+    names = {
+        str(f.resource)
+        for arg in ("./repo/", "repo", "repo/Dockerfile")
+        for f in scan([arg], ScanOptions(jobs=1)).findings
+    }
+    assert names == {"Dockerfile/repo/Dockerfile"}

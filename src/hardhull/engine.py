@@ -155,11 +155,6 @@ def findings_for(
     """Turn violations into findings: locate, apply suppressions and baseline, set severity."""
     ann = _annotation_codes(doc)
     resource = doc.resource
-    # a file-level resource (Dockerfile, File) is named by its path as given: fingerprint it
-    # by the normalised path, so that `scan repo` and `scan ./repo/` share one baseline
-    fp_resource = resource
-    if resource.name and resource.name == doc.path:
-        fp_resource = Resource(resource.kind, stable_path(printable_path(doc.path)))
     for v in violations:
         rule = RULES[v.code]
         line, col = doc.position(v.pointer)
@@ -174,7 +169,7 @@ def findings_for(
             if suppress.matches(codes, v.code):
                 result.suppressed["comment"] += 1
                 continue
-        fp = fingerprint(v.code, printable_path(doc.path), fp_resource, v.pointer)
+        fp = fingerprint(v.code, printable_path(doc.path), resource, v.pointer)
         if fp in opts.baseline:
             result.suppressed["baseline"] += 1
             continue
@@ -314,7 +309,7 @@ class FileDocument:
 
     @property
     def resource(self) -> Resource:
-        return Resource("File", self.path)
+        return Resource("File", stable_path(printable_path(self.path)))
 
     def position(self, pointer: str) -> tuple[int, int]:
         return self.positions.get(pointer, (0, 0))

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from hardhull import suppress
 from hardhull.dockerfile.model import Dockerfile, DockerfileError, Instruction
-from hardhull.model import InputError, Resource
+from hardhull.model import InputError, Resource, stable_path
+from hardhull.report import printable_path
 
 if TYPE_CHECKING:
     from hardhull.checks.dockerfile import DockerfileFacts
@@ -53,7 +54,8 @@ class DockerfileDocument:
 
     @property
     def resource(self) -> Resource:
-        return Resource(kind="Dockerfile", name=self.path)
+        # the path as fingerprints see it: `./repo/Dockerfile` and `repo/Dockerfile` agree
+        return Resource(kind="Dockerfile", name=stable_path(printable_path(self.path)))
 
     def position(self, pointer: str) -> tuple[int, int]:
         """(line, column) of a pointer (1-based; (0, 0) when it names nothing)."""
