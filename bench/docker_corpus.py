@@ -35,7 +35,6 @@ file is kept. Raw reports and disagreement lists go to ``bench/out/`` (gitignore
 
 from __future__ import annotations
 
-import argparse
 import datetime as _dt
 import os
 import platform
@@ -56,6 +55,7 @@ from k8s_corpus import (
     Tool,
     _fmt_ratio,
     _sample_tree,
+    bench_arguments,
     cpu_model,
     hardhull_argv,
     peer_env,
@@ -268,34 +268,11 @@ def speed_section(
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    ap.add_argument("--peers", type=Path, default=DEFAULT_PEERS, help="install-peers.sh target")
-    ap.add_argument("--out", type=Path, help="Markdown file whose marked sections to update")
-    ap.add_argument("--skip-peers", action="store_true", help="time hardhull only")
-    ap.add_argument("--runs", type=int, default=9, help="hardhull runs (median reported)")
-    ap.add_argument("--peer-runs", type=int, default=3, help="runs of each peer")
-    ap.add_argument("--no-detections", action="store_true", help="skip the detection comparison")
-    args = ap.parse_args(argv)
-
-    corpus = args.corpus.resolve()
-    if not corpus.is_dir():
-        print(f"docker_corpus: corpus {corpus} is not a directory", file=sys.stderr)
+    parsed = bench_arguments("docker_corpus", __doc__, DEFAULT_CORPUS, "hadolint", 9, 3, argv)
+    if parsed is None:
         return 2
-    skip_peers = args.skip_peers
-    if not skip_peers and not (args.peers / "bin" / "hadolint").exists():
-        print(
-            f"docker_corpus: no peers in {args.peers} (run: bash "
-            f"/work/shared/tools/install-peers.sh {args.peers}); timing hardhull only",
-            file=sys.stderr,
-        )
-        skip_peers = True
+    args, corpus, skip_peers, command = parsed
     dockerfiles, compose = corpus_files(corpus)
-
-    shown = ["bench/docker_corpus.py", *(argv if argv is not None else sys.argv[1:])]
-    exe = Path(sys.executable)
-    shown_exe = exe.relative_to(ROOT) if ROOT in exe.parents else exe
-    command = f"{shown_exe} " + " ".join(shlex.quote(a) for a in shown)
 
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     env = peer_env(args.peers)

@@ -351,34 +351,51 @@ def update_doc(path: Path, sections: list[tuple[str, str, str, str]]) -> None:
 # --------------------------------------------------------------------------- main
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+def bench_arguments(
+    name: str,
+    doc: str | None,
+    default_corpus: Path,
+    peer_binary: str,
+    runs: int,
+    peer_runs: int,
+    argv: list[str] | None,
+) -> tuple[argparse.Namespace, Path, bool, str] | None:
+    """The options every corpus benchmark takes; (args, corpus, skip peers, command shown in
+    the report), or None when the corpus is missing."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--corpus", type=Path, default=default_corpus)
     ap.add_argument("--peers", type=Path, default=DEFAULT_PEERS, help="install-peers.sh target")
     ap.add_argument("--out", type=Path, help="Markdown file whose marked sections to update")
     ap.add_argument("--skip-peers", action="store_true", help="time hardhull only")
-    ap.add_argument("--runs", type=int, default=7, help="hardhull runs (median reported)")
-    ap.add_argument("--peer-runs", type=int, default=1, help="runs of each peer")
+    ap.add_argument("--runs", type=int, default=runs, help="hardhull runs (median reported)")
+    ap.add_argument("--peer-runs", type=int, default=peer_runs, help="runs of each peer")
     ap.add_argument("--no-detections", action="store_true", help="skip the detection comparison")
     args = ap.parse_args(argv)
 
-    corpus = args.corpus.resolve()
+    corpus: Path = args.corpus.resolve()
     if not corpus.is_dir():
-        print(f"k8s_corpus: corpus {corpus} is not a directory", file=sys.stderr)
-        return 2
-    skip_peers = args.skip_peers
-    if not skip_peers and not (args.peers / "bin" / "trivy").exists():
+        print(f"{name}: corpus {corpus} is not a directory", file=sys.stderr)
+        return None
+    skip_peers: bool = args.skip_peers
+    if not skip_peers and not (args.peers / "bin" / peer_binary).exists():
         print(
-            f"k8s_corpus: no peers in {args.peers} (run: bash /work/shared/tools/install-peers.sh "
+            f"{name}: no peers in {args.peers} (run: bash /work/shared/tools/install-peers.sh "
             f"{args.peers}); timing hardhull only",
             file=sys.stderr,
         )
         skip_peers = True
-
-    shown = ["bench/k8s_corpus.py", *(argv if argv is not None else sys.argv[1:])]
+    shown = [f"bench/{name}.py", *(argv if argv is not None else sys.argv[1:])]
     exe = Path(sys.executable)
     shown_exe = exe.relative_to(ROOT) if ROOT in exe.parents else exe
     command = f"{shown_exe} " + " ".join(shlex.quote(a) for a in shown)
+    return args, corpus, skip_peers, command
+
+
+def main(argv: list[str] | None = None) -> int:
+    parsed = bench_arguments("k8s_corpus", __doc__, DEFAULT_CORPUS, "trivy", 7, 1, argv)
+    if parsed is None:
+        return 2
+    args, corpus, skip_peers, command = parsed
 
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     env = peer_env(args.peers)

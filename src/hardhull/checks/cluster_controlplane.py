@@ -260,16 +260,20 @@ NODE_RESTRICTION = cluster_rule(
 )
 
 
-@object_check(NODE_RESTRICTION)
-def apiserver_node_restriction(obj: dict[str, Any]) -> Iterator[Violation]:
+def _plugin_not_enabled(obj: dict[str, Any], plugin: str, code: str) -> Iterator[Violation]:
+    """kube-apiserver without ``plugin`` in ``--enable-admission-plugins`` (located on the
+    last such flag, or on the command when there is none)."""
     for f in _flags(obj, "kube-apiserver"):
         plugins = f.values("enable-admission-plugins")
-        if any(n == "NodeRestriction" for n, _ in plugins):
+        if any(n == plugin for n, _ in plugins):
             continue
         where = plugins[-1][1].pointer if plugins else f.anchor
-        yield Violation(
-            "A006", where, f"{f.label()} does not enable the NodeRestriction admission plugin"
-        )
+        yield Violation(code, where, f"{f.label()} does not enable the {plugin} admission plugin")
+
+
+@object_check(NODE_RESTRICTION)
+def apiserver_node_restriction(obj: dict[str, Any]) -> Iterator[Violation]:
+    return _plugin_not_enabled(obj, "NodeRestriction", "A006")
 
 
 ALWAYS_PULL = cluster_rule(
@@ -296,14 +300,7 @@ ALWAYS_PULL = cluster_rule(
 
 @object_check(ALWAYS_PULL)
 def apiserver_always_pull_images(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "kube-apiserver"):
-        plugins = f.values("enable-admission-plugins")
-        if any(n == "AlwaysPullImages" for n, _ in plugins):
-            continue
-        where = plugins[-1][1].pointer if plugins else f.anchor
-        yield Violation(
-            "A007", where, f"{f.label()} does not enable the AlwaysPullImages admission plugin"
-        )
+    return _plugin_not_enabled(obj, "AlwaysPullImages", "A007")
 
 
 ADMISSION_DISABLED = cluster_rule(
