@@ -370,3 +370,10 @@ def test_workload_without_pod_spec_is_reported_as_skipped(tmp_path: Path) -> Non
             "reason": "CronJob/x/c: CronJob has no spec.jobTemplate: no workload check ran",
         }
     ]
+
+
+def test_unknown_flag_shows_the_subcommand_usage(tmp_path: Path) -> None:
+    proc = run("scan", "x.yaml", "--bogus", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("usage: hardhull scan ")
+    assert proc.stderr.endswith("hardhull: error: unrecognized arguments: --bogus\n")

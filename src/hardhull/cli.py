@@ -364,7 +364,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     command = next((w for w in words if not w.startswith("-")), None)
     parser = build_parser(command)
-    args = parser.parse_args(words)
+    args, extra = parser.parse_known_args(words)
+    if extra:
+        # name the subcommand's usage, not the top-level one, for a flag it does not know
+        subparsers = next(
+            (a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None
+        )
+        target = subparsers.choices.get(args.command) if subparsers and args.command else None
+        (target or parser).error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         if args.command == "scan":
             return cmd_scan(args)
