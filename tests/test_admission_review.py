@@ -164,8 +164,8 @@ def test_hardened_pod_allowed_exactly() -> None:
 def test_privileged_pod_denied_exactly_under_default_policy() -> None:
     msg = (
         'hardhull: Pod team/web violates 2 enforced rule(s): K001 container "app" runs '
-        "privileged; K100 fails Pod Security restricted:v1.37 (the scan's default level is "
-        "restricted:v1.37): privileged, allowPrivilegeEscalation != false, unrestricted "
+        "privileged; K100 fails Pod Security restricted:v1.37 (the default level): privileged, "
+        "allowPrivilegeEscalation != false, unrestricted "
         "capabilities"
     )
     assert validate(review_body(privileged_pod())) == resp(

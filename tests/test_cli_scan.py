@@ -273,8 +273,7 @@ def test_k100_default_level_and_flags(tmp_path: Path) -> None:
         (
             "K100",
             "medium",
-            "fails Pod Security restricted:v1.37 (the scan's default level is "
-            "restricted:v1.37): runAsNonRoot != true",
+            "fails Pod Security restricted:v1.37 (the default level): runAsNonRoot != true",
         ),
     ]
     proc = run("scan", "p.yaml", "-f", "json", "--pss-level", "baseline", cwd=tmp_path, k100=True)

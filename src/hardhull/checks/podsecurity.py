@@ -88,7 +88,7 @@ def pss_violation(obj: dict[str, Any], lv: LevelVersion, namespace: str) -> Viol
         why = f"namespace {namespace!r} enforces {lv}: pods will be rejected"
         sev = None
     else:
-        why = f"the scan's default level is {lv}"
+        why = "the default level"
         sev = Severity.MEDIUM
     pointer = next((p for f in failures for p in f.pointers), "")
     return Violation("K100", pointer, f"fails Pod Security {lv} ({why}): {controls}", None, sev)
