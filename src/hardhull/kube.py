@@ -38,8 +38,6 @@ WORKLOAD_GROUPS_BY_KIND: dict[str, frozenset[str]] = {
     "Job": frozenset({"batch"}),
     "CronJob": frozenset({"batch"}),
 }
-#: API groups whose kinds above are the built-in workload kinds (not look-alike CRDs)
-WORKLOAD_GROUPS = frozenset({"", "apps", "extensions", "batch"})
 CONTAINER_FIELDS = ("initContainers", "containers", "ephemeralContainers")
 LONG_RUNNING = frozenset(
     {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"}
@@ -174,9 +172,6 @@ class Workload:
         if field in self.pod_sc and self.pod_sc[field] is not None:
             return Effective(self.pod_sc[field], f"{self.pod_sc_pointer}/{field}")
         return Effective(None, "")
-
-    def pod_field(self, name: str) -> Any:
-        return self.spec.get(name)
 
     def volumes(self) -> Iterator[tuple[int, dict[str, Any]]]:
         for i, v in enumerate(as_list(self.spec.get("volumes"))):

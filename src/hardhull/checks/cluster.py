@@ -67,11 +67,6 @@ BOOL_FLAGS = frozenset(
      "strict-reconfig-check", "enable-pprof", "enable-priority-and-fairness", "logtostderr",
      "alsologtostderr", "debug", "experimental-initial-corrupt-check", "force-new-cluster"}
 )  # fmt: skip
-#: Kubernetes slice flags: every occurrence appends (pflag StringSlice); commas separate values
-SLICE_FLAGS = frozenset(
-    {"authorization-mode", "enable-admission-plugins", "disable-admission-plugins",
-     "tls-cipher-suites", "feature-gates"}
-)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -255,10 +255,6 @@ class Rule:
     ports: tuple[PolicyPort, ...] | None
     pointer: str
 
-    @property
-    def allows_all_peers(self) -> bool:
-        return self.peers is None
-
     def matches_port(self, port: int, protocol: str, dst: Peer) -> bool:
         return self.ports is None or any(p.matches(port, protocol, dst) for p in self.ports)
 
