@@ -31,9 +31,12 @@ quick: $(BIN)/hardhull
 docs: $(BIN)/hardhull
 	$(BIN)/hardhull rules --write-docs docs/rules
 
+# side by side with trivy, checkov and hadolint, and the webhook under load (about 12 minutes)
 bench: $(BIN)/hardhull
 	bash ../shared/tools/install-peers.sh /tmp/peers
 	$(BIN)/python bench/k8s_corpus.py --out docs/benchmarks.md
+	$(BIN)/python bench/docker_corpus.py --out docs/benchmarks.md
+	$(BIN)/python bench/admission_load.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
