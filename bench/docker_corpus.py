@@ -40,25 +40,21 @@ import os
 import platform
 import re
 import shlex
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # k8s_corpus is a sibling script, not a package
 from k8s_corpus import (
-    Run,
     Tool,
     _fmt_ratio,
-    _sample_tree,
     bench_arguments,
     cpu_model,
     hardhull_argv,
     peer_env,
+    run_once,
     update_doc,
     version_of,
 )
@@ -88,42 +84,6 @@ def corpus_files(corpus: Path) -> tuple[list[Path], list[Path]]:
             elif _COMPOSE.match(n):
                 compose.append(Path(dirpath) / n)
     return sorted(dockerfiles), sorted(compose)
-
-
-def run_once(
-    argv: list[str],
-    env: dict[str, str],
-    cwd: Path,
-    sample: bool = False,
-    stdout: Path | None = None,
-) -> Run:
-    """``k8s_corpus.run_once`` with standard output optionally written to a file (hadolint)."""
-    start = time.perf_counter()
-    err_chunks: list[bytes] = []
-    peak = [0.0]
-    done = threading.Event()
-    with open(stdout or os.devnull, "wb") as out:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, env=env, cwd=cwd)
-        stderr = proc.stderr
-        assert stderr is not None
-        reader = threading.Thread(target=lambda: err_chunks.append(stderr.read()))
-        reader.start()
-        sampler = threading.Thread(target=_sample_tree, args=(proc.pid, done, peak))
-        if sample:
-            sampler.start()
-        _, status, ru = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        done.set()
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        reader.join()
-        if sample:
-            sampler.join()
-        stderr.close()
-    run = Run(wall, ru.ru_utime, ru.ru_stime, ru.ru_maxrss / 1024, proc.returncode, peak[0])
-    text = b"".join(err_chunks).decode(errors="replace").strip()
-    if text and proc.returncode not in (0, 1):
-        print(f"  stderr of {argv[0]}: {text[-800:]}", file=sys.stderr)
-    return run
 
 
 def make_tools(

@@ -83,17 +83,24 @@ class Tool:
 # --------------------------------------------------------------------------- measuring
 
 
-def run_once(argv: list[str], env: dict[str, str], cwd: Path, sample: bool = False) -> Run:
+def run_once(
+    argv: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    sample: bool = False,
+    stdout: Path | None = None,
+) -> Run:
     """Run ``argv`` once, quietly; wall time plus the rusage of the child's process tree.
 
     With ``sample``, a thread also polls ``/proc`` every 10 ms for the summed RSS of the
-    child's process tree (stored in ``Run.tree_rss_mb``)."""
+    child's process tree (stored in ``Run.tree_rss_mb``). Standard output goes to ``stdout``
+    when given (a tool that can only report there, such as hadolint), else nowhere."""
     start = time.perf_counter()
     err_chunks: list[bytes] = []
     peak = [0.0]
     done = threading.Event()
-    with open(os.devnull, "wb") as devnull:
-        proc = subprocess.Popen(argv, stdout=devnull, stderr=subprocess.PIPE, env=env, cwd=cwd)
+    with open(stdout or os.devnull, "wb") as out:
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, env=env, cwd=cwd)
         stderr = proc.stderr
         assert stderr is not None
         # drain stderr in a thread so a chatty tool cannot block on a full pipe
