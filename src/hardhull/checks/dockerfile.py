@@ -1910,18 +1910,26 @@ _PIP_SKIP_VALUE = {"-r", "--requirement", "-c", "--constraint", "-e", "--editabl
 _PIP_SELF = frozenset({"pip", "setuptools", "wheel", "pip-tools", "uv", "virtualenv"})
 
 
-def _unpinned_pip(argv: Sequence[str], start: int) -> list[tuple[int, str]]:
+def _operands(
+    argv: Sequence[str], start: int, value_flags: frozenset[str] | set[str]
+) -> list[tuple[int, str]]:
+    """(index, word) of the operands of ``argv`` from ``start``: options are passed over, and
+    the word after an option of ``value_flags`` (its value) too."""
     out: list[tuple[int, str]] = []
-    n = start + 1
+    n = start
     while n < len(argv):
         a = argv[n]
-        if a in _PIP_SKIP_VALUE:
-            n += 2
-            continue
-        if a.startswith("-"):
-            n += 1
-            continue
         n += 1
+        if a in value_flags:
+            n += 1
+        elif not a.startswith("-"):
+            out.append((n - 1, a))
+    return out
+
+
+def _unpinned_pip(argv: Sequence[str], start: int) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for n, a in _operands(argv, start + 1, _PIP_SKIP_VALUE):
         low = a.lower()
         if (
             "$" in a
@@ -1934,7 +1942,7 @@ def _unpinned_pip(argv: Sequence[str], start: int) -> list[tuple[int, str]]:
         base = re.split(r"[\[;]", low, maxsplit=1)[0]
         if base in _PIP_SELF:
             continue
-        out.append((n - 1, a))
+        out.append((n, a))
     return out
 
 
@@ -1965,14 +1973,8 @@ def _unpinned_npm(argv: Sequence[str], i: int) -> list[tuple[int, str]]:
     if not words or words[0] not in ("install", "i", "add", "isntall"):
         return []
     out: list[tuple[int, str]] = []
-    n = i + 2
-    while n < len(argv):
-        a = argv[n]
-        n += 1
-        if a in _NPM_VALUE:
-            n += 1
-            continue
-        if a.startswith("-") or "$" in a or a.startswith((".", "/", "~")):
+    for n, a in _operands(argv, i + 2, _NPM_VALUE):
+        if "$" in a or a.startswith((".", "/", "~")):
             continue
         if ("/" in a and not a.startswith("@")) or ":" in a or a.endswith((".tgz", ".tar.gz")):
             continue  # git/github shorthand, URLs, tarballs
@@ -1980,7 +1982,7 @@ def _unpinned_npm(argv: Sequence[str], i: int) -> list[tuple[int, str]]:
         if name == "npm":
             continue  # npm upgrading itself, like pip's self-upgrades
         if not at or not version or version.lower() in _MOVING_REFS:
-            out.append((n - 1, a))
+            out.append((n, a))
     return out
 
 
@@ -1995,18 +1997,11 @@ def _unpinned_gem(argv: Sequence[str], i: int) -> list[tuple[int, str]]:
     rest = argv[i + 2 :]
     if any(a in ("-v", "--version") or a.startswith("--version=") for a in rest):
         return []
-    out: list[tuple[int, str]] = []
-    n = i + 2
-    while n < len(argv):
-        a = argv[n]
-        n += 1
-        if a in _GEM_VALUE:
-            n += 1
-            continue
-        if a.startswith("-") or "$" in a or "/" in a or a.endswith(".gem") or ":" in a:
-            continue
-        out.append((n - 1, a))
-    return out
+    return [
+        (n, a)
+        for n, a in _operands(argv, i + 2, _GEM_VALUE)
+        if not ("$" in a or "/" in a or a.endswith(".gem") or ":" in a)
+    ]
 
 
 def _unpinned_go(argv: Sequence[str], i: int) -> tuple[list[tuple[int, str]], str]:
