@@ -25,7 +25,7 @@ hardhull runs ``--runs`` times (median reported, after one untimed warm-up), the
 shared. ``PYTHONDONTWRITEBYTECODE`` is removed from the tools' environment, so hardhull's
 untimed warm-up run leaves up-to-date ``.pyc`` files, as an installed package has. The speed
 part needs only the standard library; the detection comparison (``docker_detections``)
-imports ``hardhull.checks`` and runs under the project's virtualenv.
+imports ``hardhull.rules`` and runs under the project's virtualenv.
 
 With ``--out``, the marked sections of the Markdown file are replaced in place
 (``<!-- docker-speed:start -->`` … ``<!-- docker-speed:end -->`` and

@@ -14,7 +14,7 @@ matters when a tool forks workers. hardhull runs ``--runs`` times (median report
 peers ``--peer-runs`` times.
 
 The speed part needs only the standard library. The detection comparison (``k8s_detections``)
-imports ``hardhull.checks`` to read the Trivy/Checkov equivalents of every rule, so it runs only
+imports ``hardhull.rules`` to read the Trivy/Checkov equivalents of every rule, so it runs only
 under the project's virtualenv python; elsewhere it is skipped with a note.
 
 With ``--out``, the marked sections of the Markdown file are replaced in place

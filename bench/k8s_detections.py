@@ -8,7 +8,7 @@ alone on saved reports::
         --checkov C.json [--out docs/benchmarks.md]
 
 Peer check IDs are mapped to hardhull rule codes through the ``trivy=`` / ``checkov=`` fields of
-our rules, read from ``hardhull.checks.load_all_checks()`` (so this runs under the project's
+our rules, read from ``hardhull.rules.load_all_checks()`` (so this runs under the project's
 virtualenv python). A resource is the file (relative to the corpus) + kind + namespace (as
 written, empty when absent) + name; every tool's finding is placed in its YAML document by line,
 from a light, text-only index of the corpus files (so Helm templates that no YAML parser reads
@@ -236,7 +236,7 @@ def compare(
 ) -> str | None:
     """Compare the reports; write the lists to ``out_dir``; return the Markdown section."""
     try:
-        from hardhull.checks import load_all_checks
+        from hardhull.rules import load_all_checks
     except ImportError as exc:
         print(f"k8s_detections: needs the project's venv python ({exc}); skipped", file=sys.stderr)
         return None
@@ -247,7 +247,7 @@ def compare(
         if not p.exists():
             print(f"k8s_detections: missing report {p}; skipped", file=sys.stderr)
             return None
-    import hardhull.checks as registry
+    import hardhull.rules as registry
 
     all_rules = load_all_checks()
     corpus = Corpus(corpus_dir.resolve())

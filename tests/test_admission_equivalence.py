@@ -18,12 +18,12 @@ from typing import Any
 
 from hardhull.admission import review
 from hardhull.admission.policy import ENFORCE, Policy, parse_policy
-from hardhull.checks import SET_CHECKS, load_all_checks
-from hardhull.checks.podsecurity import ENFORCE as PSS_ENFORCE
 from hardhull.engine import ScanOptions, scan
-from hardhull.kube import Workload, object_name, object_namespace
+from hardhull.frontends.kubernetes import parse_text
 from hardhull.model import Severity
-from hardhull.sources.kubernetes import parse_text
+from hardhull.models.workload import Workload, object_name, object_namespace
+from hardhull.rules import SET_CHECKS, load_all_checks
+from hardhull.rules.podsecurity import ENFORCE as PSS_ENFORCE
 from tests.conftest import ROOT
 from tests.test_admission_review import review_body
 

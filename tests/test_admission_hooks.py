@@ -11,8 +11,8 @@ import httpx
 from hardhull.admission.hooks import HookRunner, RuleHook, TTLCache
 from hardhull.admission.policy import default_policy, parse_policy
 from hardhull.admission.server import AdmissionApp
-from hardhull.kube import Workload
 from hardhull.model import Rule, Severity, Violation
+from hardhull.models.workload import Workload
 from tests.test_admission_review import DIGEST, hardened_pod, review_body
 
 SIGNED = Rule(

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from hardhull.admission import certs, manifests
-from hardhull.checks import RULES, load_all_checks
 from hardhull.engine import ScanOptions, ScanResult, scan
+from hardhull.rules import RULES, load_all_checks
 
 REPO = Path(__file__).resolve().parent.parent
 NS = "hardhull"
@@ -451,7 +451,7 @@ def test_repository_dockerfile_scans_clean() -> None:
 
 
 def test_repository_dockerfile_shape() -> None:
-    from hardhull.dockerfile import parse_dockerfile
+    from hardhull.formats.dockerfile import parse_dockerfile
 
     df = parse_dockerfile((REPO / "Dockerfile").read_text(), "Dockerfile")
     assert df.warnings == []

@@ -11,13 +11,13 @@ from typing import Any
 import jsonpatch
 import pytest
 
-from hardhull import checks
+from hardhull import rules as checks
 from hardhull.admission import review
 from hardhull.admission.policy import Policy, default_policy, load_policy, parse_policy
-from hardhull.checks import RULES
-from hardhull.kube import Workload
+from hardhull.frontends.kubernetes import parse_text
 from hardhull.model import Violation
-from hardhull.sources.kubernetes import parse_text
+from hardhull.models.workload import Workload
+from hardhull.rules import RULES
 from tests.conftest import ROOT
 
 DIGEST = "sha256:" + "a" * 64

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hardhull.docker.compose import looks_like_compose
 from hardhull.engine import ScanOptions, ScanResult, scan
+from hardhull.frontends.compose import looks_like_compose
 
 HARDENING = """\
     user: "10001:10001"

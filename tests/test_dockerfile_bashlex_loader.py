@@ -1,4 +1,4 @@
-"""bashlex is imported with cached parse tables (hardhull.dockerfile.bashlex_loader).
+"""bashlex is imported with cached parse tables (hardhull.formats.dockerfile.bashlex_loader).
 
 Each case runs in a fresh interpreter (bashlex builds its tables at import time, once per
 process), with ``HARDHULL_CACHE_DIR`` pointing into the test's temporary directory.
@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from hardhull.dockerfile import bashlex_loader
+from hardhull.formats.dockerfile import bashlex_loader
 
 PROBE = """
 import json
-from hardhull.dockerfile import bashlex_loader
+from hardhull.formats.dockerfile import bashlex_loader
 bashlex = bashlex_loader.load_bashlex()
 trees = bashlex.parse("a && b $(c | d) || (e; f)")
 print(json.dumps({"source": bashlex_loader.last_source, "tree": [t.dump() for t in trees]}))

@@ -12,7 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hardhull.checks.dockerfile import (
+from hardhull.engine import ScanOptions, scan
+from hardhull.formats.dockerfile import DockerfileError, parse_dockerfile
+from hardhull.frontends.dockerfile import DockerfileDocument
+from hardhull.rules.dockerfile import (
     DOCKERFILE_CHECKS,
     DockerContext,
     eol_hits,
@@ -22,9 +25,6 @@ from hardhull.checks.dockerfile import (
     secret_file_kind,
     world_writable,
 )
-from hardhull.docker.dockerfile import DockerfileDocument
-from hardhull.dockerfile import DockerfileError, parse_dockerfile
-from hardhull.engine import ScanOptions, scan
 
 AS_OF = date(2026, 11, 25)
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hardhull.dockerfile import DockerfileError, parse_dockerfile
-from hardhull.dockerfile.shell import analyse
+from hardhull.formats.dockerfile import DockerfileError, parse_dockerfile
+from hardhull.formats.dockerfile.shell import analyse
 
 _ALPHABET = st.sampled_from(
     [*"FROMRUNCOPYENVARGonbuild abc=$-{}[]\"'`\\#<>|&;:,.0123456789\t\r\n", "\u00a0", "é"]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from hardhull.dockerfile import (
+from hardhull.formats.dockerfile import (
     DockerfileError,
     Heredoc,
     Instruction,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from hardhull.dockerfile import Instruction, parse_dockerfile
-from hardhull.dockerfile.shell import Command, analyse, commands, shell_script_of
+from hardhull.formats.dockerfile import Instruction, parse_dockerfile
+from hardhull.formats.dockerfile.shell import Command, analyse, commands, shell_script_of
 
 
 def _run(text: str, index: int = -1) -> Instruction:

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hardhull.dockerfile import DockerfileError, Instruction, parse_dockerfile
-from hardhull.dockerfile.shell import Command, analyse
+from hardhull.formats.dockerfile import DockerfileError, Instruction, parse_dockerfile
+from hardhull.formats.dockerfile.shell import Command, analyse
 
 Key = tuple[list[str], int, int, int, bool, bool, str | None, list[str], str]
 

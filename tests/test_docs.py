@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hardhull.checks import load_all_checks
 from hardhull.ruledocs import index_page, rule_page
+from hardhull.rules import load_all_checks
 from tests.conftest import ROOT
 
 

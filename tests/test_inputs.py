@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from hardhull.engine import ScanOptions, ScanResult, scan
-from hardhull.sources.files import collect
-from hardhull.sources.kubernetes import parse_text
+from hardhull.frontends.files import collect
+from hardhull.frontends.kubernetes import parse_text
 
 POD = """\
 apiVersion: v1

@@ -23,13 +23,13 @@ from pathlib import Path
 
 import pytest
 
-from hardhull.checks.workload import (
+from hardhull.engine import ScanOptions, scan
+from hardhull.frontends.kubernetes import parse_text
+from hardhull.models.workload import pod_spec_problem
+from hardhull.rules.workload import (
     service_accounts_without_token,
     token_decided_by_service_account,
 )
-from hardhull.engine import ScanOptions, scan
-from hardhull.kube import pod_spec_problem
-from hardhull.sources.kubernetes import parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "peer-cases.md"
@@ -1202,7 +1202,7 @@ def test_every_difference_is_documented() -> None:
 def test_every_claimed_peer_id_has_a_case() -> None:
     """Each Checkov / Trivy / kube-linter ID our workload and secret rules claim is exercised
     by at least one case (IDs whose peer tests we restate elsewhere are listed)."""
-    from hardhull.checks import load_all_checks
+    from hardhull.rules import load_all_checks
 
     claimed: set[tuple[str, str]] = set()
     for rule in load_all_checks().values():

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from hardhull.checks import RULES, load_all_checks
-from hardhull.checks.netpol import analysis, missing_default_deny_egress
 from hardhull.engine import ScanOptions, scan
+from hardhull.frontends.kubernetes import parse_text
 from hardhull.model import Severity
-from hardhull.sources.kubernetes import parse_text
+from hardhull.rules import RULES, load_all_checks
+from hardhull.rules.netpol import analysis, missing_default_deny_egress
 from tests.conftest import ROOT
 
 Row = tuple[str, int, int, str, str]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hardhull.cli import _add_report_options
-from hardhull.netpol.cli import add_netpol_parser, cmd_netpol
+from hardhull.cli.netpol import add_netpol_parser, cmd_netpol
 from tests.conftest import ROOT
 
 CLUSTER = str(ROOT / "examples" / "cluster")

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from hardhull.frontends.kubernetes import parse_text
 from hardhull.netpol import Decision, Endpoint, IPPeer, Network, Peer, build
-from hardhull.sources.kubernetes import parse_text
 
 # --------------------------------------------------------------------------- manifests
 

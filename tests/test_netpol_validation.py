@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
+from hardhull.frontends.kubernetes import parse_text
 from hardhull.netpol import build
-from hardhull.sources.kubernetes import parse_text
 
 
 def policy(spec: str) -> str:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from hardhull.checks import load_all_checks
 from hardhull.engine import ScanOptions, scan
+from hardhull.rules import load_all_checks
 
 Row = tuple[str, int, str, str]
 

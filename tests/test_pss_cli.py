@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from hardhull.checks import RULES, load_all_checks
 from hardhull.cli import _add_report_options
-from hardhull.pss.cli import add_pss_parser, cmd_pss
+from hardhull.cli.pss import add_pss_parser, cmd_pss
+from hardhull.rules import RULES, load_all_checks
 from tests.conftest import ROOT
 
 POD = """\
@@ -203,7 +203,7 @@ def test_stdin_through_a_real_pipe() -> None:
     code = (
         "import argparse, sys\n"
         "from hardhull.cli import _add_report_options\n"
-        "from hardhull.pss.cli import add_pss_parser, cmd_pss\n"
+        "from hardhull.cli.pss import add_pss_parser, cmd_pss\n"
         "p = argparse.ArgumentParser(); s = p.add_subparsers()\n"
         "add_pss_parser(s, _add_report_options)\n"
         "sys.exit(cmd_pss(p.parse_args(sys.argv[1:])))\n"
@@ -235,7 +235,7 @@ def test_rules_explain_p_codes() -> None:
 
 
 def test_p_rules_registered_but_not_workload_checks() -> None:
-    from hardhull.checks import RULES, WORKLOAD_CHECKS, load_all_checks
+    from hardhull.rules import RULES, WORKLOAD_CHECKS, load_all_checks
 
     load_all_checks()
     codes = sorted(c for c in RULES if c.startswith("P"))

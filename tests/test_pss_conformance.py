@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hardhull.frontends.kubernetes import parse_text
 from hardhull.pss.controls import CHECKS
 from hardhull.pss.evaluate import evaluate_pss
 from hardhull.pss.levels import LATEST_MINOR, parse_level_version
-from hardhull.sources.kubernetes import parse_text
 
 #: a fixture written for an overridden baseline check fails through the check replacing it
 _OVERRIDDEN_BY = {o.lower(): c.check_id.lower() for c in CHECKS for o in c.overrides}

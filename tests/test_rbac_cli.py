@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hardhull.rbac.cli import add_rbac_parser, cmd_rbac
+from hardhull.cli.rbac import add_rbac_parser, cmd_rbac
 from tests.conftest import ROOT
 
 

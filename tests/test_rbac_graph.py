@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from hardhull.frontends.kubernetes import parse_text
 from hardhull.rbac import (
     Grant,
     Graph,
@@ -23,7 +24,6 @@ from hardhull.rbac import (
     compile_selector,
     parse_resource,
 )
-from hardhull.sources.kubernetes import parse_text
 
 
 def load(text: str, **kw: object) -> Graph:

@@ -137,8 +137,8 @@ def _messages(text: str) -> list[str]:
     import tempfile
     from pathlib import Path
 
-    from hardhull.checks import load_all_checks
     from hardhull.engine import ScanOptions, scan
+    from hardhull.rules import load_all_checks
 
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "rbac.yaml"

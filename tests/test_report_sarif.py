@@ -12,12 +12,12 @@ from typing import Any
 import jsonschema
 import pytest
 
-from hardhull.checks import load_all_checks
 from hardhull.engine import ScanResult, scan
 from hardhull.model import Finding, Location, Resource, Severity
 from hardhull.report import FORMATS, render
 from hardhull.report.sarif import artifact_location, pascal_case, region, render_sarif
 from hardhull.ruledocs import rule_page
+from hardhull.rules import load_all_checks
 from tests.conftest import ROOT
 from tests.test_report_scenario import HELM_SKIP, RULES_ON, YAML_ERROR, only, scan_tree
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from hardhull.checks import load_all_checks
 from hardhull.engine import ScanOptions, ScanResult, scan
 from hardhull.model import InputError, Skipped
+from hardhull.rules import load_all_checks
 
 RULES_ON = frozenset({"K001", "K004", "K014"})
 

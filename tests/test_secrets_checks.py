@@ -13,7 +13,7 @@ import json
 import pytest
 
 from hardhull.engine import ScanOptions, ScanResult, evaluate, findings_for
-from hardhull.sources.kubernetes import parse_text
+from hardhull.frontends.kubernetes import parse_text
 
 ALNUM = "q7Xk2LmP9vRt4ZbN8wYc3HdJ6sGf1TaE5uKo0iQyWnVxBlCrMzSeUgDhFjIpAO"
 GH = "ghp_" + ALNUM[:36]

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from hardhull.engine import ScanOptions, ScanResult, evaluate, findings_for
+from hardhull.frontends.kubernetes import parse_text
 from hardhull.model import Violation
-from hardhull.sources.kubernetes import parse_text
 
 WORKLOAD_CODES = frozenset(f"K{n:03d}" for n in range(1, 36))
 DIGEST = "sha256:" + "0123456789abcdef" * 4

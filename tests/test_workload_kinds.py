@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from hardhull.checks import RULES, load_all_checks
 from hardhull.engine import evaluate
-from hardhull.kube import Workload
+from hardhull.models.workload import Workload
+from hardhull.rules import RULES, load_all_checks
 from tests.test_workload_checks import (
     APP,
     BASE,

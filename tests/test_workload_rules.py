@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from hardhull.checks import load_all_checks
 from hardhull.ruledocs import rule_page
+from hardhull.rules import load_all_checks
 
 RULES = load_all_checks()
 WORKLOAD = sorted(c for c in RULES if re.fullmatch(r"K0\d\d", c))

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from hardhull.sources.yamlpos import (
+from hardhull.formats.yamlpos import (
     MAX_DEPTH,
     YamlDocument,
     YamlError,

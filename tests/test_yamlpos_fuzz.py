@@ -14,8 +14,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hardhull.sources.kubernetes import parse_text
-from hardhull.sources.yamlpos import YamlError, escape, load_all
+from hardhull.formats.yamlpos import YamlError, escape, load_all
+from hardhull.frontends.kubernetes import parse_text
 
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))

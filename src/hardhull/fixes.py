@@ -53,7 +53,7 @@ def set_field(obj: Any, pointer: str, value: Any) -> JSONPatch:
 
 def append_item(obj: Any, pointer: str, item: Any) -> JSONPatch:
     """A patch that appends ``item`` to the list at ``pointer`` (creating it if missing)."""
-    from hardhull.kube import get
+    from hardhull.models.workload import get
 
     current = get(obj, pointer)
     if isinstance(current, list):

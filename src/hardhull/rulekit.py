@@ -76,7 +76,7 @@ class RuleFamily:
             hadolint=hadolint,
         )
         if self.register:
-            from hardhull.checks import register
+            from hardhull.rules import register
 
             register(rule)
         return rule

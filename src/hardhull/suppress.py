@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from hardhull.kube import as_dict
+from hardhull.models.workload import as_dict
 
 ANNOTATION = "hardhull.dev/ignore"
 _COMMENT = re.compile(r"#\s*hardhull:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)

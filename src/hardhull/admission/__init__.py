@@ -4,5 +4,5 @@
 - :mod:`hardhull.admission.review`: pure AdmissionReview processing (no I/O, no asyncio).
 - :mod:`hardhull.admission.hooks`: the seam for rules that need I/O (deadline, TTL cache).
 - :mod:`hardhull.admission.server`: the ASGI app served by uvicorn over TLS.
-- :mod:`hardhull.admission.cli`: ``hardhull admission serve``.
+- :mod:`hardhull.cli.admission`: ``hardhull admission serve``.
 """

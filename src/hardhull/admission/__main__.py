@@ -1,5 +1,5 @@
 """``python -m hardhull.admission serve …``."""
 
-from hardhull.admission.cli import main
+from hardhull.cli.admission import main
 
 raise SystemExit(main())

@@ -170,8 +170,8 @@ def load_policy(path: str, namespace: str | None = None, extra_codes: Iterable[s
 def parse_policy(
     text: str, path: str = "<policy>", namespace: str | None = None, extra_codes: Iterable[str] = ()
 ) -> Policy:
-    from hardhull.checks import load_all_checks
-    from hardhull.sources.yamlpos import YamlError, load_all
+    from hardhull.formats.yamlpos import YamlError, load_all
+    from hardhull.rules import load_all_checks
 
     try:
         docs = load_all(text)
@@ -196,7 +196,7 @@ class _Reader:
         self.path = path
 
     def fail(self, pointer: str, message: str) -> PolicyError:
-        from hardhull.sources.yamlpos import locate
+        from hardhull.formats.yamlpos import locate
 
         (line, _), _ = locate(dict(self.positions), pointer)
         where = f":{line}" if line else ""
@@ -371,7 +371,7 @@ def _build(
 
     mutate: set[str] = set()
     guarded: set[str] = set()
-    from hardhull.checks import RULES
+    from hardhull.rules import RULES
 
     for i, raw in enumerate(r.strlist("mutate") or []):
         if raw.strip().lower() == SAFE:

@@ -20,8 +20,8 @@ from typing import Any
 
 from hardhull import suppress
 from hardhull.admission.policy import AUDIT, ENFORCE, OFF, UPDATES_NEW, WARN, Policy
-from hardhull.kube import Workload, as_dict
 from hardhull.model import JSONPatch, Severity, Violation
+from hardhull.models.workload import Workload, as_dict
 
 API_VERSION = "admission.k8s.io/v1"
 KIND = "AdmissionReview"
@@ -272,9 +272,9 @@ def _typed(obj: dict[str, Any], api_version: str, kind: str) -> dict[str, Any]:
 def _rbac_checks() -> list[
     tuple[str, Callable[[Sequence[dict[str, Any]]], Iterable[tuple[int, Violation]]]]
 ]:
-    from hardhull.checks import SET_CHECKS
+    from hardhull.rules import SET_CHECKS
 
-    return [(r.code, fn) for r, fn in SET_CHECKS if fn.__module__ == "hardhull.checks.rbac"]
+    return [(r.code, fn) for r, fn in SET_CHECKS if fn.__module__ == "hardhull.rules.rbac"]
 
 
 class TooCostly(Exception):
@@ -312,8 +312,8 @@ def run_checks(
     ``deadline`` (a ``time.perf_counter()`` value): checked between checks; past it, or for a
     pod spec with more than ``MAX_CONTAINERS`` containers, :class:`TooCostly` is raised.
     """
-    from hardhull.checks import OBJECT_CHECKS, WORKLOAD_CHECKS, load_all_checks
-    from hardhull.checks.podsecurity import pss_violation
+    from hardhull.rules import OBJECT_CHECKS, WORKLOAD_CHECKS, load_all_checks
+    from hardhull.rules.podsecurity import pss_violation
 
     load_all_checks()
     skip = policy.off_codes
@@ -382,7 +382,7 @@ def _exc(exc: BaseException) -> str:
 
 def severity_of(v: Violation, policy: Policy) -> Severity:
     """As the scan reports it: the configured override, the instance's, else the rule's."""
-    from hardhull.checks import RULES
+    from hardhull.rules import RULES
 
     rule = RULES.get(v.code)
     # Severity.INFO is 0: test for None, not truthiness (as the scan does)

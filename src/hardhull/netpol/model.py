@@ -25,8 +25,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from hardhull.kube import Workload, api_group, as_dict, as_list, object_name
+from hardhull.formats.yamlpos import escape
 from hardhull.model import Resource
+from hardhull.models.workload import Workload, api_group, as_dict, as_list, object_name
 from hardhull.netpol.selectors import (
     Selector,
     SelectorError,
@@ -34,7 +35,6 @@ from hardhull.netpol.selectors import (
     validate_label_key,
     validate_label_value,
 )
-from hardhull.sources.yamlpos import escape
 
 __all__ = [
     "DNS_SELECTORS",

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from hardhull.sources.yamlpos import escape
+from hardhull.formats.yamlpos import escape
 
 __all__ = [
     "EVERYTHING",

@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from hardhull.kube import Container, Workload, as_dict, as_list
-from hardhull.sources.yamlpos import escape
+from hardhull.formats.yamlpos import escape
+from hardhull.models.workload import Container, Workload, as_dict, as_list
 
 
 class Outcome(NamedTuple):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from hardhull.kube import Workload
+from hardhull.models.workload import Workload
 from hardhull.pss.controls import CHECKS, MAX_MINOR, CheckDef, CheckFn
 from hardhull.pss.levels import LevelVersion
 

@@ -18,7 +18,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hardhull.kube import Workload, api_group, as_dict, as_list, object_name, object_namespace
+from hardhull.models.workload import (
+    Workload,
+    api_group,
+    as_dict,
+    as_list,
+    object_name,
+    object_namespace,
+)
 from hardhull.rbac.bootstrap import cluster_admin_objects, is_builtin
 from hardhull.rbac.resources import BUILTIN, Resolver, ResourceArg, ResourceType
 from hardhull.rbac.selectors import Selector, SelectorError, compile_selector, string_labels

@@ -1,0 +1,181 @@
+"""``hardhull pss``: evaluate manifests against one Pod Security Standards level and version.
+
+One finding per failing control per object, with upstream's reason and detail. Exit codes:
+0 every pod-bearing object passes; 1 at least one fails (with ``--fail-on SEVERITY``: one
+fails a control whose rule is at or above SEVERITY; ``--fail-on never``: always 0); 2 bad
+flags, or nothing could be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from hardhull.pss.levels import LATEST_MINOR
+
+if TYPE_CHECKING:
+    from hardhull.engine import ScanResult
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+VERSIONS = ("latest", *(f"v1.{n}" for n in range(LATEST_MINOR + 1)))
+
+
+def _version(text: str) -> str:
+    t = text.strip()
+    if t in VERSIONS:
+        return t
+    if f"v{t}" in VERSIONS:
+        return f"v{t}"
+    raise argparse.ArgumentTypeError(
+        f"invalid Pod Security version {text!r}: use v1.0 … v1.{LATEST_MINOR} or latest"
+    )
+
+
+def add_pss_parser(
+    sub: Any, add_report_options: Callable[[argparse.ArgumentParser], None]
+) -> argparse.ArgumentParser:
+    """Register the ``pss`` subcommand on ``sub`` (an argparse subparsers action)."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "pss",
+        help="evaluate Pod Security Standards (upstream's exact checks) on files or stdin (-)",
+        description="Evaluate every pod and pod template against a Pod Security Standards "
+        "level and policy version, with the checks and messages of Pod Security Admission.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - (stdin)")
+    p.add_argument(
+        "--level",
+        choices=("baseline", "restricted"),
+        default="restricted",
+        help="default: %(default)s",
+    )
+    p.add_argument(
+        "--version",
+        dest="version",
+        type=_version,
+        default="latest",
+        metavar="v1.N|latest",
+        help=f"policy version v1.0 … v1.{LATEST_MINOR} or latest (default: latest)",
+    )
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB")
+    add_report_options(p)
+    return p
+
+
+def _color(choice: str, stream_is_tty: bool) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return stream_is_tty
+
+
+def run_pss(
+    paths: list[str], level: str, version: str, excludes: list[str], stdin_text: str | None = None
+) -> ScanResult:
+    """Collect, parse and evaluate every pod-bearing object; pure but for reading the inputs."""
+    from hardhull.engine import ScanResult
+    from hardhull.frontends.files import collect
+    from hardhull.frontends.kubernetes import parse_text
+    from hardhull.model import Finding, InputError, Location, fingerprint
+    from hardhull.models.workload import Workload
+    from hardhull.pss.evaluate import evaluate_pss
+    from hardhull.pss.levels import parse_level_version
+    from hardhull.report import printable_path
+    from hardhull.rules.pss import BY_CODE
+
+    lv = parse_level_version(level, version)
+    collected = collect(paths, excludes=excludes, stdin_text=stdin_text)
+    result = ScanResult(errors=collected.errors, skipped=collected.skipped)
+    for item in collected.inputs:
+        result.files += 1
+        parsed = parse_text(item.path, item.text)
+        if parsed.objects or not parsed.errors:
+            result.scanned += 1
+        result.errors.extend(parsed.errors)
+        result.skipped.extend(parsed.skipped)
+        result.ignored += parsed.ignored
+        for obj in parsed.objects:
+            if Workload.of(obj.data) is None:
+                result.ignored += 1
+                continue
+            result.objects += 1
+            try:
+                failures = evaluate_pss(obj.data, lv)
+            except Exception as exc:  # never a traceback for one bad object
+                result.errors.append(
+                    InputError(
+                        obj.path, f"internal error checking {obj.resource}: {exc!r}", obj.line
+                    )
+                )
+                continue
+            resource = obj.resource
+            for f in failures:
+                rule = BY_CODE[f.code]
+                pointer = f.pointers[0]
+                line, col = obj.position(pointer)
+                snippet = ""
+                if obj.lines is not None and 0 < line <= len(obj.lines):
+                    snippet = obj.lines[line - 1].rstrip()
+                message = f"{f.reason} ({f.detail})" if f.detail else f.reason
+                result.findings.append(
+                    Finding(
+                        rule=rule,
+                        severity=rule.severity,
+                        message=message,
+                        resource=resource,
+                        pointer=pointer,
+                        location=Location(obj.path, line, col),
+                        snippet=snippet,
+                        fingerprint=fingerprint(
+                            f.code, printable_path(obj.path), resource, pointer
+                        ),
+                    )
+                )
+    result.findings.sort(
+        key=lambda f: (f.location.path, f.location.line, f.location.column, f.rule.code)
+    )
+    result.errors.sort(key=lambda e: (e.path, e.line))
+    return result
+
+
+def cmd_pss(args: argparse.Namespace) -> int:
+    from hardhull.cli import FAIL_ON, threshold_exit, write_report
+    from hardhull.report import FORMATS, printable_path, render
+
+    fmt = getattr(args, "format", None) or "text"
+    if fmt not in FORMATS:
+        sys.stderr.write(f"hardhull: error: format must be one of {', '.join(FORMATS)}\n")
+        return EXIT_ERROR
+    fail_on = getattr(args, "fail_on", None)
+    if fail_on is not None and fail_on not in FAIL_ON:
+        sys.stderr.write(f"hardhull: error: fail-on must be one of {', '.join(FAIL_ON)}\n")
+        return EXIT_ERROR
+    try:
+        version = _version(getattr(args, "version", None) or "latest")
+    except argparse.ArgumentTypeError as exc:
+        sys.stderr.write(f"hardhull: error: {exc}\n")
+        return EXIT_ERROR
+    level = getattr(args, "level", None) or "restricted"
+    if level not in ("baseline", "restricted"):
+        sys.stderr.write("hardhull: error: level must be baseline or restricted\n")
+        return EXIT_ERROR
+    output = getattr(args, "output", None)
+    excludes = list(getattr(args, "exclude", None) or [])
+    stdin_text = getattr(args, "stdin_text", None)
+    result = run_pss(list(args.paths), level, version, excludes, stdin_text)
+    to_tty = not output and sys.stdout.isatty()
+    code = write_report(render(fmt, result, _color(getattr(args, "color", "auto"), to_tty)), output)
+    if code:
+        return code
+    if result.errors and (output or fmt != "text"):
+        for e in result.errors:
+            sys.stderr.write(f"hardhull: input error: {printable_path(str(e))}\n")
+    if not result.scanned_anything:
+        sys.stderr.write("hardhull: error: nothing could be read\n")
+        return EXIT_ERROR
+    if fail_on is not None:
+        return threshold_exit([f.severity for f in result.findings], fail_on)
+    return EXIT_FINDINGS if result.findings else EXIT_OK

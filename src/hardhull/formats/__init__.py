@@ -1,0 +1,1 @@
+"""Parsers: text in, data with positions out; no rules, no models."""

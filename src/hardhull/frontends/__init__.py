@@ -1,0 +1,1 @@
+"""Front ends: each claims inputs of one kind and produces documents for the engine."""

@@ -1,0 +1,269 @@
+"""Kubernetes manifests from text: YAML or JSON documents, ``List`` kinds, Helm detection."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from hardhull.formats.yamlpos import Position, YamlError, YamlLimitError, load_all, locate
+from hardhull.model import InputError, Resource, Skipped
+from hardhull.models.workload import object_name, object_namespace
+
+#: Go-template actions only a Helm chart has: built-in objects and chart functions. Generic
+#: actions (``{{ if }}``, ``{{ range }}``, ``{{ template }}``, ``{{ $labels.x }}``) also fill
+#: the strings of Prometheus rules, Alertmanager and Argo objects, which are scanned normally.
+_HELM = re.compile(
+    r"\{\{-?[^}\n]{0,200}?\.(?:Values|Release|Chart|Capabilities|Files|Template)\b"
+    r"|\{\{-?\s*(?:include|define|toYaml|tpl|required|lookup)\b"
+)
+_HELM_REASON = "Helm template (render it first: helm template … | hardhull scan -)"
+_TEMPLATE_REASON = "template syntax ({{ }}) that is not YAML yet: render it first"
+#: one Go-template action on one line
+_ACTION = re.compile(r"\{\{[^\n]*?\}\}")
+#: a Helm chart's templates directory (files there with Helm actions are chart templates)
+_TEMPLATES_DIR = re.compile(r"(?:^|[/\\])templates[/\\]")
+_JSON = json.JSONDecoder()
+_JSON_WS = re.compile(r"[ \t\r\n]*")
+_JSON_START = re.compile(r"[ \t\r\n\ufeff]*[\[{]")
+#: characters YAML refuses but JSON strings may hold raw (C0 controls are invalid JSON anyway)
+_NOT_YAML = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass
+class K8sObject:
+    data: dict[str, Any]
+    path: str
+    positions: dict[str, Position] = field(default_factory=dict)
+    prefix: str = ""  # pointer of this object inside its document (e.g. "/items/3")
+    doc_index: int = 0
+    line: int = 0
+    lines: list[str] | None = None  # the file's lines, for snippets
+
+    @property
+    def kind(self) -> str:
+        k = self.data.get("kind")
+        return k if isinstance(k, str) else ""
+
+    @property
+    def resource(self) -> Resource:
+        av = self.data.get("apiVersion")
+        return Resource(
+            self.kind,
+            object_name(self.data),
+            object_namespace(self.data),
+            av if isinstance(av, str) else "",
+        )
+
+    def position(self, pointer: str) -> Position:
+        if not self.positions:
+            return (self.line, 0) if self.line else (0, 0)
+        pos, _ = locate(self.positions, self.prefix + pointer)
+        if pos == (0, 0) and self.prefix:
+            pos = self.positions.get(self.prefix, (self.line, 0))
+        return pos if pos != (0, 0) else (self.line, 0)
+
+
+@dataclass
+class ParsedFile:
+    objects: list[K8sObject]
+    errors: list[InputError]
+    skipped: list[Skipped]
+    ignored: int = 0  # documents that are not Kubernetes objects
+
+
+def is_k8s_object(doc: Any) -> bool:
+    return (
+        isinstance(doc, dict)
+        and isinstance(doc.get("kind"), str)
+        and isinstance(doc.get("apiVersion"), str)
+        and bool(doc["kind"])
+    )
+
+
+def looks_like_helm(text: str) -> bool:
+    """Does ``text`` use Helm's built-in objects or chart functions inside ``{{ }}``?"""
+    return "{{" in text and _HELM.search(text) is not None
+
+
+def _expand(
+    doc: Any, path: str, positions: dict[str, Position], idx: int, line: int, out: ParsedFile
+) -> None:
+    if not is_k8s_object(doc):
+        out.ignored += 1
+        return
+    kind: str = doc["kind"]
+    items = doc.get("items")
+    if kind.endswith("List") and isinstance(items, list):
+        for i, item in enumerate(items):
+            if is_k8s_object(item):
+                pos = positions.get(f"/items/{i}", (line, 0))
+                out.objects.append(K8sObject(item, path, positions, f"/items/{i}", idx, pos[0]))
+            else:
+                out.ignored += 1
+        return
+    out.objects.append(K8sObject(doc, path, positions, "", idx, line))
+
+
+_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")
+
+
+class _Lines:
+    """1-based (line, column) of increasing character offsets, in time linear in the text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.offset = 0
+        self.line = 1
+        self.column = 1
+
+    def at(self, offset: int) -> Position:
+        parts = self.text[self.offset : offset].splitlines(keepends=True)
+        self.offset = offset
+        if parts:
+            last = parts[-1]
+            tail = "" if last.endswith(_BREAKS) else last
+            breaks = len(parts) - (1 if tail else 0)
+            self.column = (self.column if not breaks else 1) + len(tail)
+            self.line += breaks
+        return self.line, self.column
+
+
+def _clean_surrogates(value: Any) -> Any:
+    """Replace unpaired surrogates (JSON ``"\\ud800"``) that no output encoding accepts."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_clean_surrogates(k): _clean_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean_surrogates(v) for v in value]
+    return value
+
+
+def _json_positions(segment: str, start: Position) -> dict[str, Position]:
+    """Positions in one JSON value, through the YAML loader (JSON is YAML once tabs are spaces).
+
+    Only positions are taken from YAML, data comes from :mod:`json` (``1e3`` is a number in
+    JSON, a string in YAML 1.1). Raises :class:`YamlLimitError` on nesting over the bound.
+    """
+    prepared = segment.replace("\t", " ")  # in valid JSON a tab can only be whitespace
+    if "\\u" in prepared:  # libyaml refuses surrogate escapes; any same-length escape will do
+        prepared = _SURROGATE_ESCAPE.sub(r"\\u00", prepared)
+    prepared = _NOT_YAML.sub(" ", prepared)
+    try:
+        docs = load_all(prepared)
+    except YamlLimitError:
+        raise
+    except YamlError:  # e.g. a key over libyaml's 1024-character limit: no positions, no harm
+        return {}
+    positions = docs[0].positions if docs else {}
+    line0, col0 = start
+    if (line0, col0) == (1, 1):
+        return positions
+    return {
+        p: (line + line0 - 1, col + col0 - 1 if line == 1 else col)
+        for p, (line, col) in positions.items()
+    }
+
+
+def _parse_json(path: str, text: str, out: ParsedFile) -> bool:
+    """Read JSON text: one value, or several in a row as ``kubectl`` accepts them.
+
+    Returns False (and changes nothing) when ``text`` is not JSON, so it is read as YAML.
+    """
+    values: list[tuple[Any, Position, dict[str, Position]]] = []
+    lines = _Lines(text)
+    n = len(text)
+    i = _JSON_WS.match(text, 0).end()  # type: ignore[union-attr]
+    try:
+        while i < n:
+            value, end = _JSON.raw_decode(text, i)
+            start = lines.at(i)
+            if _SURROGATE_ESCAPE.search(text, i, end):
+                value = _clean_surrogates(value)
+            values.append((value, start, _json_positions(text[i:end], start)))
+            i = _JSON_WS.match(text, end).end()  # type: ignore[union-attr]
+    except json.JSONDecodeError as exc:
+        if "{{" in text or not path.lower().endswith(".json"):
+            return False  # YAML flow style, JSON with YAML comments, a template: YAML decides
+        out.errors.append(InputError(path, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno))
+        return True
+    except ValueError as exc:  # an integer over Python's digit limit
+        line, col = lines.at(i)
+        out.errors.append(InputError(path, f"invalid JSON: {exc}", line, col))
+        return True
+    except RecursionError:  # deeper than Python's stack: the YAML loader's bound tells where
+        if not values:
+            return False
+        line, col = lines.at(i)
+        out.errors.append(InputError(path, "JSON nested too deeply", line, col))
+        return True
+    except YamlLimitError as exc:
+        out.errors.append(InputError(path, exc.message, exc.line, exc.column))
+        return True
+    for idx, (value, (line, _), positions) in enumerate(values):
+        _expand(value, path, positions, idx, line, out)
+    return True
+
+
+def parse_text(path: str, text: str) -> ParsedFile:
+    """Kubernetes objects in ``text``; every problem becomes an error or a skip, never raised."""
+    out = ParsedFile([], [], [])
+    try:
+        _parse(path, text, out)
+    except Exception as exc:  # pragma: no cover - a bug of ours must not stop the scan
+        out.errors.append(InputError(path, f"internal error reading this file: {exc!r}"))
+    if out.objects:
+        lines = text.splitlines()
+        for o in out.objects:
+            o.lines = lines
+    return out
+
+
+def _template_broke(text: str) -> bool:
+    """Is it the ``{{ }}`` actions that make ``text`` invalid YAML (and not a real mistake)?
+
+    Each one-line action becomes a comment of the same length; if that parses, they were it.
+    """
+    neutral = _ACTION.sub(lambda m: "#" + " " * (len(m.group()) - 1), text)
+    try:
+        load_all(neutral)
+    except YamlError:
+        return False
+    return True
+
+
+def _parse(path: str, text: str, out: ParsedFile) -> None:
+    template = "{{" in text
+    helm = template and _HELM.search(text) is not None
+    if helm and _TEMPLATES_DIR.search(path):
+        out.skipped.append(Skipped(path, _HELM_REASON))
+        return
+    # a BOM is no column: positions are counted after it, as libyaml and editors do
+    if _JSON_START.match(text) and _parse_json(
+        path, text[1:] if text.startswith("\ufeff") else text, out
+    ):
+        return
+    try:
+        docs = load_all(text)
+    except YamlError as exc:
+        if template and not isinstance(exc, YamlLimitError) and (helm or _template_broke(text)):
+            reason = _HELM_REASON if helm else _TEMPLATE_REASON
+            out.skipped.append(Skipped(path, f"{reason} (line {exc.line}: {exc.message})"))
+            return
+        out.errors.append(InputError(path, exc.message, exc.line, exc.column))
+        docs = exc.documents  # the documents before the error are still scanned
+    else:
+        if helm and any(d.complex_keys for d in docs):
+            # ``key: {{ .Values.x }}`` is valid YAML (a flow mapping as a key), not a manifest.
+            # Other ``{{x}}`` placeholders (sed/envsubst templates) are scanned: what is not a
+            # placeholder is still checked.
+            out.skipped.append(Skipped(path, _HELM_REASON))
+            return
+    for d in docs:
+        if d.data is None:
+            continue
+        _expand(d.data, path, d.positions, d.index, d.line, out)

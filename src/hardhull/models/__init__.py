@@ -1,0 +1,1 @@
+"""What rules read: typed views over parsed documents; pure, no rules."""

@@ -1,0 +1,94 @@
+"""K100: would Pod Security Admission reject this workload in its namespace?
+
+Evaluated against the ``pod-security.kubernetes.io/enforce`` level and version of the
+object's Namespace when the scanned set contains it, else against ``--pss-level`` /
+``--pss-version`` (default restricted, latest). The per-control detail is in the
+``hardhull pss`` command and in the K rules; this finding predicts the deploy-time outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from hardhull.model import Rule, Severity, Violation
+from hardhull.models.workload import as_dict
+from hardhull.pss.levels import LevelError, LevelVersion, parse_level_version
+from hardhull.rules import register
+
+ENFORCE = "pod-security.kubernetes.io/enforce"
+ENFORCE_VERSION = "pod-security.kubernetes.io/enforce-version"
+
+PSS_REJECTS = register(
+    Rule(
+        code="K100",
+        slug="pod-security-admission",
+        title="Fails the namespace's Pod Security Standard",
+        severity=Severity.HIGH,
+        category="pod-security-standards",
+        what="The workload fails the Pod Security Standard level and version that its "
+        "namespace enforces (label `pod-security.kubernetes.io/enforce` on a Namespace in the "
+        "scanned set; high), or the default level of the scan (`--pss-level`, default "
+        "restricted; medium) when the scanned set does not say.",
+        why="Pod Security Admission rejects such pods at deploy time: a Deployment is "
+        "accepted but its pods are never created. Catching it in CI saves a failed rollout; "
+        "and each failing control is a hardening gap of its own.",
+        fix="Fix the controls listed in the message (`hardhull pss FILE` explains each one "
+        "with upstream's words), or run the workload in a namespace whose level allows it.",
+        example="""
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels:
+    pod-security.kubernetes.io/enforce: restricted
+    pod-security.kubernetes.io/enforce-version: latest""".strip("\n"),
+        references=(
+            "https://kubernetes.io/docs/concepts/security/pod-security-standards/",
+            "https://kubernetes.io/docs/concepts/security/pod-security-admission/",
+        ),
+        pss="baseline and restricted: every control",
+        cis="CIS Kubernetes Benchmark v1.9 5.2.1",
+    )
+)
+
+
+def namespace_levels(objects: Iterable[Mapping[str, Any]]) -> dict[str, LevelVersion]:
+    """Enforced level of every Namespace object with a valid ``enforce`` label."""
+    out: dict[str, LevelVersion] = {}
+    for obj in objects:
+        if obj.get("kind") != "Namespace" or obj.get("apiVersion") != "v1":
+            continue
+        meta = as_dict(obj.get("metadata"))
+        labels = as_dict(meta.get("labels"))
+        level = labels.get(ENFORCE)
+        name = meta.get("name")
+        if not isinstance(level, str) or not isinstance(name, str):
+            continue
+        version = labels.get(ENFORCE_VERSION)
+        try:
+            out[name] = parse_level_version(level, version if isinstance(version, str) else None)
+        except LevelError:
+            # the API server refuses invalid labels on the Namespace; admission would then
+            # fall back to its defaults: we use the scan's default too
+            continue
+    return out
+
+
+def pss_violation(obj: dict[str, Any], lv: LevelVersion, namespace: str) -> Violation | None:
+    from hardhull.pss.evaluate import evaluate_pss
+
+    if lv.level == "privileged":
+        return None
+    failures = evaluate_pss(obj, lv)
+    if not failures:
+        return None
+    controls = ", ".join(dict.fromkeys(f"{f.reason}" for f in failures))
+    if namespace:
+        why = f"namespace {namespace!r} enforces {lv}: pods will be rejected"
+        sev = None
+    else:
+        why = "the default level"
+        sev = Severity.MEDIUM
+    pointer = next((p for f in failures for p in f.pointers), "")
+    return Violation("K100", pointer, f"fails Pod Security {lv} ({why}): {controls}", None, sev)

@@ -1,0 +1,65 @@
+"""S005: a credential in a file, whatever its kind (Helm values, CI configs, any YAML read).
+
+Runs on the raw text of every file the scan reads, with the format detectors only (private
+keys, provider tokens, JWTs, URLs with passwords): no name-based guesses, which need the
+structure the other front ends give. A line that another secrets rule already reports (S001–
+S004, D005, C021) is not reported again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from hardhull.model import Rule, Severity, Violation
+from hardhull.rules import text_check
+
+CREDENTIAL_IN_FILE = Rule(
+    code="S005",
+    slug="credential-in-file",
+    title="Credential in a file",
+    severity=Severity.HIGH,
+    category="secrets",
+    what="A file the scan reads (of any kind: Helm values, CI configuration, a YAML file that "
+    "is not a Kubernetes object) contains a value whose format proves it is a credential: a "
+    "private key, a cloud or VCS token, a JWT, a URL or connection string with a password.",
+    why="Anything committed stays in the repository's history and in every clone, fork, CI "
+    "cache and image built from it; leaked tokens are found by scanners within minutes.",
+    fix="Revoke and rotate the credential first, then remove it from the file and from the "
+    "history, and load it at run time from a secret manager (External Secrets, Sealed "
+    "Secrets, SOPS, your CI's secret store).",
+    example="""
+# values.yaml
+database:
+  existingSecret: shop-db        # a Secret created by External Secrets / Sealed Secrets
+  passwordKey: password""".strip("\n"),
+    references=(
+        "https://kubernetes.io/docs/concepts/security/secrets-good-practices/",
+        "https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html",
+    ),
+    cis="CIS Kubernetes Benchmark v1.9 5.4.1",
+)
+
+#: rules that already report credentials on their own line
+OTHER_SECRET_RULES = frozenset({"S001", "S002", "S003", "S004", "D005", "C021"})
+
+
+@text_check(CREDENTIAL_IN_FILE)
+def credential_in_file(path: str, text: str) -> Iterator[tuple[int, int, Violation]]:
+    from hardhull.secrets.text import scan_text
+
+    seen: dict[str, int] = {}
+    for line, column, match in scan_text(text):
+        key = f"{match.kind}/{match.masked}"
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        yield (
+            line,
+            column,
+            Violation(
+                "S005",
+                f"/secret/{key}/{n}",
+                f"{match.description} in the file ({match.masked})",
+                None,
+                match.severity,
+            ),
+        )
