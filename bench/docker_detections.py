@@ -10,7 +10,7 @@ run alone on saved reports::
 
 Peer check IDs map to hardhull rule codes through the ``trivy=`` / ``checkov=`` fields of our
 rules and the hadolint wiki links in their ``references`` (read from
-``hardhull.rules.load_all_checks()``, so this runs under the project's virtualenv python). The
+``hardhull.registry.all_rules()``, so this runs under the project's virtualenv python). The
 unit is the file: a Dockerfile is "flagged" for a rule when the tool reports at least one
 finding of that rule (or of a peer check equivalent to it) in the file.
 
@@ -133,9 +133,9 @@ def rule_map() -> tuple[dict[str, dict[str, list[str]]], dict[str, str], dict[st
     """(code -> peer -> equivalent check ids, code -> slug, code -> severity) of every
     Dockerfile and compose rule."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-    from hardhull.rules import RULES, load_all_checks
+    from hardhull.registry import RULES, all_rules
 
-    load_all_checks()
+    all_rules()
     equiv: dict[str, dict[str, list[str]]] = {}
     slugs: dict[str, str] = {}
     sevs: dict[str, str] = {}

@@ -8,7 +8,7 @@ alone on saved reports::
         --checkov C.json [--out docs/benchmarks.md]
 
 Peer check IDs are mapped to hardhull rule codes through the ``trivy=`` / ``checkov=`` fields of
-our rules, read from ``hardhull.rules.load_all_checks()`` (so this runs under the project's
+our rules, read from ``hardhull.registry.all_rules()`` (so this runs under the project's
 virtualenv python). A resource is the file (relative to the corpus) + kind + namespace (as
 written, empty when absent) + name; every tool's finding is placed in its YAML document by line,
 from a light, text-only index of the corpus files (so Helm templates that no YAML parser reads
@@ -236,7 +236,7 @@ def compare(
 ) -> str | None:
     """Compare the reports; write the lists to ``out_dir``; return the Markdown section."""
     try:
-        from hardhull.rules import load_all_checks
+        from hardhull.registry import all_rules
     except ImportError as exc:
         print(f"k8s_detections: needs the project's venv python ({exc}); skipped", file=sys.stderr)
         return None
@@ -247,19 +247,17 @@ def compare(
         if not p.exists():
             print(f"k8s_detections: missing report {p}; skipped", file=sys.stderr)
             return None
-    import hardhull.rules as registry
+    from hardhull.registry import Target, checks_for
 
-    all_rules = load_all_checks()
+    every_rule = all_rules()
     corpus = Corpus(corpus_dir.resolve())
     ours, unread = load_hardhull(hardhull_json, corpus)
     # rules that `hardhull scan` runs; others in the registry (e.g. the per-control rules of
     # `hardhull pss`) are left out, as are their peer equivalents
-    scanned = {r.code for r, _ in registry.WORKLOAD_CHECKS} | {
-        r.code for r, _ in getattr(registry, "OBJECT_CHECKS", [])
-    }
+    scanned = {c.code for t in (Target.WORKLOAD, Target.OBJECT) for c in checks_for(t)}
     scanned |= set(ours)
-    rules = {c: r for c, r in all_rules.items() if c in scanned}
-    not_scanned = sorted(set(all_rules) - scanned)
+    rules = {c: r for c, r in every_rule.items() if c in scanned}
+    not_scanned = sorted(set(every_rule) - scanned)
     peer_flags: dict[str, Flags] = {}
     titles: dict[str, dict[str, str]] = {}
     peer_flags["trivy"], titles["trivy"] = load_trivy(trivy_json, corpus)

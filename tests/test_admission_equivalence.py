@@ -22,7 +22,7 @@ from hardhull.engine import ScanOptions, scan
 from hardhull.frontends.kubernetes import parse_text
 from hardhull.model import Severity
 from hardhull.models.workload import Workload, object_name, object_namespace
-from hardhull.rules import SET_CHECKS, load_all_checks
+from hardhull.registry import Target, checks_for
 from hardhull.rules.podsecurity import ENFORCE as PSS_ENFORCE
 from tests.conftest import ROOT
 from tests.test_admission_review import review_body
@@ -40,8 +40,7 @@ Key = tuple[str, str, str]
 
 def _compare_file(path: Path, policy: Policy) -> tuple[int, int, list[str]]:
     """(objects compared, objects denied, mismatches) for one manifest file."""
-    load_all_checks()
-    set_codes = frozenset(r.code for r, _ in SET_CHECKS)
+    set_codes = frozenset(c.code for c in checks_for(Target.SET))
     text = path.read_text(encoding="utf-8", errors="replace")
     parsed = parse_text(str(path), text)
     if parsed.errors or not parsed.objects:

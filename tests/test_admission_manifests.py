@@ -16,7 +16,7 @@ import yaml
 
 from hardhull.admission import certs, manifests
 from hardhull.engine import ScanOptions, ScanResult, scan
-from hardhull.rules import RULES, load_all_checks
+from hardhull.registry import RULES, all_rules
 
 REPO = Path(__file__).resolve().parent.parent
 NS = "hardhull"
@@ -82,7 +82,7 @@ def finding_codes(result: ScanResult) -> list[str]:
 
 
 def test_every_rule_is_on() -> None:
-    load_all_checks()
+    all_rules()
     assert ScanOptions().disabled == frozenset()
     # the scan below covers every domain that can judge these manifests
     assert {c[0] for c in RULES} >= {"K", "P", "N", "R", "S", "A", "D"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import dataclasses
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -11,13 +12,12 @@ from typing import Any
 import jsonpatch
 import pytest
 
-from hardhull import rules as checks
 from hardhull.admission import review
 from hardhull.admission.policy import Policy, default_policy, load_policy, parse_policy
 from hardhull.frontends.kubernetes import parse_text
 from hardhull.model import Violation
 from hardhull.models.workload import Workload
-from hardhull.rules import RULES
+from hardhull.registry import CHECKS, RULES, Target, checks_for
 from tests.conftest import ROOT
 
 DIGEST = "sha256:" + "a" * 64
@@ -564,13 +564,13 @@ def test_error_decision_follows_on_error() -> None:
 @pytest.fixture
 def crashing_k010(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Fault injection: the K010 check raises (as a bug on a hostile object would)."""
-    checks.load_all_checks()
 
     def boom(w: Workload) -> list[Violation]:
         raise KeyError("seccompProfile")
 
-    replaced = [(r, boom if r.code == "K010" else fn) for r, fn in checks.WORKLOAD_CHECKS]
-    monkeypatch.setattr(checks, "WORKLOAD_CHECKS", replaced)
+    workload = checks_for(Target.WORKLOAD)
+    replaced = [dataclasses.replace(c, fn=boom) if c.code == "K010" else c for c in workload]
+    monkeypatch.setitem(CHECKS, Target.WORKLOAD, replaced)
     yield
 
 
@@ -707,10 +707,10 @@ def test_fixes_creating_the_same_parent_compose() -> None:
     # the naive approach (each fix against the original) is what this avoids: it clobbers
     naive = [
         op
-        for r, fn in checks.WORKLOAD_CHECKS
-        for v in fn(Workload.of(pod))
-        for op in v.fix or []  # type: ignore[arg-type]
-        if r.code in ("K002", "K006")
+        for c in checks_for(Target.WORKLOAD)
+        if c.code in ("K002", "K006")
+        for v in c.fn(Workload.of(pod))
+        for op in v.fix or []
     ]
     clobbered = jsonpatch.JsonPatch(naive).apply(pod)
     assert clobbered["spec"]["containers"][0]["securityContext"] == {"readOnlyRootFilesystem": True}

@@ -12,15 +12,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hardhull.engine import ScanOptions, scan
+from hardhull.context import ScanFacts
+from hardhull.engine import ScanOptions, check_document, scan
 from hardhull.formats.dockerfile import DockerfileError, parse_dockerfile
 from hardhull.frontends.dockerfile import DockerfileDocument
+from hardhull.registry import Target, checks_for
 from hardhull.rules.dockerfile import (
-    DOCKERFILE_CHECKS,
     DockerContext,
+    dockerfile_facts,
     eol_hits,
     eol_table,
-    evaluate_dockerfile,
     parse_image,
     secret_file_kind,
     world_writable,
@@ -36,9 +37,10 @@ def _scan(tmp_path: Path, text: str, **kw: object) -> object:
 
 
 def test_every_rule_is_documented_and_registered_once() -> None:
-    codes = [rule.code for rule, _ in DOCKERFILE_CHECKS]
+    checks = checks_for(Target.DOCKERFILE)
+    codes = [c.code for c in checks]
     assert codes == [f"D{n:03d}" for n in range(1, 27)]
-    for rule, _ in DOCKERFILE_CHECKS:
+    for rule in (c.rule for c in checks):
         assert rule.what and rule.why and rule.fix and rule.example and rule.references
         assert rule.category == "dockerfile"
 
@@ -53,7 +55,7 @@ def test_positions_of_pointers() -> None:
         "    pnpm i && npm i\n"
     )
     df = parse_dockerfile(text)
-    facts, _ = evaluate_dockerfile(df, DockerContext(AS_OF, True), lines=text.split("\n"))
+    facts = dockerfile_facts(df, DockerContext(AS_OF, True), lines=text.split("\n"))
     doc = DockerfileDocument("Dockerfile", text.split("\n"), facts)
     assert doc.position("/instructions/0") == (1, 1)
     assert doc.position("/instructions/0/args/0") == (1, 5)
@@ -244,8 +246,10 @@ def test_arbitrary_dockerfiles_never_break_the_checks(text: str) -> None:
     except DockerfileError:
         return
     lines = text.split("\n")
-    facts, violations = evaluate_dockerfile(df, DockerContext(AS_OF, False), lines=lines)
+    facts = dockerfile_facts(df, DockerContext(AS_OF, False), lines=lines)
     doc = DockerfileDocument("Dockerfile", lines, facts)
+    violations, errors = check_document(doc, ScanFacts(), frozenset())
+    assert errors == []
     for v in violations:
         line, col = doc.position(v.pointer)
         assert 1 <= line <= len(lines), v

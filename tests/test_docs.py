@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from hardhull.registry import all_rules
 from hardhull.ruledocs import index_page, rule_page
-from hardhull.rules import load_all_checks
 from tests.conftest import ROOT
 
 
 def test_rule_pages_are_generated_from_metadata() -> None:
-    rules = dict(sorted(load_all_checks().items()))
+    rules = dict(sorted(all_rules().items()))
     docs = ROOT / "docs" / "rules"
     stale = [
         code
@@ -23,7 +23,7 @@ def test_rule_pages_are_generated_from_metadata() -> None:
 
 
 def test_every_rule_is_documented_and_referenced() -> None:
-    for code, rule in load_all_checks().items():
+    for code, rule in all_rules().items():
         assert rule.what and rule.why and rule.fix, code
         assert rule.example, code
         assert rule.references, code

@@ -1202,10 +1202,10 @@ def test_every_difference_is_documented() -> None:
 def test_every_claimed_peer_id_has_a_case() -> None:
     """Each Checkov / Trivy / kube-linter ID our workload and secret rules claim is exercised
     by at least one case (IDs whose peer tests we restate elsewhere are listed)."""
-    from hardhull.rules import load_all_checks
+    from hardhull.registry import all_rules
 
     claimed: set[tuple[str, str]] = set()
-    for rule in load_all_checks().values():
+    for rule in all_rules().values():
         if _CODE.match(rule.code):
             claimed |= {("checkov", x) for x in rule.checkov}
             claimed |= {("trivy", x) for x in rule.trivy}

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from hardhull.context import SetContext
 from hardhull.engine import ScanOptions, scan
 from hardhull.frontends.kubernetes import parse_text
 from hardhull.model import Severity
-from hardhull.rules import RULES, load_all_checks
+from hardhull.registry import RULES, all_rules
 from hardhull.rules.netpol import analysis, missing_default_deny_egress
 from tests.conftest import ROOT
 
@@ -18,7 +19,7 @@ Row = tuple[str, int, int, str, str]
 
 
 def findings(tmp_path: Path, text: str, name: str = "set.yaml") -> list[Row]:
-    load_all_checks()
+    all_rules()
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     disabled = frozenset(c for c in RULES if not c.startswith("N"))
@@ -181,7 +182,7 @@ def test_workloads_isolated_by_their_own_policies_lower_the_severity(tmp_path: P
     # N002 lowers itself to info; the engine's `v.severity or rule.severity` reads the falsy
     # Severity.INFO as "no override" (reported to the lead), so check the check's own verdict
     objs = [o.data for o in parse_text("x.yaml", text).objects]
-    ((_, v),) = missing_default_deny_egress(objs)
+    ((_, v),) = missing_default_deny_egress(SetContext(objs))
     assert v.severity == Severity.INFO
 
 
@@ -540,13 +541,14 @@ def test_custom_nameservers_not_allowed(tmp_path: Path) -> None:
 
 
 def test_cluster_example_is_clean_with_one_reasoned_suppression() -> None:
-    load_all_checks()
+    all_rules()
     result = scan([str(ROOT / "examples" / "cluster")], ScanOptions(jobs=1))
     assert [f for f in result.findings if f.code.startswith("N")] == []
     assert result.suppressed["comment"] == 1  # N004: the ingress controller's front door
 
 
-def test_analysis_is_built_once_per_object_list() -> None:
+def test_analysis_is_built_once_per_set_context() -> None:
     objs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}}]
-    assert analysis(objs) is analysis(objs)
-    assert analysis(list(objs)) is not analysis(objs)
+    ctx = SetContext(objs)
+    assert ctx.derived(analysis) is ctx.derived(analysis)
+    assert SetContext(objs).derived(analysis) is not ctx.derived(analysis)

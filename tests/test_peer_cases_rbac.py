@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from hardhull.engine import ScanOptions, scan
-from hardhull.rules import load_all_checks
+from hardhull.registry import all_rules
 
 Row = tuple[str, int, str, str]
 
@@ -46,7 +46,7 @@ def rows(text: str) -> list[Row]:
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "rbac.yaml"
         path.write_text(text, encoding="utf-8")
-        load_all_checks()
+        all_rules()
         result = scan([str(path)], ScanOptions(jobs=1))
     assert result.errors == []
     return [

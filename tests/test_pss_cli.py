@@ -12,7 +12,7 @@ import pytest
 
 from hardhull.cli import _add_report_options
 from hardhull.cli.pss import add_pss_parser, cmd_pss
-from hardhull.rules import RULES, load_all_checks
+from hardhull.registry import RULES, all_rules
 from tests.conftest import ROOT
 
 POD = """\
@@ -88,7 +88,7 @@ def write(tmp_path: Path, name: str, text: str) -> str:
 
 
 def test_text_report_exact(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    load_all_checks()
+    all_rules()
     path = write(tmp_path, "pod.yaml", POD)
     assert cmd_pss(parse(path, "--version", "v1.23", "--color", "never")) == 1
     out = capsys.readouterr().out
@@ -235,10 +235,12 @@ def test_rules_explain_p_codes() -> None:
 
 
 def test_p_rules_registered_but_not_workload_checks() -> None:
-    from hardhull.rules import RULES, WORKLOAD_CHECKS, load_all_checks
+    from hardhull.registry import RULES, Target, checks_for
 
-    load_all_checks()
+    all_rules()
     codes = sorted(c for c in RULES if c.startswith("P"))
     assert codes == [f"P{n:03d}" for n in range(1, 20)]
     assert all(RULES[c].category == "pod-security-standards" for c in codes)
-    assert not any(rule.code.startswith("P") for rule, _ in WORKLOAD_CHECKS)
+    assert not any(
+        rule.code.startswith("P") for rule in (c.rule for c in checks_for(Target.WORKLOAD))
+    )

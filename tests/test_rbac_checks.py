@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hardhull.engine import ScanOptions, scan
-from hardhull.rules import load_all_checks
+from hardhull.registry import all_rules
 
 Row = tuple[str, int, int, str, str]
 
@@ -22,7 +22,7 @@ def findings(text: str, tmp: Path | None = None) -> list[Row]:
     with tempfile.TemporaryDirectory() as d:
         path = Path(tmp or d) / "rbac.yaml"
         path.write_text(text, encoding="utf-8")
-        load_all_checks()  # engine.scan_kubernetes keeps objects only once set checks exist
+        all_rules()  # engine.scan_kubernetes keeps objects only once set checks exist
         result = scan([str(path)], ScanOptions(jobs=1))
     assert result.errors == []
     return [

@@ -138,12 +138,12 @@ def _messages(text: str) -> list[str]:
     from pathlib import Path
 
     from hardhull.engine import ScanOptions, scan
-    from hardhull.rules import load_all_checks
+    from hardhull.registry import all_rules
 
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "rbac.yaml"
         path.write_text(text, encoding="utf-8")
-        load_all_checks()
+        all_rules()
         return [f.message for f in scan([str(path)], ScanOptions(jobs=1)).findings]
 
 

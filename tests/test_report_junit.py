@@ -199,9 +199,9 @@ def test_errors_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_escaping_and_invalid_xml_characters() -> None:
-    from hardhull.rules import load_all_checks
+    from hardhull.registry import all_rules
 
-    rule = load_all_checks()["K001"]
+    rule = all_rules()["K001"]
     nasty = 'container "a<b>&c\x01" runs privileged \u2603'
     finding = Finding(
         rule=rule,

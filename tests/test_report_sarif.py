@@ -14,10 +14,10 @@ import pytest
 
 from hardhull.engine import ScanResult, scan
 from hardhull.model import Finding, Location, Resource, Severity
+from hardhull.registry import all_rules
 from hardhull.report import FORMATS, render
 from hardhull.report.sarif import artifact_location, pascal_case, region, render_sarif
 from hardhull.ruledocs import rule_page
-from hardhull.rules import load_all_checks
 from tests.conftest import ROOT
 from tests.test_report_scenario import HELM_SKIP, RULES_ON, YAML_ERROR, only, scan_tree
 
@@ -417,7 +417,7 @@ def test_stdin_has_only_a_logical_location() -> None:
 
 def test_unknown_line_and_column() -> None:
     finding = Finding(
-        rule=load_all_checks()["K014"],
+        rule=all_rules()["K014"],
         severity=Severity.INFO,
         message="m",
         resource=Resource("", ""),
@@ -550,7 +550,7 @@ def test_cli_writes_sarif_and_junit(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)
-    disable = ",".join(sorted(set(load_all_checks()) - {"K014"}))
+    disable = ",".join(sorted(set(all_rules()) - {"K014"}))
     args = ["scan", "pod.yaml", "--disable", disable]
     assert main([*args, "-f", "sarif", "-o", "out.sarif"]) == 1  # high ≥ the default fail-on
     doc = json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))

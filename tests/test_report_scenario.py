@@ -14,7 +14,7 @@ import pytest
 
 from hardhull.engine import ScanOptions, ScanResult, scan
 from hardhull.model import InputError, Skipped
-from hardhull.rules import load_all_checks
+from hardhull.registry import all_rules
 
 RULES_ON = frozenset({"K001", "K004", "K014"})
 
@@ -71,7 +71,7 @@ HELM_SKIP = "Helm template (render it first: helm template … | hardhull scan -
 
 def only(codes: frozenset[str], **kwargs: Any) -> ScanOptions:
     """Scan options with every rule but ``codes`` disabled, single process."""
-    disabled = frozenset(load_all_checks()) - codes
+    disabled = frozenset(all_rules()) - codes
     return ScanOptions(jobs=1, disabled=disabled, **kwargs)
 
 

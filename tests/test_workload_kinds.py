@@ -11,7 +11,7 @@ import pytest
 
 from hardhull.engine import evaluate
 from hardhull.models.workload import Workload
-from hardhull.rules import RULES, load_all_checks
+from hardhull.registry import RULES, all_rules
 from tests.test_workload_checks import (
     APP,
     BASE,
@@ -296,6 +296,6 @@ def test_no_fix_without_a_safe_patch() -> None:
 
 
 def test_every_workload_rule_is_registered() -> None:
-    rules = load_all_checks()
+    rules = all_rules()
     assert sorted(c for c in rules if c in WORKLOAD_CODES) == sorted(WORKLOAD_CODES)
     assert RULES is rules

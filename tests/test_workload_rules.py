@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
+from hardhull.registry import all_rules
 from hardhull.ruledocs import rule_page
-from hardhull.rules import load_all_checks
 
-RULES = load_all_checks()
+RULES = all_rules()
 WORKLOAD = sorted(c for c in RULES if re.fullmatch(r"K0\d\d", c))
 
 

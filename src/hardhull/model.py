@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import os
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+from hardhull.paths import stable_path
 
 JSONPatch = list[dict[str, Any]]
 
@@ -58,6 +60,15 @@ class Rule:
     checkov: tuple[str, ...] = ()
     kube_linter: tuple[str, ...] = ()
     hadolint: tuple[str, ...] = ()
+    #: the family that wrote the rule (:class:`~hardhull.rulekit.RuleFamily`); the category
+    #: when not given
+    family: str = ""
+    #: the rule reports credentials: the whole-file secret rule (S005) leaves its lines alone
+    reports_secrets: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.family:
+            object.__setattr__(self, "family", self.category)
 
 
 @dataclass(frozen=True)
@@ -108,21 +119,6 @@ class Finding:
         return self.rule.code
 
 
-def stable_path(path: str) -> str:
-    """The file path as fingerprints see it: `./a.yaml`, `a.yaml` and `$PWD/a.yaml` agree."""
-    if path in ("", "-", "<stdin>"):
-        return path
-    p = os.path.normpath(path)
-    if os.path.isabs(p):
-        try:
-            rel = os.path.relpath(p)
-        except ValueError:  # another drive on Windows
-            rel = p
-        if not rel.startswith(".."):
-            p = rel
-    return p.replace(os.sep, "/")
-
-
 def fingerprint(code: str, path: str, resource: Resource, pointer: str) -> str:
     """A fingerprint that survives moved lines: rule, file, resource identity and field path."""
     key = "\x1f".join(
@@ -153,3 +149,23 @@ class InputError:
 class Skipped:
     path: str
     reason: str
+
+
+@dataclass
+class ScanResult:
+    """Everything a scan found: what reporters format."""
+
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    files: int = 0  # files read
+    scanned: int = 0  # files that yielded something to check (objects, or no error)
+    objects: int = 0  # things checked (Kubernetes objects, Dockerfiles, compose services, …)
+    ignored: int = 0  # documents that are not Kubernetes objects
+    suppressed: Counter[str] = field(default_factory=Counter)  # by mechanism
+    #: Kubernetes objects of the whole scan, for the set checks (not reported)
+    keep: list[Any] = field(default_factory=list, repr=False)
+
+    @property
+    def scanned_anything(self) -> bool:
+        return self.scanned > 0

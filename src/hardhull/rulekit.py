@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hardhull import registry
 from hardhull.model import Rule, Severity
 
 HADOLINT_WIKI = "https://github.com/hadolint/hadolint/wiki/"
@@ -51,6 +52,7 @@ class RuleFamily:
         hadolint: tuple[str, ...] = (),
         refs: tuple[str, ...] | None = None,
         category: str | None = None,
+        reports_secrets: bool = False,
     ) -> Rule:
         references = self.base_refs + tuple(self.refs if refs is None else refs)
         if pss and self.pss_ref:
@@ -74,9 +76,9 @@ class RuleFamily:
             checkov=checkov,
             kube_linter=kube_linter,
             hadolint=hadolint,
+            family=self.category,
+            reports_secrets=reports_secrets,
         )
         if self.register:
-            from hardhull.rules import register
-
-            register(rule)
+            registry.register(rule)
         return rule

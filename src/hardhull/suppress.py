@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from hardhull.models.workload import as_dict
+from hardhull.models.workload import Workload, as_dict
 
 ANNOTATION = "hardhull.dev/ignore"
 _COMMENT = re.compile(r"#\s*hardhull:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
@@ -22,6 +22,16 @@ def parse_codes(text: str) -> frozenset[str]:
         codes.discard("ALL")
         codes.add(ALL)
     return frozenset(codes)
+
+
+def object_codes(obj: dict[str, Any]) -> frozenset[str]:
+    """Codes suppressed by a Kubernetes object's ``hardhull.dev/ignore`` annotation and by
+    its pod template's."""
+    metas: list[Any] = [obj.get("metadata")]
+    w = Workload.of(obj)
+    if w is not None:
+        metas.append(w.meta)
+    return annotation_codes(metas)
 
 
 def annotation_codes(metas: list[Any]) -> frozenset[str]:

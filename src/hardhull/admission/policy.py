@@ -171,7 +171,7 @@ def parse_policy(
     text: str, path: str = "<policy>", namespace: str | None = None, extra_codes: Iterable[str] = ()
 ) -> Policy:
     from hardhull.formats.yamlpos import YamlError, load_all
-    from hardhull.rules import load_all_checks
+    from hardhull.registry import all_rules
 
     try:
         docs = load_all(text)
@@ -181,11 +181,11 @@ def parse_policy(
     if len(docs) > 1:
         raise PolicyError(f"{path}:{docs[1].line}: a policy file holds one YAML document")
     if not docs or docs[0].data is None:
-        return _build({}, {}, path, namespace, frozenset(load_all_checks()) | set(extra_codes))
+        return _build({}, {}, path, namespace, frozenset(all_rules()) | set(extra_codes))
     doc = docs[0]
     if not isinstance(doc.data, dict):
         raise PolicyError(f"{path}:{doc.line}: the policy must be a mapping of keys to values")
-    known = frozenset(load_all_checks()) | {c.upper() for c in extra_codes}
+    known = frozenset(all_rules()) | {c.upper() for c in extra_codes}
     return _build(doc.data, doc.positions, path, namespace, known)
 
 
@@ -371,7 +371,9 @@ def _build(
 
     mutate: set[str] = set()
     guarded: set[str] = set()
-    from hardhull.rules import RULES
+    from hardhull.registry import all_rules
+
+    RULES = all_rules()
 
     for i, raw in enumerate(r.strlist("mutate") or []):
         if raw.strip().lower() == SAFE:

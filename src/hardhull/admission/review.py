@@ -14,12 +14,13 @@ import base64
 import json
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from hardhull import suppress
 from hardhull.admission.policy import AUDIT, ENFORCE, OFF, UPDATES_NEW, WARN, Policy
+from hardhull.context import ScanFacts
 from hardhull.model import JSONPatch, Severity, Violation
 from hardhull.models.workload import Workload, as_dict
 
@@ -269,14 +270,6 @@ def _typed(obj: dict[str, Any], api_version: str, kind: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- checks
 
 
-def _rbac_checks() -> list[
-    tuple[str, Callable[[Sequence[dict[str, Any]]], Iterable[tuple[int, Violation]]]]
-]:
-    from hardhull.rules import SET_CHECKS
-
-    return [(r.code, fn) for r, fn in SET_CHECKS if fn.__module__ == "hardhull.rules.rbac"]
-
-
 class TooCostly(Exception):
     """The object cannot be evaluated within the request's time: answered per on-error."""
 
@@ -306,68 +299,51 @@ def run_checks(
     only: frozenset[str] | None = None,
     deadline: float | None = None,
 ) -> tuple[list[Violation], list[tuple[str, str]]]:
-    """Every check ``hardhull scan`` runs on this one object; a check that raises is reported.
+    """Every check ``hardhull scan`` runs on this one object, through the engine's own loop;
+    a check that raises is reported.
 
     Returns (violations, [(code, error)]). ``only``: run just these codes (mutation).
     ``deadline`` (a ``time.perf_counter()`` value): checked between checks; past it, or for a
     pod spec with more than ``MAX_CONTAINERS`` containers, :class:`TooCostly` is raised.
     """
-    from hardhull.rules import OBJECT_CHECKS, WORKLOAD_CHECKS, load_all_checks
-    from hardhull.rules.podsecurity import pss_violation
+    from hardhull.engine import evaluate_object, evaluate_set
+    from hardhull.engine.run import DeadlineExceeded
 
-    load_all_checks()
-    skip = policy.off_codes
-    out: list[Violation] = []
-    errors: list[tuple[str, str]] = []
-
-    def wanted(code: str) -> bool:
-        return code not in skip and (only is None or code in only)
-
-    unreadable = False
+    facts = ScanFacts(pss_default=policy.pss)
     try:
         w = Workload.of(obj)
-    except Exception as exc:
-        w, unreadable = None, True
-        errors.append(("*", f"reading the pod spec: {_exc(exc)}"))
+    except Exception:
+        w = None  # evaluate_object reports it, and runs the object checks only
     if w is not None:
         _check_size(w)
-    for rule, ocheck in OBJECT_CHECKS:
-        if wanted(rule.code):
-            _over(deadline)
-            try:
-                out.extend(list(ocheck(obj)))
-            except Exception as exc:
-                errors.append((rule.code, _exc(exc)))
-    if unreadable:  # the workload checks cannot run
-        return out, errors
-    kind = obj.get("kind")
-    if w is not None:
-        for rule, wcheck in WORKLOAD_CHECKS:
-            if wanted(rule.code):
-                _over(deadline)
-                try:
-                    out.extend(list(wcheck(w)))
-                except Exception as exc:
-                    errors.append((rule.code, _exc(exc)))
-        if wanted("K100"):
-            _over(deadline)
-            try:
-                v = pss_violation(obj, policy.pss, "")
-            except Exception as exc:
-                errors.append(("K100", _exc(exc)))
-            else:
-                if v is not None:
-                    out.append(v)
-    elif isinstance(kind, str) and (_group(obj.get("apiVersion")), kind) in RBAC_KINDS:
-        objects = [obj]  # one list shared by every R check: the analysis runs once
-        for code, scheck in _rbac_checks():
-            if wanted(code):
-                _over(deadline)
-                try:
-                    out.extend(v for _, v in scheck(objects))
-                except Exception as exc:
-                    errors.append((code, _exc(exc)))
-    return out, errors
+    try:
+        _over(deadline)
+        found, failed = evaluate_object(
+            obj, facts, disabled=policy.off_codes, only=only, deadline=deadline
+        )
+        kind = obj.get("kind")
+        if w is None and (_group(obj.get("apiVersion")), kind) in RBAC_KINDS:
+            pairs, more = evaluate_set(
+                [obj],
+                facts,
+                family="kubernetes-rbac",
+                disabled=policy.off_codes,
+                only=only,
+                deadline=deadline,
+            )
+            found.extend(v for _, v in pairs)
+            failed.extend(more)
+    except DeadlineExceeded:
+        raise TooCostly(
+            "evaluating the object took longer than timeout-ms", "eval_timeout"
+        ) from None
+    errors = [
+        ("*", f"reading the pod spec: {_exc(e.error)}")
+        if e.code == "*"
+        else (e.code, _exc(e.error))
+        for e in failed
+    ]
+    return found, errors
 
 
 def _group(api_version: Any) -> str:
@@ -382,7 +358,9 @@ def _exc(exc: BaseException) -> str:
 
 def severity_of(v: Violation, policy: Policy) -> Severity:
     """As the scan reports it: the configured override, the instance's, else the rule's."""
-    from hardhull.rules import RULES
+    from hardhull.registry import all_rules
+
+    RULES = all_rules()
 
     rule = RULES.get(v.code)
     # Severity.INFO is 0: test for None, not truthiness (as the scan does)
@@ -392,14 +370,6 @@ def severity_of(v: Violation, policy: Policy) -> Severity:
     if sev is None:
         sev = rule.severity if rule else Severity.MEDIUM
     return sev
-
-
-def _object_exemptions(obj: dict[str, Any]) -> frozenset[str]:
-    metas: list[Any] = [obj.get("metadata")]
-    w = Workload.of(obj)
-    if w is not None:
-        metas.append(w.meta)
-    return suppress.annotation_codes(metas)
 
 
 def _pss_controls(obj: dict[str, Any], policy: Policy) -> frozenset[str]:
@@ -418,7 +388,7 @@ def judge(
     old_obj: dict[str, Any] | None = None,
 ) -> list[Item]:
     """Violations → items with their mode; ``old_*``: compare for new-violations-only."""
-    ann = _object_exemptions(obj) if policy.object_exemptions else frozenset()
+    ann = suppress.object_codes(obj) if policy.object_exemptions else frozenset()
     old_keys = {(v.code, v.pointer) for v in old_violations or ()}
     new_pss: frozenset[str] = frozenset()
     if (
@@ -661,7 +631,7 @@ def _mutate(req: Request, policy: Policy, deadline: float | None) -> Decision:
         # pod specs and Job templates are immutable: a patch would fail the update
         return Decision(req.uid, True, SKIP, reason=f"{req.kind} updates are not mutated")
     work = copy_json(req.obj)
-    ann = _object_exemptions(work) if policy.object_exemptions else frozenset()
+    ann = suppress.object_codes(work) if policy.object_exemptions else frozenset()
     default_sa = _uses_default_sa(work)
     ops: JSONPatch = []
     applied: list[str] = []

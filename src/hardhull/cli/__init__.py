@@ -215,9 +215,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
     disabled = set(cfg.disable)
     for item in args.disable:
         disabled |= {c.strip().upper() for c in item.split(",") if c.strip()}
-    from hardhull.rules import load_all_checks
+    from hardhull.registry import all_rules
 
-    rules = load_all_checks()
+    rules = all_rules()
     unknown = sorted(c for c in disabled | set(cfg.severity) if c not in rules)
     if unknown:
         sys.stderr.write(f"hardhull: error: unknown rule code(s): {', '.join(unknown)}\n")
@@ -327,10 +327,10 @@ def write_baseline(path: str, fingerprints: Sequence[str]) -> int:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
+    from hardhull.registry import all_rules
     from hardhull.ruledocs import index_page, rule_page
-    from hardhull.rules import load_all_checks
 
-    rules = dict(sorted(load_all_checks().items()))
+    rules = dict(sorted(all_rules().items()))
     if args.write_docs:
         os.makedirs(args.write_docs, exist_ok=True)
         for r in rules.values():

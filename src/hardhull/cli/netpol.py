@@ -123,7 +123,7 @@ def _load(paths: Sequence[str], excludes: Sequence[str], stdin_text: str | None)
     from hardhull.frontends.files import collect
     from hardhull.frontends.kubernetes import parse_text
     from hardhull.netpol.model import build
-    from hardhull.report import printable_path
+    from hardhull.paths import printable_path
 
     collected = collect(paths, excludes=excludes, stdin_text=stdin_text)
     errors = list(collected.errors)

@@ -81,9 +81,9 @@ def run_pss(
     from hardhull.frontends.kubernetes import parse_text
     from hardhull.model import Finding, InputError, Location, fingerprint
     from hardhull.models.workload import Workload
+    from hardhull.paths import printable_path
     from hardhull.pss.evaluate import evaluate_pss
     from hardhull.pss.levels import parse_level_version
-    from hardhull.report import printable_path
     from hardhull.rules.pss import BY_CODE
 
     lv = parse_level_version(level, version)

@@ -110,8 +110,8 @@ def load(
     """Read and parse the inputs, report input errors on stderr; None when nothing was read."""
     from hardhull.frontends.files import collect
     from hardhull.frontends.kubernetes import parse_text
+    from hardhull.paths import printable_path
     from hardhull.rbac.graph import build
-    from hardhull.report import printable_path
 
     collected = collect(paths, excludes=excludes, stdin_text=stdin_text)
     errors = list(collected.errors)

@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hardhull import suppress
+from hardhull.context import ScanFacts, SubjectContext
 from hardhull.formats.yamlpos import Position, YamlError, YamlLimitError, escape, load_all, locate
-from hardhull.model import InputError, Resource, Skipped, Violation
+from hardhull.frontends import kinds
+from hardhull.frontends.interface import FrontEndOutput, ReadOptions, Subject
+from hardhull.model import InputError, Resource, Skipped
+from hardhull.registry import Target
 
 if TYPE_CHECKING:
-    from hardhull.engine import HandlerOutput, ScanOptions
     from hardhull.frontends.files import TextInput
 
 SERVICE_KIND = "ComposeService"
@@ -58,8 +61,19 @@ class ComposeDoc:
     positions: dict[str, Position]
     kind: str
     name: str
-    ignore_codes: frozenset[str] = frozenset()
+    ignored: frozenset[str] = frozenset()
     line: int = 1
+    #: the service the checks look at (None: the file itself)
+    service: Service | None = None
+
+    def ignore_codes(self) -> frozenset[str]:
+        """Codes of the service's ``hardhull.dev/ignore`` label."""
+        return self.ignored
+
+    def subjects(self, facts: ScanFacts) -> list[Subject]:
+        if self.service is None:
+            return []
+        return [(Target.COMPOSE, self.service, SubjectContext(self.service, facts))]
 
     @property
     def resource(self) -> Resource:
@@ -255,12 +269,18 @@ def _ignore_codes(service: Service) -> frozenset[str]:
     return frozenset()
 
 
-def scan_compose(item: TextInput, opts: ScanOptions) -> HandlerOutput:
-    """The compose front end: each service becomes a document with its violations."""
-    from hardhull.engine import HandlerOutput
-    from hardhull.rules.compose import COMPOSE_CHECKS
+class ComposeFrontEnd:
+    """Compose files: one document per service."""
 
-    out = HandlerOutput()
+    kind = kinds.COMPOSE
+
+    def read(self, item: TextInput, opts: ReadOptions) -> FrontEndOutput:
+        return read_compose(item)
+
+
+def read_compose(item: TextInput) -> FrontEndOutput:
+    """Each service of a compose file becomes a document."""
+    out = FrontEndOutput()
     path = item.path
     try:
         docs = load_all(item.text)
@@ -273,7 +293,6 @@ def scan_compose(item: TextInput, opts: ScanOptions) -> HandlerOutput:
         out.errors.append(InputError(path, exc.message, exc.line, exc.column))
         docs = exc.documents
     lines = item.text.splitlines()
-    checks = [(rule, fn) for rule, fn in COMPOSE_CHECKS if rule.code not in opts.disabled]
     for doc in docs:
         root = doc.data
         if root is None:
@@ -300,16 +319,6 @@ def scan_compose(item: TextInput, opts: ScanOptions) -> HandlerOutput:
             _raw_fixups(s.data, s.pointer, doc.positions, lines)
         for s in services:
             out.objects += 1
-            violations: list[Violation] = []
-            try:
-                for _rule, fn in checks:
-                    violations.extend(fn(s))
-            except Exception as exc:  # a check must never take the scan down
-                line, _ = doc.positions.get(s.pointer, (doc.line, 0))
-                out.errors.append(
-                    InputError(path, f"internal error checking {s.label}: {exc!r}", line)
-                )
-                continue
             cdoc = ComposeDoc(
                 path,
                 lines,
@@ -318,8 +327,9 @@ def scan_compose(item: TextInput, opts: ScanOptions) -> HandlerOutput:
                 s.name,
                 _ignore_codes(s),
                 doc.positions.get(s.pointer, (doc.line, 0))[0],
+                s,
             )
-            out.items.append((cdoc, violations))
+            out.documents.append(cdoc)
     return out
 
 
@@ -327,9 +337,10 @@ __all__ = [
     "FILE_KIND",
     "SERVICE_KIND",
     "ComposeDoc",
+    "ComposeFrontEnd",
     "Service",
     "build_services",
     "key_values",
     "looks_like_compose",
-    "scan_compose",
+    "read_compose",
 ]

@@ -11,11 +11,15 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from hardhull.context import ScanFacts, SubjectContext
+from hardhull.formats.jsonpos import json_positions
 from hardhull.formats.yamlpos import Position, YamlLimitError, locate
-from hardhull.model import InputError, Resource, Violation
+from hardhull.frontends import kinds
+from hardhull.frontends.interface import FrontEndOutput, ReadOptions, Subject
+from hardhull.model import InputError, Resource
+from hardhull.registry import Target
 
 if TYPE_CHECKING:
-    from hardhull.engine import HandlerOutput, ScanOptions
     from hardhull.frontends.files import TextInput
 
 KIND = "DockerDaemonConfig"
@@ -28,6 +32,13 @@ class DaemonDoc:
     path: str
     lines: list[str] | None
     positions: dict[str, Position] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
+
+    def ignore_codes(self) -> frozenset[str]:
+        return frozenset()
+
+    def subjects(self, facts: ScanFacts) -> list[Subject]:
+        return [(Target.DAEMON, self.config, SubjectContext(self.config, facts))]
 
     @property
     def resource(self) -> Resource:
@@ -42,8 +53,6 @@ def parse(
     path: str, text: str
 ) -> tuple[dict[str, Any] | None, dict[str, Position], InputError | None]:
     """(configuration, positions, error) of a daemon.json text."""
-    from hardhull.frontends.kubernetes import _json_positions
-
     body = text[1:] if text.startswith("\ufeff") else text
     if not body.strip():
         return {}, {}, None  # an empty file: every default applies
@@ -61,31 +70,23 @@ def parse(
     line = head.count("\n") + 1
     col = start - (head.rfind("\n") + 1) + 1
     try:
-        positions = _json_positions(body[start:], (line, col))
+        positions = json_positions(body[start:], (line, col))
     except YamlLimitError:
         positions = {}
     return data, positions, None
 
 
-def scan_daemon(item: TextInput, opts: ScanOptions) -> HandlerOutput:
-    """The daemon.json front end: one document, the daemon configuration."""
-    from hardhull.engine import HandlerOutput
-    from hardhull.rules.daemon import DAEMON_CHECKS
+class DaemonFrontEnd:
+    """Docker daemon configuration files: one document per file."""
 
-    out = HandlerOutput()
-    data, positions, error = parse(item.path, item.text)
-    if error is not None:
-        out.errors.append(error)
+    kind = kinds.DAEMON
+
+    def read(self, item: TextInput, opts: ReadOptions) -> FrontEndOutput:
+        out = FrontEndOutput()
+        data, positions, error = parse(item.path, item.text)
+        if error is not None or data is None:
+            out.errors.append(error or InputError(item.path, "not a daemon configuration"))
+            return out
+        out.objects = 1
+        out.documents.append(DaemonDoc(item.path, item.text.splitlines(), positions, data))
         return out
-    assert data is not None
-    out.objects = 1
-    violations: list[Violation] = []
-    try:
-        for rule, fn in DAEMON_CHECKS:
-            if rule.code not in opts.disabled:
-                violations.extend(fn(data))
-    except Exception as exc:  # a check must never take the scan down
-        out.errors.append(InputError(item.path, f"internal error checking daemon.json: {exc!r}"))
-        return out
-    out.items.append((DaemonDoc(item.path, item.text.splitlines(), positions), violations))
-    return out

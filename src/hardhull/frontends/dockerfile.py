@@ -1,9 +1,8 @@
-"""The Dockerfile front end: parse, run the Dockerfile checks, locate their findings.
+"""The Dockerfile front end: parse a Dockerfile into the facts its checks read, and locate
+their findings.
 
-:func:`scan_dockerfile` is the engine's handler for Dockerfiles. It does the only I/O the
-checks need (is there a ``.dockerignore`` next to the file?) and reads the ``as_of`` date for
-end-of-life decisions from the scan options (``opts.as_of``, default today). Everything else
-is pure: :func:`hardhull.rules.dockerfile.evaluate_dockerfile`.
+It does the only I/O the checks need (is there a ``.dockerignore`` next to the file?) and
+reads the ``as_of`` date for end-of-life decisions from the read options (default today).
 """
 
 from __future__ import annotations
@@ -15,12 +14,15 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from hardhull import suppress
+from hardhull.context import ScanFacts, SubjectContext
 from hardhull.formats.dockerfile.model import Dockerfile, DockerfileError, Instruction
-from hardhull.model import InputError, Resource, stable_path
-from hardhull.report import printable_path
+from hardhull.frontends import kinds
+from hardhull.frontends.interface import FrontEndOutput, ReadOptions, Subject
+from hardhull.model import InputError, Resource
+from hardhull.paths import printable_path, stable_path
+from hardhull.registry import Target
 
 if TYPE_CHECKING:
-    from hardhull.engine import HandlerOutput, ScanOptions
     from hardhull.frontends.files import TextInput
     from hardhull.rules.dockerfile import DockerfileFacts
 
@@ -45,8 +47,15 @@ class DockerfileDocument:
     path: str
     lines: list[str] | None
     facts: DockerfileFacts
-    ignore_codes: frozenset[str] = frozenset()
+    ignored: frozenset[str] = frozenset()
     _cache: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False)
+
+    def ignore_codes(self) -> frozenset[str]:
+        """Codes of ``LABEL hardhull.dev/ignore=…`` instructions."""
+        return self.ignored
+
+    def subjects(self, facts: ScanFacts) -> list[Subject]:
+        return [(Target.DOCKERFILE, self.facts, SubjectContext(self.facts, facts))]
 
     @property
     def df(self) -> Dockerfile:
@@ -193,34 +202,31 @@ def as_of_date(opts: object) -> date:
     return date.today()
 
 
-def scan_dockerfile(item: TextInput, opts: ScanOptions) -> HandlerOutput:
-    """The engine's handler for one Dockerfile."""
-    from hardhull.engine import HandlerOutput
-    from hardhull.formats.dockerfile.parser import parse_dockerfile
-    from hardhull.rules import load_all_checks
-    from hardhull.rules.dockerfile import DockerContext, evaluate_dockerfile
+class DockerfileFrontEnd:
+    """Dockerfiles (and Containerfiles): one document per file."""
 
-    load_all_checks()
-    out = HandlerOutput()
-    text = item.text
-    try:
-        df = parse_dockerfile(text, item.path)
-    except DockerfileError as e:
-        out.errors.append(e.input_error(item.path))
+    kind = kinds.DOCKERFILE
+
+    def read(self, item: TextInput, opts: ReadOptions) -> FrontEndOutput:
+        # imported here: the rules' facts model is loaded only when a Dockerfile shows up
+        from hardhull.formats.dockerfile.parser import parse_dockerfile
+        from hardhull.rules.dockerfile import DockerContext, dockerfile_facts
+
+        out = FrontEndOutput()
+        text = item.text
+        try:
+            df = parse_dockerfile(text, item.path)
+        except DockerfileError as e:
+            out.errors.append(e.input_error(item.path))
+            return out
+        # lines as the parser counts them: "\n" ends a line, a trailing "\r" belongs to it
+        lines = [ln.rstrip("\r") for ln in text.removeprefix("\ufeff").split("\n")]
+        try:
+            ctx = DockerContext(as_of=as_of_date(opts), dockerignore=_has_dockerignore(item.path))
+        except ValueError as e:
+            out.errors.append(InputError(item.path, f"invalid --as-of date: {e}"))
+            return out
+        facts = dockerfile_facts(df, ctx, lines)
+        out.objects += 1
+        out.documents.append(DockerfileDocument(item.path, lines, facts, _ignore_label(df)))
         return out
-    # lines as the parser counts them: "\n" ends a line, a trailing "\r" belongs to it
-    lines = [ln.rstrip("\r") for ln in text.removeprefix("\ufeff").split("\n")]
-    try:
-        ctx = DockerContext(as_of=as_of_date(opts), dockerignore=_has_dockerignore(item.path))
-    except ValueError as e:
-        out.errors.append(InputError(item.path, f"invalid --as-of date: {e}"))
-        return out
-    try:
-        facts, violations = evaluate_dockerfile(df, ctx, opts.disabled, lines)
-    except Exception as exc:  # a check must never take the scan down
-        out.errors.append(InputError(item.path, f"internal error checking Dockerfile: {exc!r}"))
-        return out
-    out.objects += 1
-    doc = DockerfileDocument(item.path, lines, facts, _ignore_label(df))
-    out.items.append((doc, violations))
-    return out

@@ -5,11 +5,20 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from hardhull import suppress
+from hardhull.context import ObjectContext, ScanFacts
+from hardhull.formats.jsonpos import json_positions
 from hardhull.formats.yamlpos import Position, YamlError, YamlLimitError, load_all, locate
+from hardhull.frontends import kinds
+from hardhull.frontends.interface import FrontEndOutput, ReadOptions, Subject
 from hardhull.model import InputError, Resource, Skipped
-from hardhull.models.workload import object_name, object_namespace
+from hardhull.models.workload import object_name, object_namespace, pod_spec_problem
+from hardhull.registry import Target
+
+if TYPE_CHECKING:
+    from hardhull.frontends.files import TextInput
 
 #: Go-template actions only a Helm chart has: built-in objects and chart functions. Generic
 #: actions (``{{ if }}``, ``{{ range }}``, ``{{ template }}``, ``{{ $labels.x }}``) also fill
@@ -27,8 +36,6 @@ _TEMPLATES_DIR = re.compile(r"(?:^|[/\\])templates[/\\]")
 _JSON = json.JSONDecoder()
 _JSON_WS = re.compile(r"[ \t\r\n]*")
 _JSON_START = re.compile(r"[ \t\r\n\ufeff]*[\[{]")
-#: characters YAML refuses but JSON strings may hold raw (C0 controls are invalid JSON anyway)
-_NOT_YAML = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -65,6 +72,25 @@ class K8sObject:
         if pos == (0, 0) and self.prefix:
             pos = self.positions.get(self.prefix, (self.line, 0))
         return pos if pos != (0, 0) else (self.line, 0)
+
+    def ignore_codes(self) -> frozenset[str]:
+        """``hardhull.dev/ignore`` annotations of the object and of its pod template."""
+        return suppress.object_codes(self.data)
+
+    def subjects(self, facts: ScanFacts) -> list[Subject]:
+        return object_subjects(self.data, facts)
+
+
+def object_subjects(obj: dict[str, Any], facts: ScanFacts) -> list[Subject]:
+    """What the checks look at in one Kubernetes object: the object itself and, when it
+    bears pods, its :class:`~hardhull.models.workload.Workload`. Raises what reading the pod
+    spec raises (the caller reports it)."""
+    ctx = ObjectContext(obj, facts)
+    out: list[Subject] = [(Target.OBJECT, obj, ctx)]
+    w = ctx.workload
+    if w is not None:
+        out.append((Target.WORKLOAD, w, ctx))
+    return out
 
 
 @dataclass
@@ -143,32 +169,6 @@ def _clean_surrogates(value: Any) -> Any:
     return value
 
 
-def _json_positions(segment: str, start: Position) -> dict[str, Position]:
-    """Positions in one JSON value, through the YAML loader (JSON is YAML once tabs are spaces).
-
-    Only positions are taken from YAML, data comes from :mod:`json` (``1e3`` is a number in
-    JSON, a string in YAML 1.1). Raises :class:`YamlLimitError` on nesting over the bound.
-    """
-    prepared = segment.replace("\t", " ")  # in valid JSON a tab can only be whitespace
-    if "\\u" in prepared:  # libyaml refuses surrogate escapes; any same-length escape will do
-        prepared = _SURROGATE_ESCAPE.sub(r"\\u00", prepared)
-    prepared = _NOT_YAML.sub(" ", prepared)
-    try:
-        docs = load_all(prepared)
-    except YamlLimitError:
-        raise
-    except YamlError:  # e.g. a key over libyaml's 1024-character limit: no positions, no harm
-        return {}
-    positions = docs[0].positions if docs else {}
-    line0, col0 = start
-    if (line0, col0) == (1, 1):
-        return positions
-    return {
-        p: (line + line0 - 1, col + col0 - 1 if line == 1 else col)
-        for p, (line, col) in positions.items()
-    }
-
-
 def _parse_json(path: str, text: str, out: ParsedFile) -> bool:
     """Read JSON text: one value, or several in a row as ``kubectl`` accepts them.
 
@@ -184,7 +184,7 @@ def _parse_json(path: str, text: str, out: ParsedFile) -> bool:
             start = lines.at(i)
             if _SURROGATE_ESCAPE.search(text, i, end):
                 value = _clean_surrogates(value)
-            values.append((value, start, _json_positions(text[i:end], start)))
+            values.append((value, start, json_positions(text[i:end], start)))
             i = _JSON_WS.match(text, end).end()  # type: ignore[union-attr]
     except json.JSONDecodeError as exc:
         if "{{" in text or not path.lower().endswith(".json"):
@@ -267,3 +267,38 @@ def _parse(path: str, text: str, out: ParsedFile) -> None:
         if d.data is None:
             continue
         _expand(d.data, path, d.positions, d.index, d.line, out)
+
+
+def _is_compose(text: str) -> bool:
+    if "services" not in text:
+        return False
+    from hardhull.frontends.compose import looks_like_compose
+
+    try:
+        docs = load_all(text)
+    except YamlError:
+        return False
+    return len(docs) == 1 and looks_like_compose(docs[0].data)
+
+
+class KubernetesFrontEnd:
+    """YAML/JSON manifests, one document per Kubernetes object."""
+
+    kind = kinds.KUBERNETES
+
+    def read(self, item: TextInput, opts: ReadOptions) -> FrontEndOutput:
+        parsed = parse_text(item.path, item.text)
+        if parsed.ignored and not parsed.objects and not parsed.errors and _is_compose(item.text):
+            # a compose file under another name (stack.yml, …): judged as compose
+            from hardhull.frontends.compose import ComposeFrontEnd
+
+            return ComposeFrontEnd().read(item, opts)
+        out = FrontEndOutput(errors=parsed.errors, skipped=parsed.skipped, ignored=parsed.ignored)
+        for obj in parsed.objects:
+            out.objects += 1
+            out.keep.append(obj)
+            out.documents.append(obj)
+            problem = pod_spec_problem(obj.data)
+            if problem is not None:
+                out.skipped.append(Skipped(obj.path, f"{obj.resource}: {problem}"))
+        return out

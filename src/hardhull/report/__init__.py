@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from hardhull.paths import NOT_A_FILE, display_path, printable_path
 
 if TYPE_CHECKING:
     from hardhull.engine import ScanResult
 
-Reporter = Callable[["ScanResult", bool], str]
+__all__ = ["FORMATS", "NOT_A_FILE", "display_path", "printable_path", "render"]
+
 FORMATS = ("text", "json", "sarif", "junit")
-#: paths that name no file: standard input ("<stdin>"), objects that came from no file ("")
-NOT_A_FILE = frozenset({"", "-", "<stdin>"})
-
-
-def printable_path(path: str) -> str:
-    """``path`` with the bytes of a non-UTF-8 file name (surrogate escapes) shown as ``\\xNN``:
-    such names can be read, but not written as UTF-8 text (reports, fingerprints)."""
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return path
-
-
-def display_path(path: str) -> str:
-    """A path as given, normalised for display: no ``./``, POSIX separators."""
-    if path in NOT_A_FILE:
-        return path or "<object>"
-    return printable_path(os.path.normpath(path).replace(os.sep, "/"))
 
 
 def render(fmt: str, result: ScanResult, color: bool = False) -> str:

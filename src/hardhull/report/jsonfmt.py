@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from hardhull import __version__
 from hardhull.model import Finding, Severity
-from hardhull.report import printable_path
+from hardhull.paths import printable_path
 
 if TYPE_CHECKING:
     from hardhull.engine import ScanResult

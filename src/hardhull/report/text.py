@@ -7,7 +7,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from hardhull.model import Severity
-from hardhull.report import printable_path
+from hardhull.paths import printable_path
 
 if TYPE_CHECKING:
     from hardhull.engine import ScanResult

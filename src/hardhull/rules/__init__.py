@@ -1,98 +1,31 @@
-"""The rule registry: every check registers its :class:`~hardhull.model.Rule` here.
+"""The rules: every module below this package registers its rules and checks with
+:mod:`hardhull.registry` when it is imported.
 
-Checks are pure functions. A *workload check* takes a
-:class:`~hardhull.models.workload.Workload`; an
-*object check* takes any Kubernetes object (a dict). Both yield
-:class:`~hardhull.model.Violation` values and do no I/O.
+A rule module holds one topic: the :class:`~hardhull.model.Rule` values of that topic (written
+with a :class:`~hardhull.rulekit.RuleFamily`) and, beside each, the check that reports it,
+decorated with ``@check(RULE, on=Target.X)``. Adding a module (or a package of them) here is
+all it takes: :func:`load_all` imports every one of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
-
-from hardhull.model import Rule, Violation
-from hardhull.models.workload import Workload
-
-WorkloadCheck = Callable[[Workload], Iterable[Violation]]
-ObjectCheck = Callable[[dict[str, Any]], Iterable[Violation]]
-#: a check over every Kubernetes object of a scan; yields (index into the list, violation)
-SetCheck = Callable[[Sequence[dict[str, Any]]], Iterable[tuple[int, Violation]]]
-
-RULES: dict[str, Rule] = {}
-WORKLOAD_CHECKS: list[tuple[Rule, WorkloadCheck]] = []
-OBJECT_CHECKS: list[tuple[Rule, ObjectCheck]] = []
-SET_CHECKS: list[tuple[Rule, SetCheck]] = []
-#: a check over the raw text of every file read, of any kind: (path, text) →
-#: (line, column, violation); for what no structure is needed to see (private keys, tokens)
-TextCheck = Callable[[str, str], Iterable[tuple[int, int, Violation]]]
-TEXT_CHECKS: list[tuple[Rule, TextCheck]] = []
-
-
-def register(rule: Rule) -> Rule:
-    if rule.code in RULES:
-        raise ValueError(f"duplicate rule code {rule.code}")
-    if any(r.slug == rule.slug for r in RULES.values()):
-        raise ValueError(f"duplicate rule slug {rule.slug}")
-    RULES[rule.code] = rule
-    return rule
-
-
-def workload_check(rule: Rule) -> Callable[[WorkloadCheck], WorkloadCheck]:
-    register(rule)
-
-    def deco(fn: WorkloadCheck) -> WorkloadCheck:
-        WORKLOAD_CHECKS.append((rule, fn))
-        return fn
-
-    return deco
-
-
-def object_check(rule: Rule) -> Callable[[ObjectCheck], ObjectCheck]:
-    register(rule)
-
-    def deco(fn: ObjectCheck) -> ObjectCheck:
-        OBJECT_CHECKS.append((rule, fn))
-        return fn
-
-    return deco
-
-
-def set_check(rule: Rule) -> Callable[[SetCheck], SetCheck]:
-    register(rule)
-
-    def deco(fn: SetCheck) -> SetCheck:
-        SET_CHECKS.append((rule, fn))
-        return fn
-
-    return deco
-
-
-def text_check(rule: Rule) -> Callable[[TextCheck], TextCheck]:
-    register(rule)
-
-    def deco(fn: TextCheck) -> TextCheck:
-        TEXT_CHECKS.append((rule, fn))
-        return fn
-
-    return deco
-
+from hardhull.model import Rule
 
 _loaded = False
 
 
-def load_all_checks() -> dict[str, Rule]:
-    """Import every check module once (registration happens at import).
-
-    Every module of this package is a check module: adding ``checks/<domain>.py`` is all it
-    takes to add rules. The Pod Security Standards controls live in ``hardhull.rules.pss``.
-    """
+def load_all() -> dict[str, Rule]:
+    """Import every rule module once (registration happens at import); every rule by code."""
     global _loaded
+    from hardhull.registry import RULES
+
     if not _loaded:
+        # imported here, not at the top: a CLI start-up that needs no rule loads none
         import importlib
         import pkgutil
 
-        for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-            importlib.import_module(f"{__name__}.{info.name}")
+        names = sorted(m.name for m in pkgutil.walk_packages(__path__, f"{__name__}."))
+        for name in names:
+            importlib.import_module(name)
         _loaded = True
     return RULES

@@ -26,8 +26,8 @@ from hardhull.models.workload import (
     as_list,
     object_namespace,
 )
+from hardhull.registry import Target, check
 from hardhull.rulekit import RuleFamily
-from hardhull.rules import object_check
 from hardhull.rules.podsecurity import ENFORCE
 
 CIS = "CIS Kubernetes Benchmark v1.9 "
@@ -180,20 +180,8 @@ def _etcd_is_control_plane(w: Workload, obj: dict[str, Any], tokens: list[str]) 
     return any("/etc/kubernetes/pki" in t for t in tokens)
 
 
-_LAST: list[Any] = [None, []]  # the last object asked about and its flags (checks run in turn)
-
-
 def control_plane_flags(obj: dict[str, Any]) -> list[Flags]:
-    """The flags of every control-plane container of a pod-bearing object.
-
-    Every control-plane check asks in turn about the same object: the answer for the last
-    object is kept (holding a reference, so identity is safe).
-    """
-    if _LAST[0] is obj:
-        return list(_LAST[1])
-    found = list(_control_plane_flags(obj))
-    _LAST[0], _LAST[1] = obj, found
-    return list(found)
+    return list(_control_plane_flags(obj))
 
 
 def _control_plane_flags(obj: dict[str, Any]) -> Iterator[Flags]:
@@ -403,7 +391,7 @@ def _namespace(obj: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     return name, as_dict(meta.get("labels"))
 
 
-@object_check(NS_NO_PSA)
+@check(NS_NO_PSA, on=Target.OBJECT)
 def namespace_without_pod_security(obj: dict[str, Any]) -> Iterator[Violation]:
     ns = _namespace(obj)
     if ns is None:
@@ -422,7 +410,7 @@ def namespace_without_pod_security(obj: dict[str, Any]) -> Iterator[Violation]:
     )
 
 
-@object_check(NS_PRIVILEGED)
+@check(NS_PRIVILEGED, on=Target.OBJECT)
 def namespace_privileged(obj: dict[str, Any]) -> Iterator[Violation]:
     ns = _namespace(obj)
     if ns is None:

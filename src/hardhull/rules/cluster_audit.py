@@ -21,7 +21,7 @@ from typing import Any
 
 from hardhull.model import Severity, Violation
 from hardhull.models.workload import as_dict, as_list
-from hardhull.rules import object_check
+from hardhull.registry import Target, check
 from hardhull.rules.cluster import cluster_rule, is_kind
 
 AUDIT_DOC = "https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/"
@@ -158,7 +158,7 @@ rules:
 )
 
 
-@object_check(EMPTY)
+@check(EMPTY, on=Target.OBJECT)
 def audit_policy_logs_nothing(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _policy(obj):
         return
@@ -208,7 +208,7 @@ rules:
 )
 
 
-@object_check(PAYLOADS)
+@check(PAYLOADS, on=Target.OBJECT)
 def audit_policy_logs_secret_values(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _policy(obj):
         return
@@ -281,7 +281,7 @@ rules:
 )
 
 
-@object_check(MISSES_EXEC)
+@check(MISSES_EXEC, on=Target.OBJECT)
 def audit_policy_misses_exec(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _policy(obj) or _logs_nothing(obj, _rules(obj)):
         return
@@ -319,7 +319,7 @@ rules:
 )
 
 
-@object_check(MISSES_RBAC)
+@check(MISSES_RBAC, on=Target.OBJECT)
 def audit_policy_misses_rbac(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _policy(obj) or _logs_nothing(obj, _rules(obj)):
         return
@@ -353,7 +353,7 @@ omitStages:
 )
 
 
-@object_check(REQUEST_RECEIVED)
+@check(REQUEST_RECEIVED, on=Target.OBJECT)
 def audit_policy_request_received(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _policy(obj) or _logs_nothing(obj, _rules(obj)):
         return

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from hardhull.context import ObjectContext
 from hardhull.model import Severity, Violation
-from hardhull.rules import object_check
+from hardhull.registry import Target, check
 from hardhull.rules.cluster import (
     APISERVER_DOC,
     ETCD_DOC,
@@ -28,8 +29,10 @@ ADMISSION_DOC = "https://kubernetes.io/docs/reference/access-authn-authz/admissi
 ETCD_K8S_DOC = "https://kubernetes.io/docs/tasks/administer-cluster/configure-upgrade-etcd/"
 
 
-def _flags(obj: dict[str, Any], *components: str) -> Iterator[Flags]:
-    for f in control_plane_flags(obj):
+def _flags(ctx: ObjectContext, *components: str) -> Iterator[Flags]:
+    """The flags of the object's control-plane containers of these components (computed once
+    per object, for all the A rules)."""
+    for f in ctx.derived(control_plane_flags):
         if f.component in components:
             yield f
 
@@ -72,9 +75,9 @@ anonymous:
 )
 
 
-@object_check(ANONYMOUS)
-def apiserver_anonymous_auth(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "kube-apiserver"):
+@check(ANONYMOUS, on=Target.OBJECT, context=True)
+def apiserver_anonymous_auth(obj: dict[str, Any], ctx: ObjectContext) -> Iterator[Violation]:
+    for f in _flags(ctx, "kube-apiserver"):
         value, ptr = f.boolean("anonymous-auth")
         if value is False:
             continue
@@ -114,9 +117,9 @@ TOKEN_FILE = cluster_rule(
 )
 
 
-@object_check(TOKEN_FILE)
-def apiserver_static_token_file(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "kube-apiserver"):
+@check(TOKEN_FILE, on=Target.OBJECT, context=True)
+def apiserver_static_token_file(obj: dict[str, Any], ctx: ObjectContext) -> Iterator[Violation]:
+    for f in _flags(ctx, "kube-apiserver"):
         for name in ("token-auth-file", "basic-auth-file"):
             flag = f.last(name)
             if flag is not None and flag.value:
@@ -148,9 +151,9 @@ ALWAYS_ALLOW = cluster_rule(
 )
 
 
-@object_check(ALWAYS_ALLOW)
-def apiserver_always_allow(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "kube-apiserver"):
+@check(ALWAYS_ALLOW, on=Target.OBJECT, context=True)
+def apiserver_always_allow(obj: dict[str, Any], ctx: ObjectContext) -> Iterator[Violation]:
+    for f in _flags(ctx, "kube-apiserver"):
         modes = f.values("authorization-mode")
         if not modes:
             if f.has("authorization-config") or f.has("authorization-mode"):
@@ -191,9 +194,11 @@ NODE_RBAC = cluster_rule(
 )
 
 
-@object_check(NODE_RBAC)
-def apiserver_authorization_node_rbac(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "kube-apiserver"):
+@check(NODE_RBAC, on=Target.OBJECT, context=True)
+def apiserver_authorization_node_rbac(
+    obj: dict[str, Any], ctx: ObjectContext
+) -> Iterator[Violation]:
+    for f in _flags(ctx, "kube-apiserver"):
         modes = f.values("authorization-mode")
         names = {m for m, _ in modes}
         if not modes or "AlwaysAllow" in names:
@@ -228,9 +233,9 @@ ALWAYS_ADMIT = cluster_rule(
 )
 
 
-@object_check(ALWAYS_ADMIT)
-def apiserver_always_admit(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "kube-apiserver"):
+@check(ALWAYS_ADMIT, on=Target.OBJECT, context=True)
+def apiserver_always_admit(obj: dict[str, Any], ctx: ObjectContext) -> Iterator[Violation]:
+    for f in _flags(ctx, "kube-apiserver"):
         for name, flag in f.values("enable-admission-plugins"):
             if name == "AlwaysAdmit":
                 yield Violation(
@@ -260,10 +265,10 @@ NODE_RESTRICTION = cluster_rule(
 )
 
 
-def _plugin_not_enabled(obj: dict[str, Any], plugin: str, code: str) -> Iterator[Violation]:
+def _plugin_not_enabled(ctx: ObjectContext, plugin: str, code: str) -> Iterator[Violation]:
     """kube-apiserver without ``plugin`` in ``--enable-admission-plugins`` (located on the
     last such flag, or on the command when there is none)."""
-    for f in _flags(obj, "kube-apiserver"):
+    for f in _flags(ctx, "kube-apiserver"):
         plugins = f.values("enable-admission-plugins")
         if any(n == plugin for n, _ in plugins):
             continue
@@ -271,9 +276,9 @@ def _plugin_not_enabled(obj: dict[str, Any], plugin: str, code: str) -> Iterator
         yield Violation(code, where, f"{f.label()} does not enable the {plugin} admission plugin")
 
 
-@object_check(NODE_RESTRICTION)
-def apiserver_node_restriction(obj: dict[str, Any]) -> Iterator[Violation]:
-    return _plugin_not_enabled(obj, "NodeRestriction", "A006")
+@check(NODE_RESTRICTION, on=Target.OBJECT, context=True)
+def apiserver_node_restriction(obj: dict[str, Any], ctx: ObjectContext) -> Iterator[Violation]:
+    return _plugin_not_enabled(ctx, "NodeRestriction", "A006")
 
 
 ALWAYS_PULL = cluster_rule(
@@ -298,9 +303,9 @@ ALWAYS_PULL = cluster_rule(
 )
 
 
-@object_check(ALWAYS_PULL)
-def apiserver_always_pull_images(obj: dict[str, Any]) -> Iterator[Violation]:
-    return _plugin_not_enabled(obj, "AlwaysPullImages", "A007")
+@check(ALWAYS_PULL, on=Target.OBJECT, context=True)
+def apiserver_always_pull_images(obj: dict[str, Any], ctx: ObjectContext) -> Iterator[Violation]:
+    return _plugin_not_enabled(ctx, "AlwaysPullImages", "A007")
 
 
 ADMISSION_DISABLED = cluster_rule(
@@ -324,9 +329,11 @@ ADMISSION_DISABLED = cluster_rule(
 )
 
 
-@object_check(ADMISSION_DISABLED)
-def apiserver_essential_admission_disabled(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "kube-apiserver"):
+@check(ADMISSION_DISABLED, on=Target.OBJECT, context=True)
+def apiserver_essential_admission_disabled(
+    obj: dict[str, Any], ctx: ObjectContext
+) -> Iterator[Violation]:
+    for f in _flags(ctx, "kube-apiserver"):
         seen: dict[str, str] = {}
         for name, flag in f.values("disable-admission-plugins"):
             if name in ("ServiceAccount", "NamespaceLifecycle"):
@@ -363,9 +370,9 @@ PROFILING = cluster_rule(
 )
 
 
-@object_check(PROFILING)
-def control_plane_profiling(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "kube-apiserver", "kube-controller-manager", "kube-scheduler"):
+@check(PROFILING, on=Target.OBJECT, context=True)
+def control_plane_profiling(obj: dict[str, Any], ctx: ObjectContext) -> Iterator[Violation]:
+    for f in _flags(ctx, "kube-apiserver", "kube-controller-manager", "kube-scheduler"):
         value, ptr = f.boolean("profiling")
         if value is False:
             continue
@@ -395,9 +402,9 @@ BIND_ADDRESS = cluster_rule(
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
-@object_check(BIND_ADDRESS)
-def control_plane_bind_address(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "kube-controller-manager", "kube-scheduler"):
+@check(BIND_ADDRESS, on=Target.OBJECT, context=True)
+def control_plane_bind_address(obj: dict[str, Any], ctx: ObjectContext) -> Iterator[Violation]:
+    for f in _flags(ctx, "kube-controller-manager", "kube-scheduler"):
         value, ptr = f.scalar("bind-address")
         if value is not None and value.strip() in _LOOPBACK:
             continue
@@ -436,9 +443,9 @@ AUDIT_OFF = cluster_rule(
 )
 
 
-@object_check(AUDIT_OFF)
-def apiserver_audit_log_disabled(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "kube-apiserver"):
+@check(AUDIT_OFF, on=Target.OBJECT, context=True)
+def apiserver_audit_log_disabled(obj: dict[str, Any], ctx: ObjectContext) -> Iterator[Violation]:
+    for f in _flags(ctx, "kube-apiserver"):
         policy, ptr = f.scalar("audit-policy-file")
         if not policy:
             yield Violation(
@@ -482,9 +489,9 @@ AUDIT_RETENTION = cluster_rule(
 _RETENTION = (("audit-log-maxage", 30), ("audit-log-maxbackup", 10), ("audit-log-maxsize", 100))
 
 
-@object_check(AUDIT_RETENTION)
-def apiserver_audit_log_retention(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "kube-apiserver"):
+@check(AUDIT_RETENTION, on=Target.OBJECT, context=True)
+def apiserver_audit_log_retention(obj: dict[str, Any], ctx: ObjectContext) -> Iterator[Violation]:
+    for f in _flags(ctx, "kube-apiserver"):
         path, _ = f.scalar("audit-log-path")
         if not path or path.strip() == "-" or not f.scalar("audit-policy-file")[0]:
             continue
@@ -529,9 +536,9 @@ NO_ENCRYPTION = cluster_rule(
 )
 
 
-@object_check(NO_ENCRYPTION)
-def apiserver_no_encryption(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "kube-apiserver"):
+@check(NO_ENCRYPTION, on=Target.OBJECT, context=True)
+def apiserver_no_encryption(obj: dict[str, Any], ctx: ObjectContext) -> Iterator[Violation]:
+    for f in _flags(ctx, "kube-apiserver"):
         if not f.scalar("encryption-provider-config")[0]:
             yield Violation(
                 "A013",
@@ -572,10 +579,10 @@ KUBELET_TLS = cluster_rule(
 )
 
 
-@object_check(KUBELET_TLS)
-def apiserver_kubelet_tls(obj: dict[str, Any]) -> Iterator[Violation]:
+@check(KUBELET_TLS, on=Target.OBJECT, context=True)
+def apiserver_kubelet_tls(obj: dict[str, Any], ctx: ObjectContext) -> Iterator[Violation]:
     names = ("kubelet-certificate-authority", "kubelet-client-certificate", "kubelet-client-key")
-    for f in _flags(obj, "kube-apiserver"):
+    for f in _flags(ctx, "kube-apiserver"):
         missing = [n for n in names if not f.scalar(n)[0]]
         if missing:
             yield Violation("A014", f.anchor, f"{f.label()} sets no {_missing(f, missing)}")
@@ -613,9 +620,9 @@ WEAK_TLS = cluster_rule(
 )
 
 
-@object_check(WEAK_TLS)
-def control_plane_weak_tls(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "kube-apiserver", "kube-controller-manager", "kube-scheduler"):
+@check(WEAK_TLS, on=Target.OBJECT, context=True)
+def control_plane_weak_tls(obj: dict[str, Any], ctx: ObjectContext) -> Iterator[Violation]:
+    for f in _flags(ctx, "kube-apiserver", "kube-controller-manager", "kube-scheduler"):
         version, ptr = f.scalar("tls-min-version")
         if version is not None and version.strip() in OLD_TLS:
             yield Violation("A015", ptr, f"{f.label()} accepts {version.strip()}")
@@ -627,7 +634,7 @@ def control_plane_weak_tls(obj: dict[str, Any]) -> Iterator[Violation]:
             yield Violation(
                 "A015", p, f"{f.label()} allows insecure cipher suites: " + ", ".join(suites)
             )
-    for f in _flags(obj, "etcd"):
+    for f in _flags(ctx, "etcd"):
         text, where = f.scalar("cipher-suites", "ETCD_CIPHER_SUITES")
         if text:
             bad = [s.strip() for s in text.split(",") if s.strip() in INSECURE_CIPHERS]
@@ -656,9 +663,11 @@ SA_LOOKUP = cluster_rule(
 )
 
 
-@object_check(SA_LOOKUP)
-def apiserver_service_account_lookup(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "kube-apiserver"):
+@check(SA_LOOKUP, on=Target.OBJECT, context=True)
+def apiserver_service_account_lookup(
+    obj: dict[str, Any], ctx: ObjectContext
+) -> Iterator[Violation]:
+    for f in _flags(ctx, "kube-apiserver"):
         value, ptr = f.boolean("service-account-lookup")
         if value is False:
             yield Violation(
@@ -688,9 +697,9 @@ INSECURE_PORT = cluster_rule(
 )
 
 
-@object_check(INSECURE_PORT)
-def apiserver_insecure_port(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "kube-apiserver"):
+@check(INSECURE_PORT, on=Target.OBJECT, context=True)
+def apiserver_insecure_port(obj: dict[str, Any], ctx: ObjectContext) -> Iterator[Violation]:
+    for f in _flags(ctx, "kube-apiserver"):
         port, ptr = f.scalar("insecure-port")
         if port is not None and port.strip() not in ("0", ""):
             yield Violation(
@@ -731,9 +740,9 @@ ETCD_CLIENT = cluster_rule(
 )
 
 
-@object_check(ETCD_CLIENT)
-def apiserver_etcd_tls(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "kube-apiserver"):
+@check(ETCD_CLIENT, on=Target.OBJECT, context=True)
+def apiserver_etcd_tls(obj: dict[str, Any], ctx: ObjectContext) -> Iterator[Violation]:
+    for f in _flags(ctx, "kube-apiserver"):
         servers, sptr = f.scalar("etcd-servers")
         if servers is None:
             continue  # storage configured some other way (or not at all): nothing to judge
@@ -774,9 +783,11 @@ SA_CREDENTIALS = cluster_rule(
 )
 
 
-@object_check(SA_CREDENTIALS)
-def controller_manager_sa_credentials(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "kube-controller-manager"):
+@check(SA_CREDENTIALS, on=Target.OBJECT, context=True)
+def controller_manager_sa_credentials(
+    obj: dict[str, Any], ctx: ObjectContext
+) -> Iterator[Violation]:
+    for f in _flags(ctx, "kube-controller-manager"):
         value, ptr = f.boolean("use-service-account-credentials")
         if value is True:
             continue
@@ -805,9 +816,9 @@ SA_KEYS = cluster_rule(
 )
 
 
-@object_check(SA_KEYS)
-def controller_manager_sa_keys(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "kube-controller-manager"):
+@check(SA_KEYS, on=Target.OBJECT, context=True)
+def controller_manager_sa_keys(obj: dict[str, Any], ctx: ObjectContext) -> Iterator[Violation]:
+    for f in _flags(ctx, "kube-controller-manager"):
         missing = [n for n in ("service-account-private-key-file", "root-ca-file")
                    if not f.scalar(n)[0]]  # fmt: skip
         if missing:
@@ -839,9 +850,11 @@ serverTLSBootstrap: true
 )
 
 
-@object_check(SERVER_CERT_ROTATION)
-def controller_manager_server_cert_rotation(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "kube-controller-manager"):
+@check(SERVER_CERT_ROTATION, on=Target.OBJECT, context=True)
+def controller_manager_server_cert_rotation(
+    obj: dict[str, Any], ctx: ObjectContext
+) -> Iterator[Violation]:
+    for f in _flags(ctx, "kube-controller-manager"):
         gate = f.gates().get("RotateKubeletServerCertificate")
         if gate is not None and gate[0] is False:
             yield Violation(
@@ -874,9 +887,9 @@ ETCD_CLIENT_AUTH = cluster_rule(
 )
 
 
-@object_check(ETCD_CLIENT_AUTH)
-def etcd_client_cert_auth(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "etcd"):
+@check(ETCD_CLIENT_AUTH, on=Target.OBJECT, context=True)
+def etcd_client_cert_auth(obj: dict[str, Any], ctx: ObjectContext) -> Iterator[Violation]:
+    for f in _flags(ctx, "etcd"):
         value, ptr = f.boolean("client-cert-auth", "ETCD_CLIENT_CERT_AUTH")
         if value is True:
             continue
@@ -915,9 +928,9 @@ ETCD_AUTO_TLS = cluster_rule(
 )
 
 
-@object_check(ETCD_AUTO_TLS)
-def etcd_auto_tls(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "etcd"):
+@check(ETCD_AUTO_TLS, on=Target.OBJECT, context=True)
+def etcd_auto_tls(obj: dict[str, Any], ctx: ObjectContext) -> Iterator[Violation]:
+    for f in _flags(ctx, "etcd"):
         for name, env in (("auto-tls", "ETCD_AUTO_TLS"), ("peer-auto-tls", "ETCD_PEER_AUTO_TLS")):
             value, ptr = f.boolean(name, env)
             if value is True:
@@ -948,9 +961,9 @@ ETCD_PEER_AUTH = cluster_rule(
 )
 
 
-@object_check(ETCD_PEER_AUTH)
-def etcd_peer_client_cert_auth(obj: dict[str, Any]) -> Iterator[Violation]:
-    for f in _flags(obj, "etcd"):
+@check(ETCD_PEER_AUTH, on=Target.OBJECT, context=True)
+def etcd_peer_client_cert_auth(obj: dict[str, Any], ctx: ObjectContext) -> Iterator[Violation]:
+    for f in _flags(ctx, "etcd"):
         value, ptr = f.boolean("peer-client-cert-auth", "ETCD_PEER_CLIENT_CERT_AUTH")
         if value is True:
             continue
@@ -982,13 +995,13 @@ ETCD_TLS = cluster_rule(
 )
 
 
-@object_check(ETCD_TLS)
-def etcd_without_tls(obj: dict[str, Any]) -> Iterator[Violation]:
+@check(ETCD_TLS, on=Target.OBJECT, context=True)
+def etcd_without_tls(obj: dict[str, Any], ctx: ObjectContext) -> Iterator[Violation]:
     pairs = (
         ("auto-tls", "ETCD_AUTO_TLS", ("cert-file", "key-file")),
         ("peer-auto-tls", "ETCD_PEER_AUTO_TLS", ("peer-cert-file", "peer-key-file")),
     )
-    for f in _flags(obj, "etcd"):
+    for f in _flags(ctx, "etcd"):
         missing: list[str] = []
         for auto, auto_env, names in pairs:
             if f.boolean(auto, auto_env)[0] is True:

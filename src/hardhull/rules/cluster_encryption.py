@@ -13,7 +13,7 @@ from typing import Any
 
 from hardhull.model import Severity, Violation
 from hardhull.models.workload import api_group, as_dict, as_list
-from hardhull.rules import object_check
+from hardhull.registry import Target, check
 from hardhull.rules.cluster import cluster_rule
 
 ENCRYPT_DOC = "https://kubernetes.io/docs/tasks/administer-cluster/encrypt-data/"
@@ -89,7 +89,7 @@ resources:
 )
 
 
-@object_check(SECRETS_PLAIN)
+@check(SECRETS_PLAIN, on=Target.OBJECT)
 def secrets_not_encrypted(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _encryption_config(obj):
         return
@@ -141,7 +141,7 @@ providers:
 )
 
 
-@object_check(WEAK_PROVIDER)
+@check(WEAK_PROVIDER, on=Target.OBJECT)
 def encryption_weak_provider(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _encryption_config(obj):
         return
@@ -187,7 +187,7 @@ providers:
 )
 
 
-@object_check(AESGCM)
+@check(AESGCM, on=Target.OBJECT)
 def encryption_aesgcm(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _encryption_config(obj):
         return
@@ -243,7 +243,7 @@ def _keys(obj: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
                     yield kind, ptr, secret.strip()
 
 
-@object_check(LOCAL_KEY)
+@check(LOCAL_KEY, on=Target.OBJECT)
 def encryption_keys_in_file(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _encryption_config(obj):
         return
@@ -280,7 +280,7 @@ aescbc:
 )
 
 
-@object_check(EXAMPLE_KEY)
+@check(EXAMPLE_KEY, on=Target.OBJECT)
 def encryption_example_key(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _encryption_config(obj):
         return

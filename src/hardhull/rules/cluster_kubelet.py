@@ -14,7 +14,7 @@ from typing import Any
 
 from hardhull.model import Severity, Violation
 from hardhull.models.workload import as_dict, as_list
-from hardhull.rules import object_check
+from hardhull.registry import Target, check
 from hardhull.rules.cluster import KUBELET_DOC, cluster_rule, is_kind
 from hardhull.rules.cluster_controlplane import INSECURE_CIPHERS, OLD_TLS
 
@@ -59,7 +59,7 @@ authentication:
 )
 
 
-@object_check(ANONYMOUS)
+@check(ANONYMOUS, on=Target.OBJECT)
 def kubelet_anonymous_auth(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _kubelet(obj):
         return
@@ -95,7 +95,7 @@ authorization:
 )
 
 
-@object_check(ALWAYS_ALLOW)
+@check(ALWAYS_ALLOW, on=Target.OBJECT)
 def kubelet_always_allow(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _kubelet(obj):
         return
@@ -130,7 +130,7 @@ readOnlyPort: 0
 )
 
 
-@object_check(READ_ONLY_PORT)
+@check(READ_ONLY_PORT, on=Target.OBJECT)
 def kubelet_read_only_port(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _kubelet(obj):
         return
@@ -163,7 +163,7 @@ protectKernelDefaults: true
 )
 
 
-@object_check(PROTECT_KERNEL)
+@check(PROTECT_KERNEL, on=Target.OBJECT)
 def kubelet_protect_kernel_defaults(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _kubelet(obj):
         return
@@ -195,7 +195,7 @@ makeIPTablesUtilChains: true
 )
 
 
-@object_check(IPTABLES)
+@check(IPTABLES, on=Target.OBJECT)
 def kubelet_iptables_util_chains(obj: dict[str, Any]) -> Iterator[Violation]:
     if _kubelet(obj) and obj.get("makeIPTablesUtilChains") is False:
         yield Violation(
@@ -226,7 +226,7 @@ serverTLSBootstrap: true
 )
 
 
-@object_check(ROTATE)
+@check(ROTATE, on=Target.OBJECT)
 def kubelet_certificate_rotation(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _kubelet(obj):
         return
@@ -242,7 +242,7 @@ def kubelet_certificate_rotation(obj: dict[str, Any]) -> Iterator[Violation]:
         )
 
 
-@object_check(
+@check(
     cluster_rule(
         "A047",
         "kubelet-weak-tls",
@@ -266,7 +266,8 @@ tlsCipherSuites:
         cis="4.2.12",
         checkov=("CKV_K8S_151",),
         refs=(KUBELET_DOC, "https://pkg.go.dev/crypto/tls#InsecureCipherSuites"),
-    )
+    ),
+    on=Target.OBJECT,
 )
 def kubelet_weak_tls(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _kubelet(obj):
@@ -302,7 +303,7 @@ podPidsLimit: 4096
 )
 
 
-@object_check(PIDS)
+@check(PIDS, on=Target.OBJECT)
 def kubelet_pod_pids_limit(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _kubelet(obj):
         return

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from hardhull.fixes import append_item, set_field
 from hardhull.frontends.compose import Service
 from hardhull.model import Rule, Severity, Violation
+from hardhull.registry import Target, check
 from hardhull.rulekit import RuleFamily
 from hardhull.rules.workload import (
     BENIGN,
@@ -33,10 +34,6 @@ from hardhull.rules.workload import (
     runtime_socket,
 )
 
-ComposeCheck = Callable[[Service], Iterable[Violation]]
-#: every compose check, in code order; the compose front end runs them on each service
-COMPOSE_CHECKS: list[tuple[Rule, ComposeCheck]] = []
-
 SERVICES_DOC = "https://docs.docker.com/reference/compose-file/services/"
 RUN_DOC = "https://docs.docker.com/engine/containers/run/"
 OWASP = "https://cheatsheetseries.owasp.org/cheatsheets/Docker_Security_Cheat_Sheet.html"
@@ -44,14 +41,6 @@ CIS = "CIS Docker Benchmark v1.6.0 "
 
 
 _rule = RuleFamily("compose", base_refs=(SERVICES_DOC,), cis_prefix=CIS, register=True)
-
-
-def compose_check(rule: Rule) -> Callable[[ComposeCheck], ComposeCheck]:
-    def deco(fn: ComposeCheck) -> ComposeCheck:
-        COMPOSE_CHECKS.append((rule, fn))
-        return fn
-
-    return deco
 
 
 def _own(s: Service, pointer: str) -> bool:
@@ -96,7 +85,7 @@ services:
 )
 
 
-@compose_check(PRIVILEGED)
+@check(PRIVILEGED, on=Target.COMPOSE)
 def privileged(s: Service) -> Iterator[Violation]:
     got = s.get("privileged")
     if got is not None and got[0] is True:
@@ -193,7 +182,7 @@ HOST_CGROUP = _ns_rule(
 
 
 def _ns_check(rule: Rule, fields: tuple[str, ...], what: str) -> None:
-    def check(s: Service) -> Iterator[Violation]:
+    def host_namespace(s: Service) -> Iterator[Violation]:
         for f in fields:
             got = s.get(f)
             if got is not None and isinstance(got[0], str) and got[0].strip().lower() == "host":
@@ -202,8 +191,8 @@ def _ns_check(rule: Rule, fields: tuple[str, ...], what: str) -> None:
                 )
                 return
 
-    check.__name__ = f"host_{what}"
-    compose_check(rule)(check)
+    host_namespace.__name__ = f"host_{what}"
+    check(rule, on=Target.COMPOSE)(host_namespace)
 
 
 _ns_check(HOST_NETWORK, ("network_mode", "net"), "network")
@@ -242,7 +231,7 @@ services:
 )
 
 
-@compose_check(DANGEROUS_CAP)
+@check(DANGEROUS_CAP, on=Target.COMPOSE)
 def dangerous_capability(s: Service) -> Iterator[Violation]:
     for item, ptr in s.items("cap_add"):
         if not isinstance(item, str):
@@ -277,7 +266,7 @@ services:
 )
 
 
-@compose_check(DROP_ALL)
+@check(DROP_ALL, on=Target.COMPOSE)
 def capabilities_not_dropped(s: Service) -> Iterator[Violation]:
     if not s.complete or s.value("privileged") is True:
         return
@@ -384,21 +373,21 @@ SYSTEMPATHS = _opt_rule(
 )
 
 
-@compose_check(SECCOMP_UNCONFINED)
+@check(SECCOMP_UNCONFINED, on=Target.COMPOSE)
 def seccomp_unconfined(s: Service) -> Iterator[Violation]:
     for opt, val, ptr in _security_opts(s):
         if opt == "seccomp" and val.lower() == "unconfined":
             yield Violation("C010", ptr, f"{s.label} disables seccomp (seccomp:unconfined)")
 
 
-@compose_check(APPARMOR_UNCONFINED)
+@check(APPARMOR_UNCONFINED, on=Target.COMPOSE)
 def apparmor_unconfined(s: Service) -> Iterator[Violation]:
     for opt, val, ptr in _security_opts(s):
         if opt == "apparmor" and val.lower() == "unconfined":
             yield Violation("C011", ptr, f"{s.label} disables AppArmor (apparmor:unconfined)")
 
 
-@compose_check(SELINUX_DISABLED)
+@check(SELINUX_DISABLED, on=Target.COMPOSE)
 def selinux_disabled(s: Service) -> Iterator[Violation]:
     for opt, val, ptr in _security_opts(s):
         v = val.lower().replace("=", ":")
@@ -408,7 +397,7 @@ def selinux_disabled(s: Service) -> Iterator[Violation]:
             )
 
 
-@compose_check(SYSTEMPATHS)
+@check(SYSTEMPATHS, on=Target.COMPOSE)
 def systempaths_unconfined(s: Service) -> Iterator[Violation]:
     for opt, val, ptr in _security_opts(s):
         if opt == "systempaths" and val.lower() == "unconfined":
@@ -442,7 +431,7 @@ services:
 )
 
 
-@compose_check(NO_NEW_PRIVS)
+@check(NO_NEW_PRIVS, on=Target.COMPOSE)
 def no_new_privileges(s: Service) -> Iterator[Violation]:
     if not s.complete:
         return
@@ -691,7 +680,7 @@ services:
 )
 
 
-@compose_check(RUNTIME_SOCKET)
+@check(RUNTIME_SOCKET, on=Target.COMPOSE)
 def docker_socket(s: Service) -> Iterator[Violation]:
     for source, target, _, ptr in host_mounts(s):
         if source is None:
@@ -739,7 +728,7 @@ volumes:
 )
 
 
-@compose_check(HOST_PATH)
+@check(HOST_PATH, on=Target.COMPOSE)
 def sensitive_host_path(s: Service) -> Iterator[Violation]:
     for source, _, ro, ptr in host_mounts(s):
         if source is None or _is_docker_pipe(source):
@@ -804,7 +793,7 @@ def _device_severity(path: str) -> Severity:
     return Severity.MEDIUM
 
 
-@compose_check(DEVICES)
+@check(DEVICES, on=Target.COMPOSE)
 def host_device(s: Service) -> Iterator[Violation]:
     for item, ptr in s.items("devices"):
         if isinstance(item, dict):
@@ -906,7 +895,7 @@ def _is_root_user(text: str) -> bool:
     return who in ("root", "0")
 
 
-@compose_check(ROOT_USER)
+@check(ROOT_USER, on=Target.COMPOSE)
 def runs_as_root(s: Service) -> Iterator[Violation]:
     got = s.get("user")
     if got is not None and got[0] is not None:
@@ -953,7 +942,7 @@ services:
 )
 
 
-@compose_check(READ_ONLY)
+@check(READ_ONLY, on=Target.COMPOSE)
 def writable_root_filesystem(s: Service) -> Iterator[Violation]:
     if not s.complete:
         return
@@ -1010,7 +999,7 @@ def _set(s: Service, *paths: tuple[str, ...]) -> bool:
     return False
 
 
-@compose_check(LIMITS)
+@check(LIMITS, on=Target.COMPOSE)
 def resource_limits(s: Service) -> Iterator[Violation]:
     if not s.complete:
         return
@@ -1068,6 +1057,7 @@ secrets:
     environment: DB_PASSWORD
 """,
     refs=("https://docs.docker.com/compose/how-tos/use-secrets/",),
+    reports_secrets=True,
 )
 
 
@@ -1079,7 +1069,7 @@ def _credential_entries(s: Service) -> Iterator[tuple[str, Any, str, str]]:
         yield key, value, ptr, "build argument"
 
 
-@compose_check(CREDENTIALS)
+@check(CREDENTIALS, on=Target.COMPOSE)
 def literal_credential(s: Service) -> Iterator[Violation]:
     from hardhull.secrets.detect import detect_value
 
@@ -1213,7 +1203,7 @@ def parse_port(item: Any) -> tuple[str | None, tuple[int, int] | None]:
     return ip, _port_range(container) if "$" not in container else None
 
 
-@compose_check(EXPOSED_ADMIN)
+@check(EXPOSED_ADMIN, on=Target.COMPOSE)
 def admin_port_exposed(s: Service) -> Iterator[Violation]:
     mode = _str(s.value("network_mode")) or _str(s.value("net")) or ""
     if mode.strip().lower() == "host":
@@ -1252,4 +1242,4 @@ def admin_port_exposed(s: Service) -> Iterator[Violation]:
             break
 
 
-__all__ = ["COMPOSE_CHECKS", "compose_check", "mount_severity", "parse_port", "parse_volume"]
+__all__ = ["mount_severity", "parse_port", "parse_volume"]

@@ -12,30 +12,19 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from hardhull.formats.yamlpos import escape
 from hardhull.model import Rule, Severity, Violation
+from hardhull.registry import Target, check
 from hardhull.rulekit import RuleFamily
-
-DaemonCheck = Callable[[dict[str, Any]], Iterable[Violation]]
-#: every daemon.json check, in code order; the daemon front end runs them
-DAEMON_CHECKS: list[tuple[Rule, DaemonCheck]] = []
 
 DOCKERD_DOC = "https://docs.docker.com/reference/cli/dockerd/#daemon-configuration-file"
 CIS = "CIS Docker Benchmark v1.6.0 "
 
 
 _rule = RuleFamily("docker-daemon", base_refs=(DOCKERD_DOC,), cis_prefix=CIS, register=True)
-
-
-def daemon_check(rule: Rule) -> Callable[[DaemonCheck], DaemonCheck]:
-    def deco(fn: DaemonCheck) -> DaemonCheck:
-        DAEMON_CHECKS.append((rule, fn))
-        return fn
-
-    return deco
 
 
 def _ptr(key: str) -> str:
@@ -68,7 +57,7 @@ ICC = _rule(
 )
 
 
-@daemon_check(ICC)
+@check(ICC, on=Target.DAEMON)
 def icc(cfg: dict[str, Any]) -> Iterator[Violation]:
     value = cfg.get("icc")
     if value is False:
@@ -121,7 +110,7 @@ USERNS = _rule(
 )
 
 
-@daemon_check(USERNS)
+@check(USERNS, on=Target.DAEMON)
 def userns_remap(cfg: dict[str, Any]) -> Iterator[Violation]:
     value = cfg.get("userns-remap")
     if isinstance(value, str) and value.strip():
@@ -145,7 +134,7 @@ def userns_remap(cfg: dict[str, Any]) -> Iterator[Violation]:
 
 
 def _bool_rule_check(rule: Rule, key: str, good: bool, default: bool, harm: str) -> None:
-    def check(cfg: dict[str, Any]) -> Iterator[Violation]:
+    def boolean_setting(cfg: dict[str, Any]) -> Iterator[Violation]:
         value = cfg.get(key)
         if value is good:
             return
@@ -164,8 +153,8 @@ def _bool_rule_check(rule: Rule, key: str, good: bool, default: bool, harm: str)
                 _fix(cfg, key, good),
             )
 
-    check.__name__ = key.replace("-", "_")
-    daemon_check(rule)(check)
+    boolean_setting.__name__ = key.replace("-", "_")
+    check(rule, on=Target.DAEMON)(boolean_setting)
 
 
 NO_NEW_PRIVS = _rule(
@@ -313,7 +302,7 @@ def _loopback(address: str) -> bool:
         return False
 
 
-@daemon_check(TCP_TLS)
+@check(TCP_TLS, on=Target.DAEMON)
 def tcp_without_tls(cfg: dict[str, Any]) -> Iterator[Violation]:
     hosts = cfg.get("hosts")
     items = [(hosts, "/hosts")] if isinstance(hosts, str) else [
@@ -387,7 +376,7 @@ def _registry_loopback(entry: str) -> bool:
         return False
 
 
-@daemon_check(INSECURE_REGISTRIES)
+@check(INSECURE_REGISTRIES, on=Target.DAEMON)
 def insecure_registries(cfg: dict[str, Any]) -> Iterator[Violation]:
     regs = cfg.get("insecure-registries")
     if not isinstance(regs, list):
@@ -432,7 +421,7 @@ SECCOMP = _rule(
 )
 
 
-@daemon_check(SECCOMP)
+@check(SECCOMP, on=Target.DAEMON)
 def seccomp_unconfined(cfg: dict[str, Any]) -> Iterator[Violation]:
     value = cfg.get("seccomp-profile")
     if isinstance(value, str) and value.strip().lower() == "unconfined":
@@ -467,7 +456,7 @@ ULIMITS = _rule(
 )
 
 
-@daemon_check(ULIMITS)
+@check(ULIMITS, on=Target.DAEMON)
 def default_ulimits(cfg: dict[str, Any]) -> Iterator[Violation]:
     value = cfg.get("default-ulimits")
     if isinstance(value, dict) and value:
@@ -507,7 +496,7 @@ LOG_DRIVER = _rule(
 )
 
 
-@daemon_check(LOG_DRIVER)
+@check(LOG_DRIVER, on=Target.DAEMON)
 def local_logging(cfg: dict[str, Any]) -> Iterator[Violation]:
     value = cfg.get("log-driver")
     if "log-driver" not in cfg:
@@ -545,7 +534,7 @@ LOG_LEVEL = _rule(
 )
 
 
-@daemon_check(LOG_LEVEL)
+@check(LOG_LEVEL, on=Target.DAEMON)
 def log_level(cfg: dict[str, Any]) -> Iterator[Violation]:
     value = cfg.get("log-level")
     if "log-level" in cfg and not (isinstance(value, str) and value.strip().lower() == "info"):
@@ -579,7 +568,7 @@ AUTHZ = _rule(
 )
 
 
-@daemon_check(AUTHZ)
+@check(AUTHZ, on=Target.DAEMON)
 def authorization_plugins(cfg: dict[str, Any]) -> Iterator[Violation]:
     value = cfg.get("authorization-plugins")
     if isinstance(value, list) and any(isinstance(x, str) and x.strip() for x in value):
@@ -625,7 +614,7 @@ STORAGE_DRIVER = _rule(
 )
 
 
-@daemon_check(STORAGE_DRIVER)
+@check(STORAGE_DRIVER, on=Target.DAEMON)
 def deprecated_storage_driver(cfg: dict[str, Any]) -> Iterator[Violation]:
     value = cfg.get("storage-driver")
     if not isinstance(value, str):
@@ -642,6 +631,3 @@ def deprecated_storage_driver(cfg: dict[str, Any]) -> Iterator[Violation]:
         None,
         sev,
     )
-
-
-__all__ = ["DAEMON_CHECKS", "daemon_check"]

@@ -29,9 +29,9 @@ from typing import Any
 from hardhull.formats.dockerfile.model import Dockerfile, Instruction, Stage
 from hardhull.formats.dockerfile.shell import SHELLS, WRAPPERS, Command, analyse
 from hardhull.formats.dockerfile.variables import expand, global_arg_values
-from hardhull.model import Rule, Severity, Violation
+from hardhull.model import Severity, Violation
+from hardhull.registry import Target, check
 from hardhull.rulekit import RuleFamily
-from hardhull.rules import register
 
 DOCKER_REF = "https://docs.docker.com/reference/dockerfile/"
 BEST = "https://docs.docker.com/build/building/best-practices/"
@@ -46,21 +46,6 @@ class DockerContext:
 
     as_of: date
     dockerignore: bool | None = None
-
-
-DockerfileCheck = Callable[["DockerfileFacts"], Iterable[Violation]]
-#: the Dockerfile checks, in registration order
-DOCKERFILE_CHECKS: list[tuple[Rule, DockerfileCheck]] = []
-
-
-def dockerfile_check(rule: Rule) -> Callable[[DockerfileCheck], DockerfileCheck]:
-    register(rule)
-
-    def deco(fn: DockerfileCheck) -> DockerfileCheck:
-        DOCKERFILE_CHECKS.append((rule, fn))
-        return fn
-
-    return deco
 
 
 _rule = RuleFamily("dockerfile", refs=(DOCKER_REF,), cis_prefix=CIS)
@@ -580,7 +565,7 @@ _RUNTIME_IMAGES = frozenset(
 )  # fmt: skip
 
 
-@dockerfile_check(EOL_BASE)
+@check(EOL_BASE, on=Target.DOCKERFILE)
 def check_eol(f: DockerfileFacts) -> Iterator[Violation]:
     for st in f.df.stages:
         if f.parent(st) is not None or st.unresolved:
@@ -698,7 +683,7 @@ def _ref_text(ref: ImageRef) -> str:
     return text + (f":{ref.tag}" if ref.tag else "") + (f"@{ref.digest}" if ref.digest else "")
 
 
-@dockerfile_check(LATEST_TAG)
+@check(LATEST_TAG, on=Target.DOCKERFILE)
 def check_latest(f: DockerfileFacts) -> Iterator[Violation]:
     for st, ref in _external_froms(f):
         if ref.digest or (ref.tag and ref.tag != "latest"):
@@ -718,7 +703,7 @@ def check_latest(f: DockerfileFacts) -> Iterator[Violation]:
         yield Violation("D002", ptr, f"{how} image {_ref_text(ref)} uses {what}: pin a version")
 
 
-@dockerfile_check(DIGEST_PIN)
+@check(DIGEST_PIN, on=Target.DOCKERFILE)
 def check_digest(f: DockerfileFacts) -> Iterator[Violation]:
     seen: set[str] = set()
     for st, ref in _external_froms(f):
@@ -787,7 +772,7 @@ def _is_root(user: str) -> bool:
     return name in ("root", "0")
 
 
-@dockerfile_check(ROOT_USER)
+@check(ROOT_USER, on=Target.DOCKERFILE)
 def check_root(f: DockerfileFacts) -> Iterator[Violation]:
     final = f.final
     root = f.root_stage(final)
@@ -857,6 +842,7 @@ RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci
     cis="4.10 Ensure secrets are not stored in Dockerfiles",
     trivy=("DS031",),
     refs=(SECRETS_DOC, DOCKER_REF + "#env"),
+    reports_secrets=True,
 )
 
 
@@ -895,7 +881,7 @@ def _secret_mount_envs(ins: Instruction) -> set[str]:
     return out
 
 
-@dockerfile_check(SECRET_ENV)
+@check(SECRET_ENV, on=Target.DOCKERFILE)
 def check_secret_env(f: DockerfileFacts) -> Iterator[Violation]:
     _, is_credential_name = _detector()
     for gi, ins in enumerate(f.df.instructions):
@@ -1055,7 +1041,7 @@ def _copy_sources(ins: Instruction) -> list[tuple[int, str]]:
     return [(k, _unquote(a)) for k, a in enumerate(args[:-1])]
 
 
-@dockerfile_check(SECRET_FILE)
+@check(SECRET_FILE, on=Target.DOCKERFILE)
 def check_secret_files(f: DockerfileFacts) -> Iterator[Violation]:
     for st in f.df.stages:
         in_final = st.index in f.final_chain
@@ -1145,7 +1131,7 @@ def _onbuild_note(rc: RunCommand) -> str:
     return ""
 
 
-@dockerfile_check(PIPE_SHELL)
+@check(PIPE_SHELL, on=Target.DOCKERFILE)
 def check_pipe_shell(f: DockerfileFacts) -> Iterator[Violation]:
     reported: set[tuple[int, int]] = set()
     for rc in f.runs(onbuild=True):
@@ -1235,7 +1221,7 @@ _ARCHIVE = re.compile(r"\.(tar|tgz|tbz2?|txz|tzst|tar\.(gz|bz2|xz|zst|lz4|lzma|z
 _GIT_URL = re.compile(r"^(git@|ssh://|git://)|\.git(#|$)|^https?://[^#]*\.git(#|$)")
 
 
-@dockerfile_check(ADD_REMOTE)
+@check(ADD_REMOTE, on=Target.DOCKERFILE)
 def check_add_remote(f: DockerfileFacts) -> Iterator[Violation]:
     for st in f.df.stages:
         for j, ins in enumerate(st.instructions):
@@ -1259,7 +1245,7 @@ def check_add_remote(f: DockerfileFacts) -> Iterator[Violation]:
                     )
 
 
-@dockerfile_check(ADD_LOCAL)
+@check(ADD_LOCAL, on=Target.DOCKERFILE)
 def check_add_local(f: DockerfileFacts) -> Iterator[Violation]:
     for st in f.df.stages:
         for j, ins in enumerate(st.instructions):
@@ -1316,7 +1302,7 @@ USER 10001
 _SUDO_PACKAGES = frozenset({"sudo", "doas", "opendoas", "sudo-rs"})
 
 
-@dockerfile_check(SUDO)
+@check(SUDO, on=Target.DOCKERFILE)
 def check_sudo(f: DockerfileFacts) -> Iterator[Violation]:
     seen: set[tuple[int, int]] = set()
     for rc in f.runs(onbuild=True):
@@ -1387,7 +1373,7 @@ def world_writable(mode: str) -> bool:
     return writable and not sticky
 
 
-@dockerfile_check(WORLD_WRITABLE)
+@check(WORLD_WRITABLE, on=Target.DOCKERFILE)
 def check_world_writable(f: DockerfileFacts) -> Iterator[Violation]:
     for st in f.final_stages:
         for j, ins in enumerate(st.instructions):
@@ -1635,7 +1621,7 @@ def _apt_recommends_off(f: DockerfileFacts, st: Stage, upto: int) -> bool:
 _APT = frozenset({"apt-get", "apt"})
 
 
-@dockerfile_check(APT_RECOMMENDS)
+@check(APT_RECOMMENDS, on=Target.DOCKERFILE)
 def check_apt_recommends(f: DockerfileFacts) -> Iterator[Violation]:
     for rc in f.runs(f.final_stages):
         name, i = _program(rc.cmd.argv)
@@ -1661,7 +1647,7 @@ def _fix_broken(args: Sequence[str]) -> bool:
 _APT_LISTS_RM = re.compile(r"/var/lib/apt/lists")
 
 
-@dockerfile_check(APT_LISTS)
+@check(APT_LISTS, on=Target.DOCKERFILE)
 def check_apt_lists(f: DockerfileFacts) -> Iterator[Violation]:
     for st in f.final_stages:
         for j, ins in enumerate(st.instructions):
@@ -1704,7 +1690,7 @@ def check_apt_lists(f: DockerfileFacts) -> Iterator[Violation]:
             )
 
 
-@dockerfile_check(APT_UPGRADE)
+@check(APT_UPGRADE, on=Target.DOCKERFILE)
 def check_upgrade(f: DockerfileFacts) -> Iterator[Violation]:
     for rc in f.runs(f.final_stages):
         name, i = _program(rc.cmd.argv)
@@ -1751,7 +1737,7 @@ def _apk_add(argv: Sequence[str], i: int) -> tuple[bool, list[tuple[int, str]], 
     return is_add, pkgs, no_cache
 
 
-@dockerfile_check(APK_CACHE)
+@check(APK_CACHE, on=Target.DOCKERFILE)
 def check_apk_cache(f: DockerfileFacts) -> Iterator[Violation]:
     for st in f.final_stages:
         for j, ins in enumerate(st.instructions):
@@ -1832,7 +1818,7 @@ def _pip_cache_off(f: DockerfileFacts, st: Stage, j: int) -> bool:
     return False
 
 
-@dockerfile_check(PIP_CACHE)
+@check(PIP_CACHE, on=Target.DOCKERFILE)
 def check_pip_cache(f: DockerfileFacts) -> Iterator[Violation]:
     for st in f.final_stages:
         for j, ins in enumerate(st.instructions):
@@ -1863,7 +1849,7 @@ def check_pip_cache(f: DockerfileFacts) -> Iterator[Violation]:
 _LOCKFILES = re.compile(r"(^|/)(package-lock\.json|npm-shrinkwrap\.json|package\*\.json)$")
 
 
-@dockerfile_check(NPM_CI)
+@check(NPM_CI, on=Target.DOCKERFILE)
 def check_npm_ci(f: DockerfileFacts) -> Iterator[Violation]:
     for st in f.df.stages:
         lock = False
@@ -2029,7 +2015,7 @@ def _unpinned_go(argv: Sequence[str], i: int) -> tuple[list[tuple[int, str]], st
     return out, f"go {sub}"
 
 
-@dockerfile_check(UNPINNED)
+@check(UNPINNED, on=Target.DOCKERFILE)
 def check_unpinned(f: DockerfileFacts) -> Iterator[Violation]:
     for rc in f.runs(f.final_stages):
         argv = rc.cmd.argv
@@ -2095,7 +2081,7 @@ _ADMIN_PORTS = {
 }
 
 
-@dockerfile_check(EXPOSE_ADMIN)
+@check(EXPOSE_ADMIN, on=Target.DOCKERFILE)
 def check_expose(f: DockerfileFacts) -> Iterator[Violation]:
     for st in f.final_stages:
         for j, ins in enumerate(st.instructions):
@@ -2163,7 +2149,7 @@ _NOT_A_MARKER = re.compile(
 )
 
 
-@dockerfile_check(HEALTHCHECK)
+@check(HEALTHCHECK, on=Target.DOCKERFILE)
 def check_healthcheck(f: DockerfileFacts) -> Iterator[Violation]:
     chain = f.chain(f.final)
     for st in chain:
@@ -2278,7 +2264,7 @@ def _pkg_name(p: str) -> str:
     return re.split(r"[=~<>]", p, maxsplit=1)[0].lower()
 
 
-@dockerfile_check(BUILD_TOOLS)
+@check(BUILD_TOOLS, on=Target.DOCKERFILE)
 def check_build_tools(f: DockerfileFacts) -> Iterator[Violation]:
     if len(f.df.stages) != 1:
         return
@@ -2337,7 +2323,7 @@ node_modules
 )
 
 
-@dockerfile_check(CONTEXT_COPY)
+@check(CONTEXT_COPY, on=Target.DOCKERFILE)
 def check_context_copy(f: DockerfileFacts) -> Iterator[Violation]:
     if f.ctx.dockerignore is not False:
         return
@@ -2558,7 +2544,7 @@ def _unsigned_in(argv: Sequence[str]) -> str | None:
     return None
 
 
-@dockerfile_check(TLS_OFF)
+@check(TLS_OFF, on=Target.DOCKERFILE)
 def check_tls_off(f: DockerfileFacts) -> Iterator[Violation]:
     for st in f.df.stages:
         for j, ins in enumerate(st.instructions):
@@ -2595,7 +2581,7 @@ def check_tls_off(f: DockerfileFacts) -> Iterator[Violation]:
             )
 
 
-@dockerfile_check(UNSIGNED_PACKAGES)
+@check(UNSIGNED_PACKAGES, on=Target.DOCKERFILE)
 def check_unsigned_packages(f: DockerfileFacts) -> Iterator[Violation]:
     for rc in f.runs_matching(_UNSIGNED_TEXT, onbuild=True):
         found = _unsigned_in(rc.cmd.argv)
@@ -2608,7 +2594,7 @@ def check_unsigned_packages(f: DockerfileFacts) -> Iterator[Violation]:
             )
 
 
-@dockerfile_check(PASSWORD_SET)
+@check(PASSWORD_SET, on=Target.DOCKERFILE)
 def check_password_set(f: DockerfileFacts) -> Iterator[Violation]:
     for rc in f.runs(f.final_stages):
         name, i = _program(rc.cmd.argv)
@@ -2686,7 +2672,7 @@ def _rpm_action(argv: Sequence[str]) -> tuple[str, str] | None:
     return manager, ""
 
 
-@dockerfile_check(RPM_CACHE)
+@check(RPM_CACHE, on=Target.DOCKERFILE)
 def check_rpm_cache(f: DockerfileFacts) -> Iterator[Violation]:
     for st in f.final_stages:
         for j, ins in enumerate(st.instructions):
@@ -2721,16 +2707,8 @@ def check_rpm_cache(f: DockerfileFacts) -> Iterator[Violation]:
 # --------------------------------------------------------------------------- entry point
 
 
-def evaluate_dockerfile(
-    df: Dockerfile,
-    ctx: DockerContext,
-    disabled: frozenset[str] = frozenset(),
-    lines: Sequence[str] = (),
-) -> tuple[DockerfileFacts, list[Violation]]:
-    """Run every enabled Dockerfile check. Pure: no I/O."""
-    facts = DockerfileFacts(df, ctx, [line for line in lines if line.lstrip().startswith("#")])
-    out: list[Violation] = []
-    for rule, check in DOCKERFILE_CHECKS:
-        if rule.code not in disabled:
-            out.extend(check(facts))
-    return facts, out
+def dockerfile_facts(
+    df: Dockerfile, ctx: DockerContext, lines: Sequence[str] = ()
+) -> DockerfileFacts:
+    """The subject of the Dockerfile checks: the parsed file, its context and its comments."""
+    return DockerfileFacts(df, ctx, [line for line in lines if line.lstrip().startswith("#")])

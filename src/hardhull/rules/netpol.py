@@ -27,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from hardhull.context import SetContext
 from hardhull.model import Severity, Violation
 from hardhull.models.workload import Workload, api_group, as_dict, as_list, object_namespace
 from hardhull.netpol.model import (
@@ -40,8 +41,8 @@ from hardhull.netpol.model import (
     build,
 )
 from hardhull.netpol.model import Rule as PolicyRule
+from hardhull.registry import Target, check
 from hardhull.rulekit import RuleFamily
-from hardhull.rules import set_check
 
 NETPOL_DOC = "https://kubernetes.io/docs/concepts/services-networking/network-policies/"
 DEFAULT_DENY_DOC = NETPOL_DOC + "#default-policies"
@@ -107,20 +108,7 @@ class Analysis:
         )
 
 
-_CACHE: list[tuple[Sequence[dict[str, Any]], Analysis]] = []
-
-
 def analysis(objects: Sequence[dict[str, Any]]) -> Analysis:
-    """The analysis of this exact list of objects, built once and shared by the N rules."""
-    for objs, got in _CACHE:
-        if objs is objects:
-            return got
-    got = _analyse(objects)
-    _CACHE[:] = [(objects, got)]
-    return got
-
-
-def _analyse(objects: Sequence[dict[str, Any]]) -> Analysis:
     net = build(objects)
     a = Analysis(objects, net)
     for ep in net.endpoints:
@@ -135,7 +123,7 @@ def _analyse(objects: Sequence[dict[str, Any]]) -> Analysis:
             if prob.resource.name not in names:
                 names.append(prob.resource.name)
     for ign in net.ignored:
-        obj = objects[ign.index]
+        obj = a.objects[ign.index]
         kind = obj.get("kind")
         if kind == "NetworkPolicy" and api_group(obj.get("apiVersion")) in _DEAD_NETPOL_GROUPS:
             a.invalid.setdefault(ign.resource.namespace, []).append(ign.resource.name)
@@ -261,10 +249,8 @@ spec:
 )
 
 
-def _default_deny(
-    objects: Sequence[dict[str, Any]], code: str, direction: str
-) -> Iterator[tuple[int, Violation]]:
-    a = analysis(objects)
+def _default_deny(ctx: SetContext, code: str, direction: str) -> Iterator[tuple[int, Violation]]:
+    a = ctx.derived(analysis)
     rule_sev = DEFAULT_DENY_INGRESS.severity if code == "N001" else DEFAULT_DENY_EGRESS.severity
     d: Direction = "ingress" if direction == "Ingress" else "egress"
     for ns in a.judged_namespaces():
@@ -311,18 +297,14 @@ def _default_deny(
         yield index, Violation(code, ptr, f"{head}: {tail}", severity=sev)
 
 
-@set_check(DEFAULT_DENY_INGRESS)
-def missing_default_deny_ingress(
-    objects: Sequence[dict[str, Any]],
-) -> Iterator[tuple[int, Violation]]:
-    yield from _default_deny(objects, "N001", "Ingress")
+@check(DEFAULT_DENY_INGRESS, on=Target.SET)
+def missing_default_deny_ingress(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
+    yield from _default_deny(ctx, "N001", "Ingress")
 
 
-@set_check(DEFAULT_DENY_EGRESS)
-def missing_default_deny_egress(
-    objects: Sequence[dict[str, Any]],
-) -> Iterator[tuple[int, Violation]]:
-    yield from _default_deny(objects, "N002", "Egress")
+@check(DEFAULT_DENY_EGRESS, on=Target.SET)
+def missing_default_deny_egress(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
+    yield from _default_deny(ctx, "N002", "Egress")
 
 
 # --------------------------------------------------------------------------- not isolated
@@ -359,9 +341,9 @@ spec:
 )
 
 
-@set_check(NOT_ISOLATED)
-def pod_not_isolated(objects: Sequence[dict[str, Any]]) -> Iterator[tuple[int, Violation]]:
-    a = analysis(objects)
+@check(NOT_ISOLATED, on=Target.SET)
+def pod_not_isolated(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
+    a = ctx.derived(analysis)
     for ns in a.judged_namespaces():
         pols = a.policies.get(ns, [])
         if not any(a.net.selected_by(p) for p in pols):
@@ -478,10 +460,8 @@ def _ports_text(ports: tuple[PolicyPort, ...] | None) -> str:
     return "on " + ", ".join(str(p) for p in ports)
 
 
-def _anywhere(
-    objects: Sequence[dict[str, Any]], code: str, direction: str
-) -> Iterator[tuple[int, Violation]]:
-    a = analysis(objects)
+def _anywhere(ctx: SetContext, code: str, direction: str) -> Iterator[tuple[int, Violation]]:
+    a = ctx.derived(analysis)
     d: Direction = "ingress" if direction == "Ingress" else "egress"
     side = "source" if d == "ingress" else "destination"
     for p in a.net.policies:
@@ -517,14 +497,14 @@ def _rule_everything(r: PolicyRule) -> tuple[str, str]:
     return " and ".join(t for t, _ in found), found[0][1]
 
 
-@set_check(INGRESS_ANYWHERE)
-def ingress_from_anywhere(objects: Sequence[dict[str, Any]]) -> Iterator[tuple[int, Violation]]:
-    yield from _anywhere(objects, "N004", "Ingress")
+@check(INGRESS_ANYWHERE, on=Target.SET)
+def ingress_from_anywhere(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
+    yield from _anywhere(ctx, "N004", "Ingress")
 
 
-@set_check(EGRESS_ANYWHERE)
-def egress_to_anywhere(objects: Sequence[dict[str, Any]]) -> Iterator[tuple[int, Violation]]:
-    yield from _anywhere(objects, "N005", "Egress")
+@check(EGRESS_ANYWHERE, on=Target.SET)
+def egress_to_anywhere(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
+    yield from _anywhere(ctx, "N005", "Egress")
 
 
 # --------------------------------------------------------------------------- selects nothing
@@ -553,9 +533,9 @@ spec:
 )
 
 
-@set_check(SELECTS_NOTHING)
-def policy_selects_nothing(objects: Sequence[dict[str, Any]]) -> Iterator[tuple[int, Violation]]:
-    a = analysis(objects)
+@check(SELECTS_NOTHING, on=Target.SET)
+def policy_selects_nothing(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
+    a = ctx.derived(analysis)
     for p in a.net.policies:
         eps = a.endpoints.get(p.namespace, [])
         if not eps or p.namespace in a.custom or a.net.selected_by(p):
@@ -605,9 +585,9 @@ ingress:
 )  # fmt: skip
 
 
-@set_check(INVALID)
-def invalid_network_policy(objects: Sequence[dict[str, Any]]) -> Iterator[tuple[int, Violation]]:
-    a = analysis(objects)
+@check(INVALID, on=Target.SET)
+def invalid_network_policy(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
+    a = ctx.derived(analysis)
     for prob in a.net.problems:
         if prob.resource.kind != "NetworkPolicy":
             continue
@@ -621,7 +601,7 @@ def invalid_network_policy(objects: Sequence[dict[str, Any]]) -> Iterator[tuple[
             ),
         )
     for ign in a.net.ignored:
-        obj = objects[ign.index]
+        obj = a.objects[ign.index]
         av = obj.get("apiVersion")
         if obj.get("kind") == "NetworkPolicy" and api_group(av) in _DEAD_NETPOL_GROUPS:
             yield (
@@ -739,9 +719,9 @@ class _DnsGroup:
     custom_servers: bool = False
 
 
-@set_check(BLOCKS_DNS)
-def egress_blocks_dns(objects: Sequence[dict[str, Any]]) -> Iterator[tuple[int, Violation]]:
-    a = analysis(objects)
+@check(BLOCKS_DNS, on=Target.SET)
+def egress_blocks_dns(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
+    a = ctx.derived(analysis)
     net = a.net
     groups: dict[tuple[int, str], _DnsGroup] = {}
     for ep in net.endpoints:
@@ -750,7 +730,7 @@ def egress_blocks_dns(objects: Sequence[dict[str, Any]]) -> Iterator[tuple[int, 
         egress = net.policies_for(ep, "egress")
         if not egress or not any(p.egress for p in egress):
             continue  # not isolated, or cut off from everything on purpose
-        wl = Workload.of(objects[ep.index])
+        wl = Workload.of(a.objects[ep.index])
         spec = wl.spec if wl is not None else {}
         dns_policy = spec.get("dnsPolicy")
         if dns_policy == "Default":

@@ -8,13 +8,14 @@ object's Namespace when the scanned set contains it, else against ``--pss-level`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from hardhull.context import ObjectContext
 from hardhull.model import Rule, Severity, Violation
-from hardhull.models.workload import as_dict
+from hardhull.models.workload import Workload, as_dict, object_namespace
 from hardhull.pss.levels import LevelError, LevelVersion, parse_level_version
-from hardhull.rules import register
+from hardhull.registry import Target, check, register
 
 ENFORCE = "pod-security.kubernetes.io/enforce"
 ENFORCE_VERSION = "pod-security.kubernetes.io/enforce-version"
@@ -92,3 +93,14 @@ def pss_violation(obj: dict[str, Any], lv: LevelVersion, namespace: str) -> Viol
         sev = Severity.MEDIUM
     pointer = next((p for f in failures for p in f.pointers), "")
     return Violation("K100", pointer, f"fails Pod Security {lv} ({why}): {controls}", None, sev)
+
+
+@check(PSS_REJECTS, on=Target.WORKLOAD, context=True)
+def pod_security_admission(w: Workload, ctx: ObjectContext) -> Iterator[Violation]:
+    """K100: judged at the level of the object's Namespace when the scanned set holds it,
+    else at the default level (``--pss-level``, or the webhook's policy)."""
+    ns = object_namespace(ctx.obj)
+    lv = ctx.facts.namespace_levels.get(ns)
+    v = pss_violation(ctx.obj, lv or ctx.facts.pss_default, ns if lv else "")
+    if v is not None:
+        yield v

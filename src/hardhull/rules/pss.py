@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from hardhull.model import Rule, Severity
 from hardhull.pss.controls import CHECKS
-from hardhull.rules import register
+from hardhull.registry import register
 
 PSS_DOC = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
 UPSTREAM = (

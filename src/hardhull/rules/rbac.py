@@ -23,10 +23,11 @@ nothing in the set binds the role (latent), and low when only ``system:`` compon
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from hardhull.context import SetContext
 from hardhull.model import Severity, Violation
 from hardhull.models.workload import Workload, as_dict, as_list, get
 from hardhull.rbac.graph import (
@@ -45,8 +46,8 @@ from hardhull.rbac.graph import (
     Subject,
     build,
 )
+from hardhull.registry import Target, check
 from hardhull.rulekit import RuleFamily
-from hardhull.rules import set_check
 
 RBAC_DOC = "https://kubernetes.io/docs/reference/access-authn-authz/rbac/"
 GOOD_PRACTICES = "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"
@@ -1232,28 +1233,20 @@ def _privileged_pod(obj: Any) -> bool:
     return any(c.sc.get("privileged") is True for c in w.containers)
 
 
-# --------------------------------------------------------------------------- the cache
-
-_LAST: list[tuple[Sequence[Any], Found]] = []
+# --------------------------------------------------------------------------- the checks
 
 
 def analyse(objects: Sequence[Any]) -> Found:
-    """All R findings of one scanned set, computed once per object list (shared by R001–R013).
-
-    The list itself is kept (not its id, which Python may reuse) until the next scan."""
-    if _LAST and _LAST[0][0] is objects:
-        return _LAST[0][1]
-    found = _Analysis(objects).run()
-    _LAST[:] = [(objects, found)]
-    return found
+    """All R findings of one scanned set (R001–R013 share it through the set's context)."""
+    return _Analysis(objects).run()
 
 
-def _checker(code: str) -> Any:
-    def check(objects: Sequence[dict[str, Any]]) -> Iterator[tuple[int, Violation]]:
-        yield from analyse(objects).get(code, [])
+def _checker(code: str) -> Callable[[SetContext], Iterator[tuple[int, Violation]]]:
+    def rbac_rule(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
+        yield from ctx.derived(analyse).get(code, [])
 
-    check.__name__ = f"check_{code}"
-    return check
+    rbac_rule.__name__ = f"check_{code}"
+    return rbac_rule
 
 
 for _r in (
@@ -1271,4 +1264,4 @@ for _r in (
     DEFAULT_SA,
     AUTOMOUNT,
 ):
-    set_check(_r)(_checker(_r.code))
+    check(_r, on=Target.SET)(_checker(_r.code))

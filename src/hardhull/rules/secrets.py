@@ -17,8 +17,8 @@ from typing import Any
 from hardhull.formats.yamlpos import escape
 from hardhull.model import Severity, Violation
 from hardhull.models.workload import Workload, as_dict, as_list
+from hardhull.registry import Target, check
 from hardhull.rulekit import RuleFamily
-from hardhull.rules import object_check
 from hardhull.secrets.detect import (
     SecretMatch,
     detect_value,
@@ -75,6 +75,7 @@ spec:
 """,
     nsa="Kubernetes Secrets: encrypt and keep them out of manifests",
     refs=(SECRET_DOC, GOOD_PRACTICES, ESO, SEALED, SOPS),
+    reports_secrets=True,
 )
 
 #: Secret types whose values are credentials by definition
@@ -160,7 +161,7 @@ def _keys(keys: list[str]) -> str:
     return ", ".join(keys[:5]) + (", …" if len(keys) > 5 else "")
 
 
-@object_check(SECRET_MANIFEST)
+@check(SECRET_MANIFEST, on=Target.OBJECT)
 def secret_manifest(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _is_core_secret(obj):
         return
@@ -230,6 +231,7 @@ env:
 """,
     nsa="Kubernetes Secrets: do not place credentials in pod specs",
     kube_linter=("env-var-secret",),
+    reports_secrets=True,
 )
 
 _FLAG = re.compile(r"^--?([A-Za-z][A-Za-z0-9_.-]*)(?:=(.*))?$", re.DOTALL)
@@ -258,7 +260,7 @@ def _arg_hits(args: list[Any]) -> Iterator[tuple[int, SecretMatch, str]]:
             yield i, found, ""
 
 
-@object_check(ENV_CREDENTIAL)
+@check(ENV_CREDENTIAL, on=Target.OBJECT)
 def env_credential(obj: dict[str, Any]) -> Iterator[Violation]:
     w = Workload.of(obj)
     if w is None:
@@ -318,6 +320,7 @@ data:
     spring.datasource.password=${DB_PASSWORD}
 """,
     nsa="Kubernetes Secrets: do not place credentials in ConfigMaps",
+    reports_secrets=True,
 )
 
 _PAIR = re.compile(
@@ -368,7 +371,7 @@ def _configmap_hits(key: str, value: str) -> list[tuple[SecretMatch, str]]:
     return [(found, key)] if found is not None else []
 
 
-@object_check(CONFIGMAP_CREDENTIAL)
+@check(CONFIGMAP_CREDENTIAL, on=Target.OBJECT)
 def configmap_credential(obj: dict[str, Any]) -> Iterator[Violation]:
     if obj.get("kind") != "ConfigMap" or obj.get("apiVersion") != "v1":
         return
@@ -415,6 +418,7 @@ kubectl create secret generic db --from-file=password=./password.txt \\
         GOOD_PRACTICES,
         "https://kubernetes.io/docs/reference/labels-annotations-taints/",
     ),
+    reports_secrets=True,
 )
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -462,7 +466,7 @@ def _annotation_hits(
             )
 
 
-@object_check(ANNOTATION_CREDENTIAL)
+@check(ANNOTATION_CREDENTIAL, on=Target.OBJECT)
 def annotation_credential(obj: dict[str, Any]) -> Iterator[Violation]:
     meta = as_dict(obj.get("metadata"))
     places = [(as_dict(meta.get("annotations")), "/metadata/annotations")]

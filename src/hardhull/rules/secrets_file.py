@@ -2,16 +2,17 @@
 
 Runs on the raw text of every file the scan reads, with the format detectors only (private
 keys, provider tokens, JWTs, URLs with passwords): no name-based guesses, which need the
-structure the other front ends give. A line that another secrets rule already reports (S001–
-S004, D005, C021) is not reported again.
+structure the other front ends give. A line that a rule with ``reports_secrets`` already
+reports (S001–S004, D005, C021), suppressed or not, is not reported again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from hardhull.context import TextSubject
 from hardhull.model import Rule, Severity, Violation
-from hardhull.rules import text_check
+from hardhull.registry import Target, check
 
 CREDENTIAL_IN_FILE = Rule(
     code="S005",
@@ -39,19 +40,18 @@ database:
     cis="CIS Kubernetes Benchmark v1.9 5.4.1",
 )
 
-#: rules that already report credentials on their own line
-OTHER_SECRET_RULES = frozenset({"S001", "S002", "S003", "S004", "D005", "C021"})
 
-
-@text_check(CREDENTIAL_IN_FILE)
-def credential_in_file(path: str, text: str) -> Iterator[tuple[int, int, Violation]]:
-    from hardhull.secrets.text import scan_text
+@check(CREDENTIAL_IN_FILE, on=Target.TEXT)
+def credential_in_file(item: TextSubject) -> Iterator[tuple[int, int, Violation]]:
+    from hardhull.secrets.text import scan_text  # start-up time: only when a file is read
 
     seen: dict[str, int] = {}
-    for line, column, match in scan_text(text):
+    for line, column, match in scan_text(item.text):
         key = f"{match.kind}/{match.masked}"
         n = seen.get(key, 0)
         seen[key] = n + 1
+        if line in item.secret_lines:
+            continue  # a rule with reports_secrets reports this line already
         yield (
             line,
             column,

@@ -7,6 +7,7 @@ import posixpath
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from hardhull.context import ObjectContext
 from hardhull.fixes import append_item, set_field
 from hardhull.formats.yamlpos import escape
 from hardhull.model import JSONPatch, Rule, Severity, Violation
@@ -18,8 +19,8 @@ from hardhull.models.workload import (
     object_name,
     object_namespace,
 )
+from hardhull.registry import Target, check
 from hardhull.rulekit import RuleFamily
-from hardhull.rules import workload_check
 
 PSS_DOC = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
 SC_DOC = "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"
@@ -98,7 +99,7 @@ securityContext:
 )
 
 
-@workload_check(PRIVILEGED)
+@check(PRIVILEGED, on=Target.WORKLOAD)
 def privileged(w: Workload) -> Iterator[Violation]:
     for c in w.containers:
         if c.sc.get("privileged") is True:
@@ -138,7 +139,7 @@ containers:
 )
 
 
-@workload_check(ESCALATION)
+@check(ESCALATION, on=Target.WORKLOAD)
 def allow_privilege_escalation(w: Workload) -> Iterator[Violation]:
     if _windows(w):
         return
@@ -197,7 +198,7 @@ def _windows_user(w: Workload, c: Container) -> Any:
     return None
 
 
-@workload_check(NON_ROOT)
+@check(NON_ROOT, on=Target.WORKLOAD)
 def run_as_non_root(w: Workload) -> Iterator[Violation]:
     items: list[tuple[str, Container]] = []
     for c in w.containers:
@@ -258,7 +259,7 @@ securityContext:
 )
 
 
-@workload_check(ROOT_UID)
+@check(ROOT_UID, on=Target.WORKLOAD)
 def run_as_uid_0(w: Workload) -> Iterator[Violation]:
     items: list[tuple[str, Container]] = []
     for c in w.containers:
@@ -288,7 +289,7 @@ securityContext:
 )
 
 
-@workload_check(LOW_UID)
+@check(LOW_UID, on=Target.WORKLOAD)
 def low_uid(w: Workload) -> Iterator[Violation]:
     items: list[tuple[str, Container]] = []
     for c in w.containers:
@@ -335,7 +336,7 @@ volumes:
 )
 
 
-@workload_check(READ_ONLY)
+@check(READ_ONLY, on=Target.WORKLOAD)
 def writable_root_filesystem(w: Workload) -> Iterator[Violation]:
     if _windows(w):
         return
@@ -412,7 +413,7 @@ securityContext:
 )
 
 
-@workload_check(DROP_ALL)
+@check(DROP_ALL, on=Target.WORKLOAD)
 def capabilities_not_dropped(w: Workload) -> Iterator[Violation]:
     if _windows(w):
         return
@@ -489,7 +490,7 @@ def _adds(c: Container) -> Iterator[tuple[str, str]]:
         yield _cap(x), f"{c.sc_pointer}/capabilities/add/{i}"
 
 
-@workload_check(DANGEROUS_ADD)
+@check(DANGEROUS_ADD, on=Target.WORKLOAD)
 def dangerous_capability(w: Workload) -> Iterator[Violation]:
     for c in w.containers:
         for cap, ptr in _adds(c):
@@ -498,7 +499,7 @@ def dangerous_capability(w: Workload) -> Iterator[Violation]:
                 yield Violation("K008", ptr, f"{c.label} adds capability {cap}", None, sev)
 
 
-@workload_check(OTHER_ADD)
+@check(OTHER_ADD, on=Target.WORKLOAD)
 def capability_added(w: Workload) -> Iterator[Violation]:
     for c in w.containers:
         for cap, ptr in _adds(c):
@@ -592,7 +593,7 @@ securityContext:
 )
 
 
-@workload_check(SECCOMP_MISSING)
+@check(SECCOMP_MISSING, on=Target.WORKLOAD)
 def seccomp_missing(w: Workload) -> Iterator[Violation]:
     if _windows(w):
         return
@@ -624,7 +625,7 @@ def _unconfined(
         yield Violation(code, ptr, f"{_who(cs)} {_verb(cs, 'runs', 'run')} with {what}")
 
 
-@workload_check(SECCOMP_UNCONFINED)
+@check(SECCOMP_UNCONFINED, on=Target.WORKLOAD)
 def seccomp_unconfined(w: Workload) -> Iterator[Violation]:
     return _unconfined(w, seccomp_of, "K011", "seccomp Unconfined")
 
@@ -682,7 +683,7 @@ def apparmor_of(w: Workload, c: Container) -> tuple[str | None, str]:
     return None, ""
 
 
-@workload_check(APPARMOR)
+@check(APPARMOR, on=Target.WORKLOAD)
 def apparmor_unconfined(w: Workload) -> Iterator[Violation]:
     return _unconfined(w, apparmor_of, "K012", "AppArmor unconfined")
 
@@ -712,7 +713,7 @@ securityContext:
 )
 
 
-@workload_check(SELINUX)
+@check(SELINUX, on=Target.WORKLOAD)
 def selinux_options(w: Workload) -> Iterator[Violation]:
     targets: list[tuple[dict[str, Any], str, str]] = [(w.pod_sc, w.pod_sc_pointer, "pod")]
     targets += [(c.sc, c.sc_pointer, c.label) for c in w.containers]
@@ -792,7 +793,7 @@ HOST_IPC = _host_rule(
 
 
 def _host_check(rule: Rule, field: str) -> None:
-    def check(w: Workload) -> Iterator[Violation]:
+    def host_namespace(w: Workload) -> Iterator[Violation]:
         if w.spec.get(field) is True:
             ptr = f"{w.spec_pointer}/{field}"
             yield Violation(
@@ -802,8 +803,8 @@ def _host_check(rule: Rule, field: str) -> None:
                 [{"op": "replace", "path": ptr, "value": False}],
             )
 
-    check.__name__ = field
-    workload_check(rule)(check)
+    host_namespace.__name__ = field
+    check(rule, on=Target.WORKLOAD)(host_namespace)
 
 
 _host_check(HOST_NETWORK, "hostNetwork")
@@ -828,7 +829,7 @@ spec:
 )
 
 
-@workload_check(HOST_USERS)
+@check(HOST_USERS, on=Target.WORKLOAD)
 def host_users(w: Workload) -> Iterator[Violation]:
     if w.spec.get("hostUsers") is True:
         yield Violation(
@@ -1022,7 +1023,7 @@ def _host_paths(w: Workload) -> Iterator[tuple[str, str, bool, str]]:
             )
 
 
-@workload_check(HOST_PATH)
+@check(HOST_PATH, on=Target.WORKLOAD)
 def host_path_volume(w: Workload) -> Iterator[Violation]:
     for path, ptr, read_only, kind in _host_paths(w):
         if runtime_socket(path):
@@ -1038,7 +1039,7 @@ def host_path_volume(w: Workload) -> Iterator[Violation]:
         )
 
 
-@workload_check(RUNTIME_SOCKET)
+@check(RUNTIME_SOCKET, on=Target.WORKLOAD)
 def container_runtime_socket(w: Workload) -> Iterator[Violation]:
     for path, ptr, _, _ in _host_paths(w):
         if runtime_socket(path):
@@ -1067,7 +1068,7 @@ ports:
 )
 
 
-@workload_check(HOST_PORT)
+@check(HOST_PORT, on=Target.WORKLOAD)
 def host_port(w: Workload) -> Iterator[Violation]:
     for c in w.containers:
         for i, p in enumerate(as_list(c.data.get("ports"))):
@@ -1100,7 +1101,7 @@ securityContext:
 )
 
 
-@workload_check(PROC_MOUNT)
+@check(PROC_MOUNT, on=Target.WORKLOAD)
 def unmasked_proc_mount(w: Workload) -> Iterator[Violation]:
     for c in w.containers:
         pm = c.sc.get("procMount")
@@ -1156,7 +1157,7 @@ def sysctl_dots(name: str) -> str:
     return name.translate(str.maketrans("/.", "./"))
 
 
-@workload_check(SYSCTLS)
+@check(SYSCTLS, on=Target.WORKLOAD)
 def unsafe_sysctl(w: Workload) -> Iterator[Violation]:
     for i, s in enumerate(as_list(w.pod_sc.get("sysctls"))):
         name = s.get("name") if isinstance(s, dict) else None
@@ -1195,7 +1196,7 @@ securityContext:
 )
 
 
-@workload_check(WINDOWS_HOST_PROCESS)
+@check(WINDOWS_HOST_PROCESS, on=Target.WORKLOAD)
 def windows_host_process(w: Workload) -> Iterator[Violation]:
     targets: list[tuple[dict[str, Any], str, str]] = [(w.pod_sc, w.pod_sc_pointer, "pod")]
     targets += [(c.sc, c.sc_pointer, c.label) for c in w.containers]
@@ -1309,7 +1310,7 @@ def _pod_has(w: Workload, section: str, name: str) -> bool:
     return as_dict(as_dict(w.spec.get("resources")).get(section)).get(name) not in (None, "")
 
 
-@workload_check(MEMORY_LIMIT)
+@check(MEMORY_LIMIT, on=Target.WORKLOAD)
 def memory_limit_missing(w: Workload) -> Iterator[Violation]:
     if _pod_has(w, "limits", "memory"):
         return
@@ -1318,7 +1319,7 @@ def memory_limit_missing(w: Workload) -> Iterator[Violation]:
             yield Violation("K024", _res_where(c, "limits"), f"{c.label} has no memory limit")
 
 
-@workload_check(CPU_LIMIT)
+@check(CPU_LIMIT, on=Target.WORKLOAD)
 def cpu_limit_missing(w: Workload) -> Iterator[Violation]:
     if _pod_has(w, "limits", "cpu"):
         return
@@ -1327,7 +1328,7 @@ def cpu_limit_missing(w: Workload) -> Iterator[Violation]:
             yield Violation("K025", _res_where(c, "limits"), f"{c.label} has no CPU limit")
 
 
-@workload_check(REQUESTS)
+@check(REQUESTS, on=Target.WORKLOAD)
 def resource_requests_missing(w: Workload) -> Iterator[Violation]:
     for c in _resource_containers(w):
         # a limit without a request defaults the request to the limit
@@ -1413,7 +1414,7 @@ image: nginx:1.27.2@sha256:<digest>
 )
 
 
-@workload_check(IMAGE_TAG)
+@check(IMAGE_TAG, on=Target.WORKLOAD)
 def image_tag_mutable(w: Workload) -> Iterator[Violation]:
     for c, img, ptr in _images(w):
         _, tag, digest = split_image(img)
@@ -1425,7 +1426,7 @@ def image_tag_mutable(w: Workload) -> Iterator[Violation]:
             yield Violation("K027", ptr, f"{c.label} uses image {img!r} with tag latest")
 
 
-@workload_check(IMAGE_DIGEST)
+@check(IMAGE_DIGEST, on=Target.WORKLOAD)
 def image_not_pinned(w: Workload) -> Iterator[Violation]:
     for c, img, ptr in _images(w):
         _, tag, digest = split_image(img)
@@ -1453,7 +1454,7 @@ imagePullPolicy: IfNotPresent
 )
 
 
-@workload_check(PULL_POLICY)
+@check(PULL_POLICY, on=Target.WORKLOAD)
 def image_pull_policy(w: Workload) -> Iterator[Violation]:
     for c, img, _ in _images(w):
         policy = c.data.get("imagePullPolicy")
@@ -1488,10 +1489,12 @@ spec:
 )
 
 
-@workload_check(AUTOMOUNT)
-def service_account_token_mounted(w: Workload) -> Iterator[Violation]:
+@check(AUTOMOUNT, on=Target.WORKLOAD, context=True)
+def service_account_token_mounted(w: Workload, ctx: ObjectContext) -> Iterator[Violation]:
     if w.spec.get("automountServiceAccountToken") is False:
         return
+    if token_decided_by_service_account(w.obj, ctx.facts.tokenless_service_accounts):
+        return  # its ServiceAccount, in the scanned set, turns the mount off
     ptr = f"{w.spec_pointer}/automountServiceAccountToken"
     where = ptr if "automountServiceAccountToken" in w.spec else w.spec_pointer
     yield Violation(
@@ -1509,9 +1512,9 @@ def service_accounts_without_token(
     ``automountServiceAccountToken: false``.
 
     The kubelet mounts the token unless the pod says otherwise, and when the pod is silent the
-    ServiceAccount decides: such a pod gets no token. K030 looks at one object, so the set
-    phase of a scan uses this with :func:`token_decided_by_service_account` to drop the K030
-    findings of pods whose ServiceAccount, in the same scan, already turns the mount off.
+    ServiceAccount decides: such a pod gets no token. A scan learns these before the checks
+    run (:attr:`~hardhull.context.ScanFacts.tokenless_service_accounts`), and K030 does not
+    report pods whose ServiceAccount, in the same scan, already turns the mount off.
     """
     out: set[tuple[str, str]] = set()
     for obj in objects:
@@ -1565,7 +1568,7 @@ metadata:
 )
 
 
-@workload_check(DEFAULT_NS)
+@check(DEFAULT_NS, on=Target.WORKLOAD)
 def default_namespace(w: Workload) -> Iterator[Violation]:
     if as_dict(w.obj.get("metadata")).get("namespace") == "default":
         yield Violation("K031", "/metadata/namespace", f"{w.kind} is in the default namespace")
@@ -1613,15 +1616,15 @@ READINESS = _probe_rule(
 
 
 def _probe_check(rule: Rule, field: str) -> None:
-    def check(w: Workload) -> Iterator[Violation]:
+    def probe(w: Workload) -> Iterator[Violation]:
         if not w.long_running:
             return
         for c in w.containers:
             if c.kind == "containers" and not isinstance(c.data.get(field), dict):
                 yield Violation(rule.code, c.pointer, f"{c.label} has no {field}")
 
-    check.__name__ = field
-    workload_check(rule)(check)
+    probe.__name__ = field
+    check(rule, on=Target.WORKLOAD)(probe)
 
 
 _probe_check(LIVENESS, "livenessProbe")
@@ -1646,7 +1649,7 @@ spec:
 )
 
 
-@workload_check(ROOT_GROUP)
+@check(ROOT_GROUP, on=Target.WORKLOAD)
 def root_group(w: Workload) -> Iterator[Violation]:
     items: list[tuple[str, Container]] = []
     for c in w.containers:
@@ -1692,7 +1695,7 @@ volumes:
 )
 
 
-@workload_check(VOLUME_TYPES)
+@check(VOLUME_TYPES, on=Target.WORKLOAD)
 def volume_type(w: Workload) -> Iterator[Violation]:
     for i, v in w.volumes():
         for key in v:

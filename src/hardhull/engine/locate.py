@@ -1,0 +1,65 @@
+"""Violations → findings: locate each in its document, apply suppressions (annotation, line
+comment, baseline) and the configured severity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from hardhull import suppress
+from hardhull.frontends.interface import Document
+from hardhull.model import Finding, Location, Rule, ScanResult, Severity, Violation, fingerprint
+from hardhull.paths import printable_path
+
+
+def snippet(doc: Document, line: int) -> str:
+    if doc.lines is None or not (0 < line <= len(doc.lines)):
+        return ""
+    return doc.lines[line - 1].rstrip()
+
+
+def findings_for(
+    doc: Document,
+    violations: Iterable[Violation],
+    rules: Mapping[str, Rule],
+    severity: Mapping[str, Severity],
+    baseline: frozenset[str],
+    result: ScanResult,
+) -> None:
+    """Turn violations into findings in ``result``: locate, suppress, set severity."""
+    ann = doc.ignore_codes()
+    resource = doc.resource
+    for v in violations:
+        rule = rules[v.code]
+        line, col = doc.position(v.pointer)
+        if suppress.matches(ann, v.code):
+            result.suppressed["annotation"] += 1
+            continue
+        if doc.lines is not None and line:
+            codes = suppress.comment_codes(snippet(doc, line))
+            if codes is None and line > 1:
+                prev = doc.lines[line - 2].strip()
+                codes = suppress.comment_codes(prev) if prev.startswith("#") else None
+            if suppress.matches(codes, v.code):
+                result.suppressed["comment"] += 1
+                continue
+        fp = fingerprint(v.code, printable_path(doc.path), resource, v.pointer)
+        if fp in baseline:
+            result.suppressed["baseline"] += 1
+            continue
+        # Severity.INFO is 0: test for None, not truthiness
+        sev = severity.get(v.code)
+        if sev is None:
+            sev = v.severity if v.severity is not None else rule.severity
+        result.findings.append(
+            Finding(
+                rule=rule,
+                severity=sev,
+                message=v.message,
+                resource=resource,
+                pointer=v.pointer,
+                location=Location(doc.path, line, col),
+                fix=v.fix,
+                snippet=snippet(doc, line),
+                fingerprint=fp,
+            )
+        )

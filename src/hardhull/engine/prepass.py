@@ -1,0 +1,92 @@
+"""What the engine learns from all inputs before any check runs: kustomize patches to leave
+out, and the :class:`~hardhull.context.ScanFacts` per-object checks need (the Pod Security
+level each Namespace enforces, the ServiceAccounts that turn the token mount off).
+
+Only files whose text can hold such objects are parsed here (a cheap substring test first).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from hardhull.context import ScanFacts
+from hardhull.formats.yamlpos import YamlError, load_all
+from hardhull.frontends import kinds
+from hardhull.frontends.files import TextInput
+from hardhull.frontends.kubernetes import parse_text
+from hardhull.pss.levels import LevelVersion
+
+_KUSTOMIZATION_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
+#: the label Pod Security Admission enforces (hardhull.rules.podsecurity reads it too)
+ENFORCE = "pod-security.kubernetes.io/enforce"
+
+
+def kustomize_patches(inputs: Sequence[TextInput]) -> dict[str, str]:
+    """Files that a kustomization among the inputs uses as patches: path → kustomization.
+
+    A strategic-merge or JSON 6902 patch is a fragment (a Deployment with only the fields it
+    changes); judged as a whole object it would draw findings about everything it leaves out.
+    """
+    out: dict[str, str] = {}
+    for item in inputs:
+        if os.path.basename(item.path) not in _KUSTOMIZATION_NAMES:
+            continue
+        try:
+            docs = load_all(item.text)
+        except YamlError:
+            continue
+        base = os.path.dirname(item.path)
+        for doc in docs:
+            data = doc.data if isinstance(doc.data, dict) else {}
+            refs: list[Any] = []
+            for key in ("patchesStrategicMerge", "patches", "patchesJson6902"):
+                value = data.get(key)
+                if isinstance(value, list):
+                    refs.extend(value)
+            for ref in refs:
+                path = ref.get("path") if isinstance(ref, dict) else ref
+                # inline patches (YAML text with a newline) and URLs are not files here
+                if isinstance(path, str) and "\n" not in path and "://" not in path:
+                    out[os.path.normpath(os.path.join(base, path))] = item.path
+    return out
+
+
+def scan_facts(
+    inputs: Sequence[TextInput],
+    forced_kinds: dict[str, str],
+    pss_default: LevelVersion,
+    namespace_levels: dict[str, LevelVersion],
+    want_levels: bool = True,
+) -> ScanFacts:
+    """The facts of the scanned set. ``namespace_levels`` given by the caller win over the
+    ones read from Namespace objects; with ``want_levels`` False none are read."""
+    # imported here: the Pod Security and K030 helpers live with their rules
+    from hardhull.rules.podsecurity import namespace_levels as levels_of
+    from hardhull.rules.workload import service_accounts_without_token
+
+    ns_objects: list[dict[str, Any]] = []
+    sa_objects: list[dict[str, Any]] = []
+    for item in inputs:
+        text = item.text
+        has_levels = want_levels and ENFORCE in text
+        has_sa = "automountServiceAccountToken" in text and "ServiceAccount" in text
+        if has_sa:
+            # only the Kubernetes front end keeps objects for the set (a compose or daemon
+            # file holds none)
+            kind = forced_kinds.get(item.path) or kinds.input_kind(item.path, text)
+            has_sa = kind == kinds.KUBERNETES
+        if not (has_levels or has_sa):
+            continue
+        objects = [o.data for o in parse_text(item.path, text).objects]
+        if has_levels:
+            ns_objects.extend(objects)
+        if has_sa:
+            sa_objects.extend(objects)
+    levels = {**levels_of(ns_objects), **namespace_levels} if want_levels else namespace_levels
+    return ScanFacts(
+        namespace_levels=levels,
+        pss_default=pss_default,
+        tokenless_service_accounts=service_accounts_without_token(sa_objects),
+    )
