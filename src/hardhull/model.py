@@ -71,7 +71,7 @@ class Rule:
             object.__setattr__(self, "family", self.category)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Violation:
     """What a check yields: a rule code, where in the object, what is wrong, and maybe a fix."""
 
@@ -82,7 +82,7 @@ class Violation:
     severity: Severity | None = None  # overrides the rule's default for this instance
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     path: str  # file path as given (relative to where the scan ran) or "" when not from a file
     line: int = 0  # 1-based; 0 = unknown
@@ -90,7 +90,7 @@ class Location:
     end_line: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Resource:
     kind: str
     name: str
@@ -102,7 +102,7 @@ class Resource:
         return f"{self.kind}/{ns}{self.name}" if self.name else self.kind
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule: Rule
     severity: Severity
@@ -127,7 +127,7 @@ def fingerprint(code: str, path: str, resource: Resource, pointer: str) -> str:
     return hashlib.sha256(key).hexdigest()[:32]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InputError:
     """A problem with the input itself (not a finding): syntax error, unreadable file, bomb."""
 
@@ -145,7 +145,7 @@ class InputError:
         return f"{where}: {self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Skipped:
     path: str
     reason: str

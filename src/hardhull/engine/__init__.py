@@ -20,10 +20,10 @@ from typing import Any
 
 from hardhull.context import ScanFacts, SetContext
 from hardhull.engine import locate
-from hardhull.engine.prepass import kustomize_patches, scan_facts
+from hardhull.engine.prepass import patches_of, scan_facts, wants_facts
 from hardhull.engine.run import CheckError, run_checks
 from hardhull.frontends import front_end, kinds
-from hardhull.frontends.files import DEFAULT_MAX_BYTES, TextInput, collect
+from hardhull.frontends.files import DEFAULT_MAX_BYTES, InputRef, TextInput, collect
 from hardhull.frontends.interface import Document, ReadOptions
 from hardhull.frontends.kubernetes import K8sObject, object_subjects, parse_text
 from hardhull.frontends.text import TextDocument
@@ -164,10 +164,18 @@ def evaluate_set(
     )
 
 
-def _scan_inputs(inputs: Sequence[TextInput], opts: ScanOptions) -> ScanResult:
+def _scan_inputs(refs: Sequence[InputRef], opts: ScanOptions) -> ScanResult:
+    """Read, check and forget each input in turn (the set keeps lean views of its objects)."""
     result = ScanResult()
     read_opts = ReadOptions(as_of=opts.as_of)
-    for item in inputs:
+    for ref in refs:
+        item = ref.load(opts.max_bytes)
+        if isinstance(item, InputError):  # changed since the pre-pass read it
+            result.errors.append(item)
+            continue
+        if isinstance(item, Skipped):
+            result.skipped.append(item)
+            continue
         result.files += 1
         try:
             kind = opts.forced_kinds.get(item.path) or kinds.input_kind(item.path, item.text)
@@ -208,11 +216,12 @@ def _check_text(item: TextInput, opts: ScanOptions, result: ScanResult, taken: s
 
 
 def _run_set_checks(
-    result: ScanResult, opts: ScanOptions, texts: dict[str, str] | None = None
+    result: ScanResult, opts: ScanOptions, refs: dict[str, InputRef] | None = None
 ) -> None:
-    """Checks over the whole scanned set (RBAC, network policy): run once, in this process.
-    ``texts`` (path → text) lets objects that came back from a worker be located again."""
-    texts = texts or {}
+    """Checks over the whole scanned set (RBAC, network policy): run once, in this process,
+    over the lean views the front end kept. ``refs`` (path → input) lets the few objects a set
+    check reports on be read again, with their positions and lines."""
+    refs = refs or {}
     reparsed: dict[str, list[K8sObject]] = {}
     # workers finish in any order: the same input must give the same findings
     result.keep.sort(key=lambda o: (o.path, o.doc_index, o.prefix))
@@ -223,17 +232,22 @@ def _run_set_checks(
     for e in failed:
         result.errors.append(InputError("", f"internal error in {e.code}: {e.error!r}"))
     for index, v in found:
-        findings_for(_located(objects[index], texts, reparsed), [v], opts, result)
+        findings_for(_located(objects[index], refs, reparsed, opts), [v], opts, result)
 
 
 def _located(
-    obj: K8sObject, texts: dict[str, str], reparsed: dict[str, list[K8sObject]]
+    obj: K8sObject,
+    refs: dict[str, InputRef],
+    reparsed: dict[str, list[K8sObject]],
+    opts: ScanOptions,
 ) -> K8sObject:
-    """The object with its positions and lines, re-reading its file if a worker dropped them."""
-    if obj.lines is not None or obj.path not in texts:
+    """The object with its positions and lines, read again from its input."""
+    if obj.lines is not None or obj.path not in refs:
         return obj
     if obj.path not in reparsed:
-        reparsed[obj.path] = parse_text(obj.path, texts[obj.path]).objects
+        item = refs[obj.path].load(opts.max_bytes)
+        text = item.text if isinstance(item, TextInput) else ""
+        reparsed[obj.path] = parse_text(obj.path, text).objects
     for full in reparsed[obj.path]:
         if (full.doc_index, full.prefix) == (obj.doc_index, obj.prefix):
             return full
@@ -252,37 +266,61 @@ def _merge(into: ScanResult, part: ScanResult) -> None:
     into.keep.extend(part.keep)
 
 
-def scan(paths: Sequence[str], opts: ScanOptions, progress: Progress | None = None) -> ScanResult:
-    from hardhull.engine import parallel
-
-    collected = collect(
-        paths, excludes=opts.excludes, max_bytes=opts.max_bytes, stdin_text=opts.stdin_text
-    )
-    result = ScanResult(errors=collected.errors, skipped=collected.skipped)
-    patches = kustomize_patches(collected.inputs)
-    if patches:
-        kept: list[TextInput] = []
-        for item in collected.inputs:
-            where = patches.get(os.path.normpath(item.path))
-            if where is None:
-                kept.append(item)
-            else:
-                result.skipped.append(
-                    Skipped(
-                        item.path,
-                        f"kustomize patch listed in {where}: a fragment, not an object "
-                        "(scan the output of `kustomize build` instead)",
-                    )
+def _prepass(refs: Sequence[InputRef], opts: ScanOptions, result: ScanResult) -> list[InputRef]:
+    """Read every input once, one at a time: record read errors, leave out kustomize patches,
+    learn the facts of the set. Returns the inputs to scan."""
+    readable: list[InputRef] = []
+    patches: dict[str, str] = {}
+    with_facts: list[InputRef] = []
+    want_levels = "K100" not in opts.disabled
+    for ref in refs:
+        item = ref.load(opts.max_bytes)
+        if isinstance(item, InputError):
+            result.errors.append(item)
+            continue
+        if isinstance(item, Skipped):
+            result.skipped.append(item)
+            continue
+        readable.append(ref)
+        patches.update(patches_of(item))
+        if wants_facts(item, opts.forced_kinds, want_levels):
+            with_facts.append(ref)
+    kept: list[InputRef] = []
+    for ref in readable:
+        where = patches.get(os.path.normpath(ref.path))
+        if where is None:
+            kept.append(ref)
+        else:
+            result.skipped.append(
+                Skipped(
+                    ref.path,
+                    f"kustomize patch listed in {where}: a fragment, not an object "
+                    "(scan the output of `kustomize build` instead)",
                 )
-        collected.inputs = kept
-    inputs = collected.inputs
+            )
+    texts = (ref.load(opts.max_bytes) for ref in with_facts if ref in kept)
     opts.facts = scan_facts(
-        inputs,
+        (t for t in texts if isinstance(t, TextInput)),
         opts.forced_kinds,
         opts.pss_default,
         opts.ns_levels,
-        want_levels="K100" not in opts.disabled,
+        want_levels=want_levels,
     )
+    return kept
+
+
+def scan(paths: Sequence[str], opts: ScanOptions, progress: Progress | None = None) -> ScanResult:
+    from hardhull.engine import parallel  # only a large scan needs worker processes
+
+    collected = collect(
+        paths,
+        excludes=opts.excludes,
+        max_bytes=opts.max_bytes,
+        stdin_text=opts.stdin_text,
+        lazy=True,
+    )
+    result = ScanResult(errors=collected.errors, skipped=collected.skipped)
+    inputs = _prepass(collected.refs, opts, result)
     jobs = opts.jobs or (os.cpu_count() or 1)
     total = len(inputs)
     if jobs > 1 and total >= PARALLEL_THRESHOLD:
@@ -296,7 +334,7 @@ def scan(paths: Sequence[str], opts: ScanOptions, progress: Progress | None = No
             _merge(result, _scan_inputs(inputs[start : start + step], opts))
             if progress is not None:
                 progress(result.files, total)
-    _run_set_checks(result, opts, {i.path: i.text for i in inputs})
+    _run_set_checks(result, opts, {ref.path: ref for ref in inputs})
     result.keep = []
     result.findings.sort(
         key=lambda f: (

@@ -2,54 +2,58 @@
 
 Inputs are cut into chunks of similar size, several per worker (uneven files balance out and
 progress advances). Workers forked from the scanning process take their chunk by index into
-the inherited inputs instead of receiving megabytes of text through a pipe; the Kubernetes
-objects they keep for the set checks travel back without their positions and lines (the bulk
-of the pickle), and the parent re-reads the few files a set check reports on.
+the inherited inputs and read the files themselves; the Kubernetes objects they keep for the
+set checks travel back as the lean views the front end keeps.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hardhull.frontends.files import TextInput
-from hardhull.frontends.kubernetes import K8sObject
+from hardhull.frontends.files import InputRef
 from hardhull.model import ScanResult
 
 if TYPE_CHECKING:
     from hardhull.engine import ScanOptions
 
-ScanInputs = Callable[[Sequence[TextInput], "ScanOptions"], ScanResult]
+ScanInputs = Callable[[Sequence[InputRef], "ScanOptions"], ScanResult]
 
 #: the inputs of the running scan, for pool workers forked from this process
-_FORKED_INPUTS: Sequence[TextInput] = ()
+_FORKED_INPUTS: Sequence[InputRef] = ()
 
 
-def chunks(items: Sequence[TextInput], n: int) -> list[list[TextInput]]:
+def _size(ref: InputRef) -> int:
+    if ref.text is not None:
+        return len(ref.text)
+    try:
+        return os.stat(ref.path).st_size
+    except OSError:
+        return 0
+
+
+def chunks(items: Sequence[InputRef], n: int) -> list[list[InputRef]]:
     """Split into n chunks of similar total size (largest first, greedy)."""
-    buckets: list[list[TextInput]] = [[] for _ in range(n)]
+    buckets: list[list[InputRef]] = [[] for _ in range(n)]
     sizes = [0] * n
-    for item in sorted(items, key=lambda i: len(i.text), reverse=True):
+    for item, size in sorted(((i, _size(i)) for i in items), key=lambda p: p[1], reverse=True):
         k = sizes.index(min(sizes))
         buckets[k].append(item)
-        sizes[k] += len(item.text)
+        sizes[k] += size
     return [b for b in buckets if b]
 
 
 def _in_worker(
-    inputs: Sequence[TextInput] | Sequence[int], opts: ScanOptions, scan_inputs: ScanInputs
+    inputs: Sequence[InputRef] | Sequence[int], opts: ScanOptions, scan_inputs: ScanInputs
 ) -> ScanResult:
     items = [_FORKED_INPUTS[i] if isinstance(i, int) else i for i in inputs]
-    result = scan_inputs(items, opts)
-    result.keep = [
-        K8sObject(o.data, o.path, {}, o.prefix, o.doc_index, o.line, None) for o in result.keep
-    ]
-    return result
+    return scan_inputs(items, opts)
 
 
 def scan_in_workers(
-    inputs: Sequence[TextInput], opts: ScanOptions, jobs: int, scan_inputs: ScanInputs
+    inputs: Sequence[InputRef], opts: ScanOptions, jobs: int, scan_inputs: ScanInputs
 ) -> Iterator[ScanResult]:
     """The results of ``scan_inputs`` over chunks of ``inputs``, in the order they finish."""
     from concurrent.futures import ProcessPoolExecutor, as_completed

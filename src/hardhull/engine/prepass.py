@@ -8,7 +8,7 @@ Only files whose text can hold such objects are parsed here (a cheap substring t
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from hardhull.context import ScanFacts
@@ -23,7 +23,7 @@ _KUSTOMIZATION_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Ku
 ENFORCE = "pod-security.kubernetes.io/enforce"
 
 
-def kustomize_patches(inputs: Sequence[TextInput]) -> dict[str, str]:
+def kustomize_patches(inputs: Iterable[TextInput]) -> dict[str, str]:
     """Files that a kustomization among the inputs uses as patches: path → kustomization.
 
     A strategic-merge or JSON 6902 patch is a fragment (a Deployment with only the fields it
@@ -31,30 +31,56 @@ def kustomize_patches(inputs: Sequence[TextInput]) -> dict[str, str]:
     """
     out: dict[str, str] = {}
     for item in inputs:
-        if os.path.basename(item.path) not in _KUSTOMIZATION_NAMES:
-            continue
-        try:
-            docs = load_all(item.text)
-        except YamlError:
-            continue
-        base = os.path.dirname(item.path)
-        for doc in docs:
-            data = doc.data if isinstance(doc.data, dict) else {}
-            refs: list[Any] = []
-            for key in ("patchesStrategicMerge", "patches", "patchesJson6902"):
-                value = data.get(key)
-                if isinstance(value, list):
-                    refs.extend(value)
-            for ref in refs:
-                path = ref.get("path") if isinstance(ref, dict) else ref
-                # inline patches (YAML text with a newline) and URLs are not files here
-                if isinstance(path, str) and "\n" not in path and "://" not in path:
-                    out[os.path.normpath(os.path.join(base, path))] = item.path
+        out.update(patches_of(item))
     return out
 
 
+def patches_of(item: TextInput) -> dict[str, str]:
+    """The patch files one input lists, if it is a kustomization: path → its path."""
+    out: dict[str, str] = {}
+    if os.path.basename(item.path) not in _KUSTOMIZATION_NAMES:
+        return out
+    try:
+        docs = load_all(item.text)
+    except YamlError:
+        return out
+    base = os.path.dirname(item.path)
+    for doc in docs:
+        data = doc.data if isinstance(doc.data, dict) else {}
+        refs: list[Any] = []
+        for key in ("patchesStrategicMerge", "patches", "patchesJson6902"):
+            value = data.get(key)
+            if isinstance(value, list):
+                refs.extend(value)
+        for ref in refs:
+            path = ref.get("path") if isinstance(ref, dict) else ref
+            # inline patches (YAML text with a newline) and URLs are not files here
+            if isinstance(path, str) and "\n" not in path and "://" not in path:
+                out[os.path.normpath(os.path.join(base, path))] = item.path
+    return out
+
+
+def wants_facts(item: TextInput, forced_kinds: dict[str, str], want_levels: bool) -> bool:
+    """Can this input hold a fact of the set (a Namespace's level, a token-less account)?"""
+    return bool(_markers(item, forced_kinds, want_levels))
+
+
+def _markers(
+    item: TextInput, forced_kinds: dict[str, str], want_levels: bool
+) -> tuple[bool, bool] | None:
+    text = item.text
+    has_levels = want_levels and ENFORCE in text
+    has_sa = "automountServiceAccountToken" in text and "ServiceAccount" in text
+    if has_sa:
+        # only the Kubernetes front end keeps objects for the set (a compose or daemon
+        # file holds none)
+        kind = forced_kinds.get(item.path) or kinds.input_kind(item.path, text)
+        has_sa = kind == kinds.KUBERNETES
+    return (has_levels, has_sa) if has_levels or has_sa else None
+
+
 def scan_facts(
-    inputs: Sequence[TextInput],
+    inputs: Iterable[TextInput],
     forced_kinds: dict[str, str],
     pss_default: LevelVersion,
     namespace_levels: dict[str, LevelVersion],
@@ -69,20 +95,13 @@ def scan_facts(
     ns_objects: list[dict[str, Any]] = []
     sa_objects: list[dict[str, Any]] = []
     for item in inputs:
-        text = item.text
-        has_levels = want_levels and ENFORCE in text
-        has_sa = "automountServiceAccountToken" in text and "ServiceAccount" in text
-        if has_sa:
-            # only the Kubernetes front end keeps objects for the set (a compose or daemon
-            # file holds none)
-            kind = forced_kinds.get(item.path) or kinds.input_kind(item.path, text)
-            has_sa = kind == kinds.KUBERNETES
-        if not (has_levels or has_sa):
+        markers = _markers(item, forced_kinds, want_levels)
+        if markers is None:
             continue
-        objects = [o.data for o in parse_text(item.path, text).objects]
-        if has_levels:
+        objects = [o.data for o in parse_text(item.path, item.text).objects]
+        if markers[0]:
             ns_objects.extend(objects)
-        if has_sa:
+        if markers[1]:
             sa_objects.extend(objects)
     levels = {**levels_of(ns_objects), **namespace_levels} if want_levels else namespace_levels
     return ScanFacts(

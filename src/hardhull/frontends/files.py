@@ -14,7 +14,7 @@ import os
 import stat
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hardhull.frontends import kinds
 from hardhull.model import InputError, Skipped
@@ -33,11 +33,29 @@ class TextInput:
     text: str
 
 
+@dataclass(frozen=True)
+class InputRef:
+    """An input not read yet (a regular file: read when needed, and read again when needed
+    again, so a scan holds one file's text at a time), or one that can be read only once
+    (standard input, a pipe), with its text."""
+
+    path: str
+    text: str | None = None
+    explicit: bool = True
+
+    def load(self, max_bytes: int) -> TextInput | InputError | Skipped:
+        if self.text is not None:
+            return TextInput(self.path, self.text)
+        return read_file(self.path, max_bytes, explicit=self.explicit)
+
+
 @dataclass
 class Collected:
     inputs: list[TextInput]
     errors: list[InputError]
     skipped: list[Skipped]
+    #: with ``lazy``: the inputs, to be read when needed
+    refs: list[InputRef] = field(default_factory=list)
 
 
 def is_candidate(name: str) -> bool:
@@ -139,6 +157,13 @@ def read_file(
     return text
 
 
+def _is_regular(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _walk(root: str, excludes: Sequence[str], out: Collected) -> Iterator[str]:
     seen: set[tuple[int, int]] = set()
     stack = [root]
@@ -199,8 +224,12 @@ def collect(
     excludes: Sequence[str] = (),
     max_bytes: int = DEFAULT_MAX_BYTES,
     stdin_text: str | None = None,
+    lazy: bool = False,
 ) -> Collected:
-    """Read every input once (a file named twice, or inside a named directory, counts once)."""
+    """Read every input once (a file named twice, or inside a named directory, counts once).
+
+    With ``lazy``, regular files are not read here but listed in ``refs`` (their read errors
+    come when they are loaded); what can be read only once is read now and kept in its ref."""
     out = Collected([], [], [])
     done: set[str] = set()
     for given in paths:
@@ -210,6 +239,7 @@ def collect(
                 got = stdin_text if stdin_text is not None else _read_stdin(max_bytes)
                 if isinstance(got, str):
                     out.inputs.append(TextInput("<stdin>", got))
+                    out.refs.append(InputRef("<stdin>", got))
                 elif isinstance(got, InputError):
                     out.errors.append(got)
                 else:
@@ -229,9 +259,13 @@ def collect(
             if key in done:
                 continue
             done.add(key)
+            if lazy and _is_regular(f):
+                out.refs.append(InputRef(f, None, explicit))
+                continue
             item = read_file(f, max_bytes, explicit=explicit)
             if isinstance(item, TextInput):
                 out.inputs.append(item)
+                out.refs.append(InputRef(item.path, item.text))
             elif isinstance(item, InputError):
                 out.errors.append(item)
             else:

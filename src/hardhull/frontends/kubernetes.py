@@ -14,7 +14,13 @@ from hardhull.formats.yamlpos import Position, YamlError, YamlLimitError, load_a
 from hardhull.frontends import kinds
 from hardhull.frontends.interface import FrontEndOutput, ReadOptions, Subject
 from hardhull.model import InputError, Resource, Skipped
-from hardhull.models.workload import object_name, object_namespace, pod_spec_problem
+from hardhull.models.workload import (
+    Workload,
+    api_group,
+    object_name,
+    object_namespace,
+    pod_spec_problem,
+)
 from hardhull.registry import Target
 
 if TYPE_CHECKING:
@@ -73,12 +79,85 @@ class K8sObject:
             pos = self.positions.get(self.prefix, (self.line, 0))
         return pos if pos != (0, 0) else (self.line, 0)
 
+    def kept(self) -> K8sObject:
+        """What the scan keeps for the checks over the whole set: :func:`set_view` of the
+        data and where the object is, without positions and lines (the few objects a set
+        check reports on are read again)."""
+        return K8sObject(set_view(self.data), self.path, {}, self.prefix, self.doc_index, self.line)
+
     def ignore_codes(self) -> frozenset[str]:
         """``hardhull.dev/ignore`` annotations of the object and of its pod template."""
         return suppress.object_codes(self.data)
 
     def subjects(self, facts: ScanFacts) -> list[Subject]:
         return object_subjects(self.data, facts)
+
+
+#: container fields no check over a whole set reads (the set keeps a view without them)
+_CONTAINER_BULK = frozenset(
+    {"env", "envFrom", "command", "args", "resources", "livenessProbe", "readinessProbe",
+     "startupProbe", "lifecycle", "volumeMounts", "volumeDevices", "workingDir", "resizePolicy",
+     "terminationMessagePath", "terminationMessagePolicy"}
+)  # fmt: skip
+_LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def set_view(obj: dict[str, Any]) -> dict[str, Any]:
+    """What the checks over a whole set need of one object: the object with the bulk no set
+    check reads left out (ConfigMap and Secret values, CRD schemas, custom resources' specs,
+    container commands, environments, probes and resources, managed fields), every remaining
+    field at its own JSON pointer. A scan keeps this view of every object, not the object."""
+    out = dict(obj)
+    meta = obj.get("metadata")
+    if isinstance(meta, dict) and ("managedFields" in meta or "annotations" in meta):
+        meta = {k: v for k, v in meta.items() if k != "managedFields"}
+        ann = meta.get("annotations")
+        if isinstance(ann, dict) and _LAST_APPLIED in ann:
+            meta["annotations"] = {k: v for k, v in ann.items() if k != _LAST_APPLIED}
+        out["metadata"] = meta
+    kind = obj.get("kind")
+    group = api_group(obj.get("apiVersion"))
+    if kind in ("ConfigMap", "Secret") and group == "":
+        for key in ("data", "stringData", "binaryData"):
+            out.pop(key, None)
+        return out
+    if kind == "CustomResourceDefinition":
+        spec = obj.get("spec")
+        if isinstance(spec, dict):
+            out["spec"] = {k: spec[k] for k in ("group", "names", "scope") if k in spec}
+        return out
+    if "." in group and not group.endswith(".k8s.io") and not str(kind).endswith("Policy"):
+        # a custom resource (not a policy engine's): its kind and name are all a set reads
+        out.pop("spec", None)
+        out.pop("status", None)
+        out.pop("data", None)
+        return out
+    w = Workload.of(obj)
+    if w is None:
+        return out
+    tokens = [t for t in w.spec_pointer.split("/") if t]
+    return _with_lean_containers(out, tokens)
+
+
+def _with_lean_containers(node: dict[str, Any], tokens: list[str]) -> dict[str, Any]:
+    """``node`` with the pod spec at ``tokens`` holding containers without their bulk;
+    dicts on the way are copied, the original is untouched."""
+    if tokens:
+        child = node.get(tokens[0])
+        if not isinstance(child, dict):
+            return node
+        return {**node, tokens[0]: _with_lean_containers(child, tokens[1:])}
+    spec = dict(node)
+    for name in ("containers", "initContainers", "ephemeralContainers"):
+        items = spec.get(name)
+        if isinstance(items, list):
+            spec[name] = [
+                {k: v for k, v in c.items() if k not in _CONTAINER_BULK}
+                if isinstance(c, dict)
+                else c
+                for c in items
+            ]
+    return spec
 
 
 def object_subjects(obj: dict[str, Any], facts: ScanFacts) -> list[Subject]:
@@ -296,7 +375,7 @@ class KubernetesFrontEnd:
         out = FrontEndOutput(errors=parsed.errors, skipped=parsed.skipped, ignored=parsed.ignored)
         for obj in parsed.objects:
             out.objects += 1
-            out.keep.append(obj)
+            out.keep.append(obj.kept())
             out.documents.append(obj)
             problem = pod_spec_problem(obj.data)
             if problem is not None:

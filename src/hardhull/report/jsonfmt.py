@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from hardhull import __version__
@@ -40,8 +41,14 @@ def finding_dict(f: Finding) -> dict[str, Any]:
 
 
 def render_json(result: ScanResult) -> str:
+    return "".join(iter_json(result))
+
+
+def iter_json(result: ScanResult) -> Iterator[str]:
+    """The JSON report in pieces, one finding at a time: written as it is made, a report of a
+    million findings never stands in memory whole."""
     counts = Counter(f.severity.label for f in result.findings)
-    doc = {
+    doc: dict[str, Any] = {
         "schema": "hardhull/report",
         "version": SCHEMA_VERSION,
         "tool": {"name": "hardhull", "version": __version__},
@@ -55,7 +62,7 @@ def render_json(result: ScanResult) -> str:
             "input_errors": len(result.errors),
             "suppressed": dict(sorted(result.suppressed.items())),
         },
-        "findings": [finding_dict(f) for f in result.findings],
+        "findings": (finding_dict(f) for f in result.findings) if result.findings else [],
         "errors": [
             {
                 "path": printable_path(e.path),
@@ -67,22 +74,33 @@ def render_json(result: ScanResult) -> str:
         ],
         "skipped": [{"path": printable_path(s.path), "reason": s.reason} for s in result.skipped],
     }
-    return dumps_report(doc)
+    return iter_report(doc)
 
 
 def dumps_report(doc: dict[str, Any]) -> str:
-    """The report as JSON, one finding (error, skipped file) per line.
+    """The report as JSON, one finding (error, skipped file) per line."""
+    return "".join(iter_report(doc))
+
+
+def iter_report(doc: dict[str, Any]) -> Iterator[str]:
+    """The report as JSON in pieces, one finding (error, skipped file) per line.
 
     ``json.dumps(indent=…)`` runs Python's pure-Python encoder, about six times slower than
     the C encoder used for compact output; a report of thousands of findings is written with
-    the C encoder, item by item, and stays readable (and greppable) one item per line.
+    the C encoder, item by item, and stays readable (and greppable) one item per line. A
+    value that is a generator is a non-empty list, written as it is consumed.
     """
-    parts: list[str] = []
+    yield "{\n"
+    first = True
     for key, value in doc.items():
-        head = f"  {json.dumps(key)}: "
-        if isinstance(value, list) and value:
-            items = ",\n".join(f"    {json.dumps(item)}" for item in value)
-            parts.append(f"{head}[\n{items}\n  ]")
+        yield ("" if first else ",\n") + f"  {json.dumps(key)}: "
+        first = False
+        if isinstance(value, Iterator) or (isinstance(value, list) and value):
+            sep = "[\n"
+            for item in value:
+                yield f"{sep}    {json.dumps(item)}"
+                sep = ",\n"
+            yield "\n  ]"
         else:
-            parts.append(head + json.dumps(value))
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+            yield json.dumps(value)
+    yield "\n}\n"
