@@ -183,22 +183,30 @@ def _scan_inputs(refs: Sequence[InputRef], opts: ScanOptions) -> ScanResult:
         except Exception as exc:  # a front end must never take the scan down
             result.errors.append(InputError(item.path, f"internal error reading file: {exc!r}"))
             continue
-        if out.objects or out.documents or not out.errors:
+        secret_lines: set[int] = set()
+        documents = 0
+        try:
+            for doc in out.documents:
+                documents += 1
+                violations, errors = check_document(doc, opts.facts, opts.disabled)
+                result.errors.extend(errors)
+                findings_for(doc, violations, opts, result)
+                if doc.path == item.path:
+                    secret_lines.update(
+                        doc.position(v.pointer)[0]
+                        for v in violations
+                        if RULES[v.code].reports_secrets
+                    )
+        except Exception as exc:  # a front end must never take the scan down
+            result.errors.append(InputError(item.path, f"internal error reading file: {exc!r}"))
+        # the front end's counts are complete once its documents are consumed
+        if out.objects or documents or not out.errors:
             result.scanned += 1
         result.errors.extend(out.errors)
         result.skipped.extend(out.skipped)
         result.ignored += out.ignored
         result.objects += out.objects
         result.keep.extend(out.keep)
-        secret_lines: set[int] = set()
-        for doc in out.documents:
-            violations, errors = check_document(doc, opts.facts, opts.disabled)
-            result.errors.extend(errors)
-            findings_for(doc, violations, opts, result)
-            if doc.path == item.path:
-                secret_lines.update(
-                    doc.position(v.pointer)[0] for v in violations if RULES[v.code].reports_secrets
-                )
         _check_text(item, opts, result, secret_lines)
     return result
 

@@ -10,6 +10,7 @@ entry and sequence item, the 1-based line and column where it starts, keyed by J
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -260,13 +261,27 @@ def _forget(positions: dict[str, Position], pointer: str, value: Any) -> None:
 
 
 def load_all(text: str, *, max_depth: int = MAX_DEPTH) -> list[YamlDocument]:
-    """Parse every document of ``text``; raise :class:`YamlError` on bad or hostile input.
+    """Parse every document of ``text``; raise :class:`YamlError` on bad or hostile input
+    (its ``documents`` are the ones complete before the error).
 
     Data is what ``yaml.safe_load_all`` gives for Kubernetes-like input, except that mapping
     keys are always strings, unknown tags (``!Ref``) and ``!!binary``/``!!timestamp``/``!!set``
     keep their plain value, and recursive aliases are an error.
     """
     docs: list[YamlDocument] = []
+    try:
+        docs.extend(iter_all(text, max_depth=max_depth))
+    except YamlError as exc:
+        exc.documents = docs
+        raise
+    return docs
+
+
+def iter_all(text: str, *, max_depth: int = MAX_DEPTH) -> Iterator[YamlDocument]:
+    """:func:`load_all` one document at a time: a document is built, handed over and
+    forgotten before the next one is read (the :class:`YamlError` raised after the last good
+    document carries none)."""
+    count = 0
     stack: list[_Frame] = []
     anchors: dict[str, tuple[Any, int]] = {}
     positions: dict[str, Position] = {}
@@ -394,13 +409,11 @@ def load_all(text: str, *, max_depth: int = MAX_DEPTH) -> list[YamlDocument]:
                 complex_keys = False
                 doc_line = ev.start_mark.line + 1
             elif cls is DocumentEndEvent:
-                docs.append(
-                    YamlDocument(
-                        root, positions, len(docs), doc_line, ev.end_mark.line + 1, complex_keys
-                    )
+                yield YamlDocument(
+                    root, positions, count, doc_line, ev.end_mark.line + 1, complex_keys
                 )
-    except YamlError as exc:
-        exc.documents = docs
+                count += 1
+    except YamlError:
         raise
     except yaml.MarkedYAMLError as exc:
         emark: Any = exc.problem_mark or exc.context_mark
@@ -408,17 +421,17 @@ def load_all(text: str, *, max_depth: int = MAX_DEPTH) -> list[YamlDocument]:
         col = emark.column + 1 if emark else 0
         if exc.problem and "maximum nesting depth" in exc.problem:
             depth = min(max_depth, _LIBYAML_MAX_DEPTH)
-            raise YamlLimitError(f"nesting deeper than {depth} levels", line, col, docs) from None
+            raise YamlLimitError(f"nesting deeper than {depth} levels", line, col) from None
         msg = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             msg = f"{exc.problem} ({exc.context})"
-        raise YamlError(f"YAML syntax error: {msg}", line, col, docs) from None
+        raise YamlError(f"YAML syntax error: {msg}", line, col) from None
     except yaml.reader.ReaderError as exc:
         line, col = _where(text, exc.position)
         char = exc.character
         code = f"U+{char:04X}" if isinstance(char, int) else repr(char)
         raise YamlError(
-            f"character {code} is not allowed in YAML ({exc.reason})", line, col, docs
+            f"character {code} is not allowed in YAML ({exc.reason})", line, col
         ) from None
     except UnicodeEncodeError as exc:  # only from str built in memory: files decode strictly
         head = text[: exc.start]
@@ -427,13 +440,11 @@ def load_all(text: str, *, max_depth: int = MAX_DEPTH) -> list[YamlDocument]:
             f"character U+{ord(text[exc.start]):04X} is not allowed in YAML (unpaired surrogate)",
             line,
             col,
-            docs,
         ) from None
     except yaml.YAMLError as exc:  # pragma: no cover - every libyaml error is one of the above
-        raise YamlError(f"YAML error: {exc}", documents=docs) from None
+        raise YamlError(f"YAML error: {exc}") from None
     except RecursionError:  # pragma: no cover - the builder is iterative; belt and braces
-        raise YamlLimitError(f"nesting deeper than {max_depth} levels", documents=docs) from None
-    return docs
+        raise YamlLimitError(f"nesting deeper than {max_depth} levels") from None
 
 
 def _merge(frame: _Frame, source: Any, positions: dict[str, Position]) -> None:

@@ -20,7 +20,7 @@ from hardhull import suppress
 from hardhull.context import ScanFacts, SubjectContext
 from hardhull.formats.yamlpos import Position, YamlError, YamlLimitError, escape, load_all, locate
 from hardhull.frontends import kinds
-from hardhull.frontends.interface import FrontEndOutput, ReadOptions, Subject
+from hardhull.frontends.interface import Document, FrontEndOutput, ReadOptions, Subject
 from hardhull.model import InputError, Resource, Skipped
 from hardhull.registry import Target
 
@@ -281,6 +281,8 @@ class ComposeFrontEnd:
 def read_compose(item: TextInput) -> FrontEndOutput:
     """Each service of a compose file becomes a document."""
     out = FrontEndOutput()
+    documents: list[Document] = []
+    out.documents = documents
     path = item.path
     try:
         docs = load_all(item.text)
@@ -329,7 +331,7 @@ def read_compose(item: TextInput) -> FrontEndOutput:
                 doc.positions.get(s.pointer, (doc.line, 0))[0],
                 s,
             )
-            out.documents.append(cdoc)
+            documents.append(cdoc)
     return out
 
 

@@ -88,5 +88,5 @@ class DaemonFrontEnd:
             out.errors.append(error or InputError(item.path, "not a daemon configuration"))
             return out
         out.objects = 1
-        out.documents.append(DaemonDoc(item.path, item.text.splitlines(), positions, data))
+        out.documents = [DaemonDoc(item.path, item.text.splitlines(), positions, data)]
         return out

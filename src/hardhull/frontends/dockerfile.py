@@ -228,5 +228,5 @@ class DockerfileFrontEnd:
             return out
         facts = dockerfile_facts(df, ctx, lines)
         out.objects += 1
-        out.documents.append(DockerfileDocument(item.path, lines, facts, _ignore_label(df)))
+        out.documents = [DockerfileDocument(item.path, lines, facts, _ignore_label(df))]
         return out

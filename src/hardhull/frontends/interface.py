@@ -60,7 +60,9 @@ class ReadOptions:
 class FrontEndOutput:
     """What a front end made of one input."""
 
-    documents: list[Document] = field(default_factory=list)
+    #: the documents, possibly produced as they are read: the other fields are complete only
+    #: once every document has been consumed
+    documents: Iterable[Document] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     #: documents that are not of this front end's kind (a ConfigMap-less YAML, a values file)

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from hardhull import suppress
 from hardhull.context import ObjectContext, ScanFacts
 from hardhull.formats.jsonpos import json_positions
-from hardhull.formats.yamlpos import Position, YamlError, YamlLimitError, load_all, locate
+from hardhull.formats.yamlpos import (
+    Position,
+    YamlError,
+    YamlLimitError,
+    iter_all,
+    load_all,
+    locate,
+)
 from hardhull.frontends import kinds
-from hardhull.frontends.interface import FrontEndOutput, ReadOptions, Subject
+from hardhull.frontends.interface import Document, FrontEndOutput, ReadOptions, Subject
 from hardhull.model import InputError, Resource, Skipped
 from hardhull.models.workload import (
     Workload,
@@ -291,15 +299,42 @@ def _parse_json(path: str, text: str, out: ParsedFile) -> bool:
 def parse_text(path: str, text: str) -> ParsedFile:
     """Kubernetes objects in ``text``; every problem becomes an error or a skip, never raised."""
     out = ParsedFile([], [], [])
+    out.objects = list(iter_objects(path, text, out))
+    return out
+
+
+def iter_objects(path: str, text: str, out: ParsedFile) -> Iterator[K8sObject]:
+    """The Kubernetes objects of ``text`` one YAML document at a time (a document's objects
+    are built, handed over and forgotten before the next document is read); errors, skips
+    and ignored documents go to ``out``, whose ``objects`` are left alone.
+
+    Templates (``{{ }}``, judged on the whole text) and JSON are read whole first."""
+    lines = text.splitlines()
     try:
-        _parse(path, text, out)
+        if "{{" in text or _JSON_START.match(text):
+            whole = ParsedFile([], [], [])
+            _parse(path, text, whole)
+            out.errors.extend(whole.errors)
+            out.skipped.extend(whole.skipped)
+            out.ignored += whole.ignored
+            for o in whole.objects:
+                o.lines = lines
+                yield o
+            return
+        try:
+            for d in iter_all(text):
+                if d.data is None:
+                    continue
+                one = ParsedFile([], [], [])
+                _expand(d.data, path, d.positions, d.index, d.line, one)
+                out.ignored += one.ignored
+                for o in one.objects:
+                    o.lines = lines
+                    yield o
+        except YamlError as exc:  # the documents before the error were handed over
+            out.errors.append(InputError(path, exc.message, exc.line, exc.column))
     except Exception as exc:  # pragma: no cover - a bug of ours must not stop the scan
         out.errors.append(InputError(path, f"internal error reading this file: {exc!r}"))
-    if out.objects:
-        lines = text.splitlines()
-        for o in out.objects:
-            o.lines = lines
-    return out
 
 
 def _template_broke(text: str) -> bool:
@@ -366,18 +401,33 @@ class KubernetesFrontEnd:
     kind = kinds.KUBERNETES
 
     def read(self, item: TextInput, opts: ReadOptions) -> FrontEndOutput:
-        parsed = parse_text(item.path, item.text)
-        if parsed.ignored and not parsed.objects and not parsed.errors and _is_compose(item.text):
-            # a compose file under another name (stack.yml, …): judged as compose
-            from hardhull.frontends.compose import ComposeFrontEnd
+        out = FrontEndOutput()
+        out.documents = self._documents(item, opts, out)
+        return out
 
-            return ComposeFrontEnd().read(item, opts)
-        out = FrontEndOutput(errors=parsed.errors, skipped=parsed.skipped, ignored=parsed.ignored)
-        for obj in parsed.objects:
+    def _documents(
+        self, item: TextInput, opts: ReadOptions, out: FrontEndOutput
+    ) -> Iterator[Document]:
+        """The objects as they are read; ``out`` is complete once they are all consumed."""
+        parsed = ParsedFile([], [], [])
+        for obj in iter_objects(item.path, item.text, parsed):
             out.objects += 1
             out.keep.append(obj.kept())
-            out.documents.append(obj)
             problem = pod_spec_problem(obj.data)
             if problem is not None:
                 out.skipped.append(Skipped(obj.path, f"{obj.resource}: {problem}"))
-        return out
+            yield obj
+        if not out.objects and parsed.ignored and not parsed.errors and _is_compose(item.text):
+            # a compose file under another name (stack.yml, …): judged as compose
+            from hardhull.frontends.compose import ComposeFrontEnd  # a sibling, only when needed
+
+            compose = ComposeFrontEnd().read(item, opts)
+            yield from compose.documents
+            out.errors.extend(compose.errors)
+            out.skipped.extend(compose.skipped)
+            out.ignored += compose.ignored
+            out.objects += compose.objects
+            return
+        out.errors.extend(parsed.errors)
+        out.skipped.extend(parsed.skipped)
+        out.ignored += parsed.ignored
