@@ -165,6 +165,8 @@ class ScanResult:
     suppressed: Counter[str] = field(default_factory=Counter)  # by mechanism
     #: Kubernetes objects of the whole scan, for the set checks (not reported)
     keep: list[Any] = field(default_factory=list, repr=False)
+    #: one copy of each distinct fix of the scan's findings (not reported)
+    shared: dict[str, JSONPatch] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def scanned_anything(self) -> bool:

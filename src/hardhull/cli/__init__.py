@@ -14,7 +14,7 @@ import io
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 from hardhull import __version__
@@ -154,7 +154,9 @@ def _color(choice: str, stream_is_tty: bool) -> bool:
     return stream_is_tty
 
 
-def write_report(text: str, output: str | None) -> int:
+def write_report(text: str | Iterable[str], output: str | None) -> int:
+    """Write a report (a string, or its pieces as they are made) to ``output`` or stdout."""
+    pieces = [text] if isinstance(text, str) else text
     if output:
         try:
             # `-o reports/hardhull.sarif` in a fresh CI checkout: create the folder
@@ -164,7 +166,8 @@ def write_report(text: str, output: str | None) -> int:
                     raise NotADirectoryError(errno.ENOTDIR, f"{parent} is not a directory")
                 os.makedirs(parent, exist_ok=True)
             with open(output, "w", encoding="utf-8", errors="backslashreplace") as fh:
-                fh.write(text)
+                for piece in pieces:
+                    fh.write(piece)
         except OSError as exc:
             sys.stderr.write(f"hardhull: cannot write {output}: {exc.strerror or exc}\n")
             return EXIT_ERROR
@@ -173,7 +176,8 @@ def write_report(text: str, output: str | None) -> int:
         if isinstance(sys.stdout, io.TextIOWrapper):
             sys.stdout.reconfigure(errors="backslashreplace")
         try:
-            sys.stdout.write(text)
+            for piece in pieces:
+                sys.stdout.write(piece)
             sys.stdout.flush()
         except BrokenPipeError:
             # the reader went away (`| head`): the rest of the report is not wanted, but the
@@ -202,7 +206,7 @@ def threshold_exit(severities: Sequence[int], fail_on: str) -> int:
 def cmd_scan(args: argparse.Namespace) -> int:
     from hardhull.cli.config import ConfigError, load_config
     from hardhull.engine import ScanOptions, scan
-    from hardhull.report import printable_path, render
+    from hardhull.report import printable_path, render_pieces
 
     if not args.paths and not args.daemon_config:
         sys.stderr.write("hardhull: error: scan needs at least one PATH (or - for stdin)\n")
@@ -278,7 +282,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         if code:
             return code
     to_tty = not args.output and sys.stdout.isatty()
-    code = write_report(render(fmt, result, _color(args.color, to_tty)), args.output)
+    code = write_report(render_pieces(fmt, result, _color(args.color, to_tty)), args.output)
     if code:
         return code
     if (result.errors and args.output) or (result.errors and fmt != "text"):

@@ -25,7 +25,7 @@ from hardhull.engine.run import CheckError, run_checks
 from hardhull.frontends import front_end, kinds
 from hardhull.frontends.files import DEFAULT_MAX_BYTES, InputRef, TextInput, collect
 from hardhull.frontends.interface import Document, ReadOptions
-from hardhull.frontends.kubernetes import K8sObject, object_subjects, parse_text
+from hardhull.frontends.kubernetes import K8sObject, ParsedFile, iter_objects, object_subjects
 from hardhull.frontends.text import TextDocument
 from hardhull.model import InputError, ScanResult, Severity, Skipped, Violation
 from hardhull.pss.levels import LATEST_MINOR, LevelVersion
@@ -230,7 +230,6 @@ def _run_set_checks(
     over the lean views the front end kept. ``refs`` (path → input) lets the few objects a set
     check reports on be read again, with their positions and lines."""
     refs = refs or {}
-    reparsed: dict[str, list[K8sObject]] = {}
     # workers finish in any order: the same input must give the same findings
     result.keep.sort(key=lambda o: (o.path, o.doc_index, o.prefix))
     objects: list[K8sObject] = result.keep
@@ -239,27 +238,31 @@ def _run_set_checks(
     found, failed = evaluate_set([o.data for o in objects], opts.facts, disabled=opts.disabled)
     for e in failed:
         result.errors.append(InputError("", f"internal error in {e.code}: {e.error!r}"))
+    located = _locate_again([objects[index] for index, _ in found], refs, opts)
     for index, v in found:
-        findings_for(_located(objects[index], refs, reparsed, opts), [v], opts, result)
+        obj = objects[index]
+        findings_for(located.get((obj.path, obj.doc_index, obj.prefix), obj), [v], opts, result)
 
 
-def _located(
-    obj: K8sObject,
-    refs: dict[str, InputRef],
-    reparsed: dict[str, list[K8sObject]],
-    opts: ScanOptions,
-) -> K8sObject:
-    """The object with its positions and lines, read again from its input."""
-    if obj.lines is not None or obj.path not in refs:
-        return obj
-    if obj.path not in reparsed:
-        item = refs[obj.path].load(opts.max_bytes)
-        text = item.text if isinstance(item, TextInput) else ""
-        reparsed[obj.path] = parse_text(obj.path, text).objects
-    for full in reparsed[obj.path]:
-        if (full.doc_index, full.prefix) == (obj.doc_index, obj.prefix):
-            return full
-    return obj
+def _locate_again(
+    wanted: list[K8sObject], refs: dict[str, InputRef], opts: ScanOptions
+) -> dict[tuple[str, int, str], K8sObject]:
+    """The objects set checks report on, read again with their positions and lines (one
+    pass over each of their files, keeping only those objects)."""
+    keys: dict[str, set[tuple[int, str]]] = {}
+    for obj in wanted:
+        if obj.lines is None and obj.path in refs:
+            keys.setdefault(obj.path, set()).add((obj.doc_index, obj.prefix))
+    out: dict[tuple[str, int, str], K8sObject] = {}
+    for path, want in keys.items():
+        item = refs[path].load(opts.max_bytes)
+        if not isinstance(item, TextInput):
+            continue
+        scratch = ParsedFile([], [], [])
+        for full in iter_objects(path, item.text, scratch):
+            if (full.doc_index, full.prefix) in want:
+                out[(path, full.doc_index, full.prefix)] = full
+    return out
 
 
 def _merge(into: ScanResult, part: ScanResult) -> None:

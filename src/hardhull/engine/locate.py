@@ -3,12 +3,31 @@ comment, baseline) and the configured severity."""
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Iterable, Mapping
 
 from hardhull import suppress
 from hardhull.frontends.interface import Document
-from hardhull.model import Finding, Location, Rule, ScanResult, Severity, Violation, fingerprint
+from hardhull.model import (
+    Finding,
+    JSONPatch,
+    Location,
+    Rule,
+    ScanResult,
+    Severity,
+    Violation,
+    fingerprint,
+)
 from hardhull.paths import printable_path
+
+
+def _shared_fix(fix: JSONPatch | None, shared: dict[str, JSONPatch]) -> JSONPatch | None:
+    """One object for every equal fix of a scan (findings never change their fix)."""
+    if not fix:
+        return fix
+    key = json.dumps(fix, sort_keys=True, default=str)
+    return shared.setdefault(key, fix)
 
 
 def snippet(doc: Document, line: int) -> str:
@@ -54,11 +73,12 @@ def findings_for(
             Finding(
                 rule=rule,
                 severity=sev,
-                message=v.message,
+                # many findings repeat a message, pointer or fix: one copy of each is kept
+                message=sys.intern(v.message),
                 resource=resource,
-                pointer=v.pointer,
+                pointer=sys.intern(v.pointer),
                 location=Location(doc.path, line, col),
-                fix=v.fix,
+                fix=_shared_fix(v.fix, result.shared),
                 snippet=snippet(doc, line),
                 fingerprint=fp,
             )

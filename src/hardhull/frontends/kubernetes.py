@@ -107,7 +107,15 @@ _CONTAINER_BULK = frozenset(
      "startupProbe", "lifecycle", "volumeMounts", "volumeDevices", "workingDir", "resizePolicy",
      "terminationMessagePath", "terminationMessagePolicy"}
 )  # fmt: skip
+#: pod spec fields no check over a whole set reads
+_POD_BULK = frozenset({"affinity", "tolerations", "topologySpreadConstraints", "nodeSelector"})
 _LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+#: kinds whose whole content the set checks read (RBAC, accounts, policies, namespaces); of
+#: other kinds that bear no pods they read only the kind, the name and the labels
+_WHOLE = frozenset(
+    {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ServiceAccount", "Namespace",
+     "NetworkPolicy"}
+)  # fmt: skip
 
 
 def set_view(obj: dict[str, Any]) -> dict[str, Any]:
@@ -142,7 +150,9 @@ def set_view(obj: dict[str, Any]) -> dict[str, Any]:
         return out
     w = Workload.of(obj)
     if w is None:
-        return out
+        if kind in _WHOLE or str(kind).endswith("Policy") or kind == "Secret":
+            return out
+        return {k: v for k, v in out.items() if k in ("apiVersion", "kind", "metadata")}
     tokens = [t for t in w.spec_pointer.split("/") if t]
     return _with_lean_containers(out, tokens)
 
@@ -155,7 +165,7 @@ def _with_lean_containers(node: dict[str, Any], tokens: list[str]) -> dict[str, 
         if not isinstance(child, dict):
             return node
         return {**node, tokens[0]: _with_lean_containers(child, tokens[1:])}
-    spec = dict(node)
+    spec = {k: v for k, v in node.items() if k not in _POD_BULK}
     for name in ("containers", "initContainers", "ephemeralContainers"):
         items = spec.get(name)
         if isinstance(items, list):

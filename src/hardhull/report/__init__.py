@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from hardhull.paths import NOT_A_FILE, display_path, printable_path
@@ -9,9 +10,18 @@ from hardhull.paths import NOT_A_FILE, display_path, printable_path
 if TYPE_CHECKING:
     from hardhull.engine import ScanResult
 
-__all__ = ["FORMATS", "NOT_A_FILE", "display_path", "printable_path", "render"]
+__all__ = ["FORMATS", "NOT_A_FILE", "display_path", "printable_path", "render", "render_pieces"]
 
 FORMATS = ("text", "json", "sarif", "junit")
+
+
+def render_pieces(fmt: str, result: ScanResult, color: bool = False) -> Iterable[str]:
+    """The report in pieces, for the formats that can be written as they are made (JSON)."""
+    if fmt == "json":
+        from hardhull.report.jsonfmt import iter_json
+
+        return iter_json(result)
+    return [render(fmt, result, color)]
 
 
 def render(fmt: str, result: ScanResult, color: bool = False) -> str:
