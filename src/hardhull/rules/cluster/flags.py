@@ -20,6 +20,7 @@ from hardhull.model import Rule, Violation
 from hardhull.models.control_plane import Flags, control_plane_flags
 from hardhull.registry import Target, check
 
+#: the components a row concerns (``component_flags`` takes the same names)
 APISERVER = ("kube-apiserver",)
 CONTROLLER_MANAGER = ("kube-controller-manager",)
 ETCD = ("etcd",)
