@@ -1,4 +1,4 @@
-"""KubeletConfiguration checks (A040–A049): the CIS Kubernetes Benchmark section 4.2 settings
+"""KubeletConfiguration rules (A040–A049): the CIS Kubernetes Benchmark section 4.2 settings
 of the kubelet's config file (``/var/lib/kubelet/config.yaml``).
 
 Unset fields take the config file's defaults (``SetDefaults_KubeletConfiguration``), which
@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from hardhull.model import Severity, Violation
+from hardhull.models.control_plane import INSECURE_CIPHERS, OLD_TLS
 from hardhull.models.workload import as_dict, as_list
 from hardhull.registry import Target, check
-from hardhull.rules.cluster import KUBELET_DOC, cluster_rule, is_kind
-from hardhull.rules.cluster_controlplane import INSECURE_CIPHERS, OLD_TLS
+from hardhull.rules.cluster import GO_TLS_DOC, KUBELET_DOC, cluster_rule, is_kind
 
 AUTHN_DOC = "https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/"
 GROUP = "kubelet.config.k8s.io"
@@ -35,13 +35,13 @@ ANONYMOUS = cluster_rule(
     "kubelet-anonymous-auth",
     "Kubelet accepts anonymous requests",
     Severity.HIGH,
-    "A KubeletConfiguration sets `authentication.anonymous.enabled: true` (the config "
+    what="A KubeletConfiguration sets `authentication.anonymous.enabled: true` (the config "
     "file's default is false; the `--anonymous-auth` flag's default is true).",
-    "The kubelet API (port 10250) runs commands in containers, streams logs and lists pods. "
+    why="The kubelet API (port 10250) runs commands in containers, streams logs and lists pods. "
     "With anonymous access, only authorization stands between the network and `exec` into "
     "every pod of the node; with `authorization.mode: AlwaysAllow` nothing does.",
-    "Set `authentication.anonymous.enabled: false` and enable webhook authentication.",
-    """
+    fix="Set `authentication.anonymous.enabled: false` and enable webhook authentication.",
+    example="""
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 authentication:
@@ -59,6 +59,7 @@ authentication:
 )
 
 
+# A040
 @check(ANONYMOUS, on=Target.OBJECT)
 def kubelet_anonymous_auth(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _kubelet(obj):
@@ -77,14 +78,14 @@ ALWAYS_ALLOW = cluster_rule(
     "kubelet-always-allow",
     "Kubelet authorizes every request",
     Severity.HIGH,
-    "A KubeletConfiguration sets `authorization.mode: AlwaysAllow` (the config file's "
+    what="A KubeletConfiguration sets `authorization.mode: AlwaysAllow` (the config file's "
     "default is Webhook; the `--authorization-mode` flag's default is AlwaysAllow).",
-    "Every request that authenticates (any service account token, with webhook "
+    why="Every request that authenticates (any service account token, with webhook "
     "authentication; everyone, with anonymous access) may exec into any container on the "
     "node, read its logs and its Secrets' mounted files.",
-    "Set `authorization.mode: Webhook`: the kubelet then asks the API server (RBAC on the "
+    fix="Set `authorization.mode: Webhook`: the kubelet then asks the API server (RBAC on the "
     "`nodes/proxy`, `nodes/log`, … subresources) about each request.",
-    """
+    example="""
 authorization:
   mode: Webhook
 """,
@@ -95,6 +96,7 @@ authorization:
 )
 
 
+# A041
 @check(ALWAYS_ALLOW, on=Target.OBJECT)
 def kubelet_always_allow(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _kubelet(obj):
@@ -115,12 +117,12 @@ READ_ONLY_PORT = cluster_rule(
     "kubelet-read-only-port",
     "Kubelet serves the unauthenticated read-only port",
     Severity.MEDIUM,
-    "A KubeletConfiguration sets `readOnlyPort` to a non-zero port (the config file's "
+    what="A KubeletConfiguration sets `readOnlyPort` to a non-zero port (the config file's "
     "default is 0, disabled; the flag's default is 10255).",
-    "The read-only port serves pod specs (with their environment variables), node and pod "
+    why="The read-only port serves pod specs (with their environment variables), node and pod "
     "metrics over plain HTTP with no authentication or authorization at all.",
-    "Set `readOnlyPort: 0` and scrape metrics from the authenticated port 10250.",
-    """
+    fix="Set `readOnlyPort: 0` and scrape metrics from the authenticated port 10250.",
+    example="""
 readOnlyPort: 0
 """,
     category="kubelet",
@@ -130,6 +132,7 @@ readOnlyPort: 0
 )
 
 
+# A042
 @check(READ_ONLY_PORT, on=Target.OBJECT)
 def kubelet_read_only_port(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _kubelet(obj):
@@ -148,13 +151,14 @@ PROTECT_KERNEL = cluster_rule(
     "kubelet-protect-kernel-defaults",
     "Kubelet may change kernel settings",
     Severity.LOW,
-    "A KubeletConfiguration does not set `protectKernelDefaults: true` (the default is false).",
-    "The kubelet then silently rewrites kernel tunables (`vm.overcommit_memory`, "
+    what="A KubeletConfiguration does not set `protectKernelDefaults: true` (the default is "
+    "false).",
+    why="The kubelet then silently rewrites kernel tunables (`vm.overcommit_memory`, "
     "`kernel.panic`, …) that the node's hardening set; with `true` it refuses to start when "
     "they differ, so drift is noticed.",
-    "Set the kernel parameters the kubelet expects in the node's sysctl configuration, then "
+    fix="Set the kernel parameters the kubelet expects in the node's sysctl configuration, then "
     "`protectKernelDefaults: true`.",
-    """
+    example="""
 protectKernelDefaults: true
 """,
     category="kubelet",
@@ -163,6 +167,7 @@ protectKernelDefaults: true
 )
 
 
+# A044
 @check(PROTECT_KERNEL, on=Target.OBJECT)
 def kubelet_protect_kernel_defaults(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _kubelet(obj):
@@ -171,8 +176,10 @@ def kubelet_protect_kernel_defaults(obj: dict[str, Any]) -> Iterator[Violation]:
     if value is True:
         return
     ptr = "/protectKernelDefaults" if "protectKernelDefaults" in obj else "/kind"
-    how = ("sets protectKernelDefaults: false" if value is False
-           else "does not set protectKernelDefaults: true")  # fmt: skip
+    if value is False:
+        how = "sets protectKernelDefaults: false"
+    else:
+        how = "does not set protectKernelDefaults: true"
     yield Violation("A044", ptr, f"the kubelet {how}: it may override kernel hardening")
 
 
@@ -181,11 +188,11 @@ IPTABLES = cluster_rule(
     "kubelet-iptables-util-chains-disabled",
     "Kubelet does not manage its iptables chains",
     Severity.LOW,
-    "A KubeletConfiguration sets `makeIPTablesUtilChains: false` (the default is true).",
-    "The kubelet's utility chains (KUBE-FIREWALL) drop martian packets to localhost "
+    what="A KubeletConfiguration sets `makeIPTablesUtilChains: false` (the default is true).",
+    why="The kubelet's utility chains (KUBE-FIREWALL) drop martian packets to localhost "
     "services; without them, pod traffic may reach services the node binds to 127.0.0.1.",
-    "Remove the field or set `makeIPTablesUtilChains: true`.",
-    """
+    fix="Remove the field or set `makeIPTablesUtilChains: true`.",
+    example="""
 makeIPTablesUtilChains: true
 """,
     category="kubelet",
@@ -195,8 +202,9 @@ makeIPTablesUtilChains: true
 )
 
 
+# A045
 @check(IPTABLES, on=Target.OBJECT)
-def kubelet_iptables_util_chains(obj: dict[str, Any]) -> Iterator[Violation]:
+def kubelet_iptables_util_chains_disabled(obj: dict[str, Any]) -> Iterator[Violation]:
     if _kubelet(obj) and obj.get("makeIPTablesUtilChains") is False:
         yield Violation(
             "A045",
@@ -210,12 +218,12 @@ ROTATE = cluster_rule(
     "kubelet-certificate-rotation-disabled",
     "Kubelet certificate rotation disabled",
     Severity.LOW,
-    "A KubeletConfiguration sets `rotateCertificates: false` or the "
+    what="A KubeletConfiguration sets `rotateCertificates: false` or the "
     "`RotateKubeletServerCertificate` feature gate to false.",
-    "The kubelet's client certificate is then not renewed: it lives long (a stolen copy "
+    why="The kubelet's client certificate is then not renewed: it lives long (a stolen copy "
     "stays useful) and the node drops out of the cluster when it expires.",
-    "Set `rotateCertificates: true` (kubeadm does) and remove the feature gate override.",
-    """
+    fix="Set `rotateCertificates: true` (kubeadm does) and remove the feature gate override.",
+    example="""
 rotateCertificates: true
 serverTLSBootstrap: true
 """,
@@ -226,8 +234,9 @@ serverTLSBootstrap: true
 )
 
 
+# A046
 @check(ROTATE, on=Target.OBJECT)
-def kubelet_certificate_rotation(obj: dict[str, Any]) -> Iterator[Violation]:
+def kubelet_certificate_rotation_disabled(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _kubelet(obj):
         return
     if obj.get("rotateCertificates") is False:
@@ -242,19 +251,18 @@ def kubelet_certificate_rotation(obj: dict[str, Any]) -> Iterator[Violation]:
         )
 
 
-@check(
-    cluster_rule(
-        "A047",
-        "kubelet-weak-tls",
-        "Kubelet allows weak TLS",
-        Severity.LOW,
-        "A KubeletConfiguration sets `tlsMinVersion` to TLS 1.0/1.1 or lists a cipher suite "
-        "in `tlsCipherSuites` that Go classifies as insecure (RC4, 3DES, CBC with SHA-256).",
-        "These protocol versions and suites have practical attacks (BEAST, Sweet32, Lucky13) "
-        "and let a network attacker downgrade connections to the kubelet API.",
-        "Set `tlsMinVersion: VersionTLS12` and list only AEAD suites, or leave "
-        "`tlsCipherSuites` unset to use Go's secure defaults.",
-        """
+WEAK_TLS = cluster_rule(
+    "A047",
+    "kubelet-weak-tls",
+    "Kubelet allows weak TLS",
+    Severity.LOW,
+    what="A KubeletConfiguration sets `tlsMinVersion` to TLS 1.0/1.1 or lists a cipher suite "
+    "in `tlsCipherSuites` that Go classifies as insecure (RC4, 3DES, CBC with SHA-256).",
+    why="These protocol versions and suites have practical attacks (BEAST, Sweet32, Lucky13) "
+    "and let a network attacker downgrade connections to the kubelet API.",
+    fix="Set `tlsMinVersion: VersionTLS12` and list only AEAD suites, or leave "
+    "`tlsCipherSuites` unset to use Go's secure defaults.",
+    example="""
 tlsMinVersion: VersionTLS12
 tlsCipherSuites:
   - TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
@@ -262,13 +270,15 @@ tlsCipherSuites:
   - TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
   - TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
 """,
-        category="kubelet",
-        cis="4.2.12",
-        checkov=("CKV_K8S_151",),
-        refs=(KUBELET_DOC, "https://pkg.go.dev/crypto/tls#InsecureCipherSuites"),
-    ),
-    on=Target.OBJECT,
+    category="kubelet",
+    cis="4.2.12",
+    checkov=("CKV_K8S_151",),
+    refs=(KUBELET_DOC, GO_TLS_DOC),
 )
+
+
+# A047
+@check(WEAK_TLS, on=Target.OBJECT)
 def kubelet_weak_tls(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _kubelet(obj):
         return
@@ -289,12 +299,12 @@ PIDS = cluster_rule(
     "kubelet-no-pod-pids-limit",
     "Kubelet sets no per-pod process limit",
     Severity.INFO,
-    "A KubeletConfiguration does not set a positive `podPidsLimit` (the default, -1, lets a "
+    what="A KubeletConfiguration does not set a positive `podPidsLimit` (the default, -1, lets a "
     "pod use every process ID the node has).",
-    "A fork bomb or a leaking workload in one pod can exhaust the node's PIDs and stop every "
+    why="A fork bomb or a leaking workload in one pod can exhaust the node's PIDs and stop every "
     "other pod, and the kubelet itself, from starting processes.",
-    "Set `podPidsLimit` to a bound your largest workload stays under (for example 4096).",
-    """
+    fix="Set `podPidsLimit` to a bound your largest workload stays under (for example 4096).",
+    example="""
 podPidsLimit: 4096
 """,
     category="kubelet",
@@ -303,8 +313,9 @@ podPidsLimit: 4096
 )
 
 
+# A048
 @check(PIDS, on=Target.OBJECT)
-def kubelet_pod_pids_limit(obj: dict[str, Any]) -> Iterator[Violation]:
+def kubelet_no_pod_pids_limit(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _kubelet(obj):
         return
     limit = _int(obj.get("podPidsLimit"))

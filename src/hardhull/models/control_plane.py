@@ -1,54 +1,22 @@
-"""Cluster configuration checks (codes A001–A099): shared helpers and the Namespace rules.
+"""The command line of a control-plane static pod: which component a container runs
+(``kube-apiserver``, ``kube-controller-manager``, ``kube-scheduler``, ``etcd``) and the flags it
+passes, parsed as the components' flag libraries parse them, with the JSON pointer of each.
 
-The control plane is configured by files that are Kubernetes-style YAML: the static pod
-manifests kubeadm writes (``kube-apiserver``, ``kube-controller-manager``, ``kube-scheduler``,
-``etcd``), ``EncryptionConfiguration``, the audit ``Policy`` and ``KubeletConfiguration``.
-They reach the checks through the Kubernetes front end like any manifest. The rules live in
-``cluster_controlplane``, ``cluster_kubelet``, ``cluster_encryption`` and ``cluster_audit``;
-this module holds what they share (rule helper, command-line flag parsing) and the rules on
-Namespace objects (Pod Security Admission labels).
+The cluster-configuration rules (:mod:`hardhull.rules.cluster`) read :func:`control_plane_flags`
+once per object through its context. The TLS versions and cipher suites Go classifies as weak
+(:data:`OLD_TLS`, :data:`INSECURE_CIPHERS`) are here too: the control-plane and the kubelet
+rules share them.
 """
 
 from __future__ import annotations
 
 import posixpath
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from hardhull.formats.yamlpos import escape
-from hardhull.model import Severity, Violation
-from hardhull.models.workload import (
-    Container,
-    Workload,
-    api_group,
-    as_dict,
-    as_list,
-    object_namespace,
-)
-from hardhull.registry import Target, check
-from hardhull.rulekit import RuleFamily
-from hardhull.rules.podsecurity import ENFORCE
-
-CIS = "CIS Kubernetes Benchmark v1.9 "
-NSA = "NSA/CISA Kubernetes Hardening Guide v1.2, "
-APISERVER_DOC = "https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/"
-KCM_DOC = (
-    "https://kubernetes.io/docs/reference/command-line-tools-reference/kube-controller-manager/"
-)
-SCHED_DOC = "https://kubernetes.io/docs/reference/command-line-tools-reference/kube-scheduler/"
-ETCD_DOC = "https://etcd.io/docs/v3.5/op-guide/security/"
-KUBELET_DOC = "https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/"
-PSA_DOC = "https://kubernetes.io/docs/concepts/security/pod-security-admission/"
-
-
-cluster_rule = RuleFamily("control-plane", refs=(APISERVER_DOC,), cis_prefix=CIS, nsa_prefix=NSA)
-
-
-def is_kind(obj: dict[str, Any], kind: str, group: str) -> bool:
-    """``obj`` is ``kind`` of API group ``group`` (any version)."""
-    av = obj.get("apiVersion")
-    return obj.get("kind") == kind and isinstance(av, str) and "/" in av and api_group(av) == group
+from hardhull.models.workload import Container, Workload, as_dict, as_list, object_namespace
 
 
 def parse_bool(text: str | None) -> bool | None:
@@ -67,17 +35,39 @@ def parse_bool(text: str | None) -> bool | None:
 
 #: boolean flags: a bare ``--flag`` never takes the next item as its value (pflag semantics)
 BOOL_FLAGS = frozenset(
-    {"anonymous-auth", "profiling", "service-account-lookup", "client-cert-auth", "auto-tls",
-     "peer-client-cert-auth", "peer-auto-tls", "use-service-account-credentials",
-     "allow-privileged", "enable-bootstrap-token-auth", "kubelet-https", "contention-profiling",
-     "enable-aggregator-routing", "enable-garbage-collector", "leader-elect", "enable-v2",
-     "strict-reconfig-check", "enable-pprof", "enable-priority-and-fairness", "logtostderr",
-     "alsologtostderr", "debug", "experimental-initial-corrupt-check", "force-new-cluster"}
-)  # fmt: skip
+    {
+        "anonymous-auth",
+        "profiling",
+        "service-account-lookup",
+        "client-cert-auth",
+        "auto-tls",
+        "peer-client-cert-auth",
+        "peer-auto-tls",
+        "use-service-account-credentials",
+        "allow-privileged",
+        "enable-bootstrap-token-auth",
+        "kubelet-https",
+        "contention-profiling",
+        "enable-aggregator-routing",
+        "enable-garbage-collector",
+        "leader-elect",
+        "enable-v2",
+        "strict-reconfig-check",
+        "enable-pprof",
+        "enable-priority-and-fairness",
+        "logtostderr",
+        "alsologtostderr",
+        "debug",
+        "experimental-initial-corrupt-check",
+        "force-new-cluster",
+    }
+)
 
 
 @dataclass(frozen=True)
 class Flag:
+    """One flag occurrence on a component's command line."""
+
     name: str
     value: str | None  # None: a bare ``--flag``
     pointer: str  # the list item holding the flag (its line)
@@ -181,16 +171,18 @@ def _etcd_is_control_plane(w: Workload, obj: dict[str, Any], tokens: list[str]) 
 
 
 def control_plane_flags(obj: dict[str, Any]) -> list[Flags]:
-    return list(_control_plane_flags(obj))
-
-
-def _control_plane_flags(obj: dict[str, Any]) -> Iterator[Flags]:
-    """The flags of every control-plane container of a pod-bearing object.
+    """The flags of every control-plane container of a pod-bearing object (none: no such
+    container, or not a pod-bearing object).
 
     A container is a control-plane component when its command is the component's binary
-    (``kube-apiserver``, ``/usr/local/bin/kube-apiserver``, ``hyperkube apiserver``) or, with
-    no command, when its image is the component's image and its ``args`` hold the flags.
+    (``kube-apiserver``, ``/usr/local/bin/kube-apiserver``, ``hyperkube apiserver``, also
+    started by ``sh -c``) or, with no command, when its image is the component's image and its
+    ``args`` hold the flags. An ``etcd`` container counts only when it is the cluster's etcd.
     """
+    return list(_each_component(obj))
+
+
+def _each_component(obj: dict[str, Any]) -> Iterator[Flags]:
     w = Workload.of(obj)
     if w is None:
         return
@@ -265,8 +257,6 @@ def _shell_script(command: list[Any], pointer: str) -> list[tuple[str, str]] | N
         return None
     if at + 1 >= len(words):
         return None
-    import shlex
-
     lexer = shlex.shlex(words[at + 1], posix=True, punctuation_chars=True)
     lexer.whitespace_split = True
     try:
@@ -288,6 +278,8 @@ def _shell_script(command: list[Any], pointer: str) -> list[tuple[str, str]] | N
 
 
 def _parse(tokens: list[tuple[str, str]], single_dash: bool) -> list[Flag]:
+    """The flags among a command line's words (pflag rules; Go's flag rules for etcd, which
+    also accepts ``-flag``); positional arguments are skipped."""
     out: list[Flag] = []
     i = 0
     while i < len(tokens):
@@ -314,116 +306,19 @@ def _parse(tokens: list[tuple[str, str]], single_dash: bool) -> list[Flag]:
     return out
 
 
-# --------------------------------------------------------------------------- namespaces
+# --------------------------------------------------------------------------- TLS
 
-#: namespaces that Kubernetes itself creates and that run node-level system pods
-SYSTEM_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})
-_WARN = "pod-security.kubernetes.io/warn"
-_AUDIT = "pod-security.kubernetes.io/audit"
-
-NS_NO_PSA = cluster_rule(
-    "A070",
-    "namespace-without-pod-security",
-    "Namespace does not enforce a Pod Security Standard",
-    Severity.MEDIUM,
-    "A Namespace has no `pod-security.kubernetes.io/enforce` label. The Kubernetes system "
-    "namespaces (kube-system, kube-public, kube-node-lease) are not reported.",
-    "Pod Security Admission then applies the cluster's default level, which is `privileged` "
-    "unless the API server's AdmissionConfiguration says otherwise: any pod, including "
-    "privileged pods with host mounts, is admitted into the namespace. `warn` and `audit` "
-    "labels only report violations; they do not stop them.",
-    "Label the namespace with the strictest level its workloads pass (`restricted`, else "
-    "`baseline`) and pin the version you tested against. `hardhull pss DIR` tells which level "
-    "the namespace's workloads pass.",
-    """
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: shop
-  labels:
-    pod-security.kubernetes.io/enforce: restricted
-    pod-security.kubernetes.io/enforce-version: v1.30
-    pod-security.kubernetes.io/warn: restricted
-""",
-    category="cluster-config",
-    cis="5.2.1",
-    nsa="Pod security: Pod Security Admission",
-    refs=(
-        PSA_DOC,
-        "https://kubernetes.io/docs/tasks/configure-pod-container/enforce-standards-namespace-labels/",
-    ),
+#: Go's crypto/tls InsecureCipherSuites (RC4, 3DES, CBC with SHA-256)
+INSECURE_CIPHERS = frozenset(
+    {
+        "TLS_RSA_WITH_RC4_128_SHA",
+        "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+        "TLS_RSA_WITH_AES_128_CBC_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA",
+        "TLS_ECDHE_RSA_WITH_RC4_128_SHA",
+        "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+    }
 )
-
-NS_PRIVILEGED = cluster_rule(
-    "A071",
-    "namespace-privileged-pod-security",
-    "Namespace enforces the privileged Pod Security Standard",
-    Severity.MEDIUM,
-    "A Namespace other than the Kubernetes system namespaces sets "
-    "`pod-security.kubernetes.io/enforce: privileged`.",
-    "The privileged level allows everything: host namespaces, host paths, privileged "
-    "containers. Any workload in the namespace (or anyone who can create pods there) can take "
-    "over the node. The label is an explicit opt-out of Pod Security Admission.",
-    "Use `baseline` or `restricted`. Keep `privileged` only for a dedicated namespace of "
-    "node agents (CNI, CSI, log collectors) that need host access, restrict who can create "
-    "pods there, and suppress this finding on that namespace with a reason.",
-    """
-metadata:
-  name: shop
-  labels:
-    pod-security.kubernetes.io/enforce: baseline
-    pod-security.kubernetes.io/warn: restricted
-""",
-    category="cluster-config",
-    cis="5.2.1",
-    nsa="Pod security: Pod Security Admission",
-    refs=(PSA_DOC, "https://kubernetes.io/docs/concepts/security/pod-security-standards/"),
-)
-
-
-def _namespace(obj: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
-    if obj.get("kind") != "Namespace" or obj.get("apiVersion") != "v1":
-        return None
-    meta = as_dict(obj.get("metadata"))
-    name = meta.get("name")
-    if not isinstance(name, str) or not name:
-        return None
-    return name, as_dict(meta.get("labels"))
-
-
-@check(NS_NO_PSA, on=Target.OBJECT)
-def namespace_without_pod_security(obj: dict[str, Any]) -> Iterator[Violation]:
-    ns = _namespace(obj)
-    if ns is None:
-        return
-    name, labels = ns
-    if name in SYSTEM_NAMESPACES or ENFORCE in labels:
-        return
-    soft = [k.rsplit("/", 1)[-1] for k in (_WARN, _AUDIT) if k in labels]
-    extra = f" ({' and '.join(soft)} only report violations)" if soft else ""
-    where = "/metadata/labels" if "labels" in as_dict(obj.get("metadata")) else "/metadata"
-    yield Violation(
-        "A070",
-        where,
-        f"namespace {name!r} has no pod-security.kubernetes.io/enforce label: the cluster "
-        f"default (privileged unless configured) admits any pod{extra}",
-    )
-
-
-@check(NS_PRIVILEGED, on=Target.OBJECT)
-def namespace_privileged(obj: dict[str, Any]) -> Iterator[Violation]:
-    ns = _namespace(obj)
-    if ns is None:
-        return
-    name, labels = ns
-    level = labels.get(ENFORCE)
-    if name in SYSTEM_NAMESPACES or not isinstance(level, str):
-        return
-    if level != "privileged":  # PSA accepts only the exact lower-case level names
-        return
-    yield Violation(
-        "A071",
-        f"/metadata/labels/{escape(ENFORCE)}",
-        f"namespace {name!r} enforces the privileged Pod Security Standard: any pod, "
-        "including privileged pods with host access, is admitted",
-    )
+OLD_TLS = frozenset({"VersionTLS10", "VersionTLS11"})

@@ -14,19 +14,22 @@ from typing import Any
 from hardhull.model import Severity, Violation
 from hardhull.models.workload import api_group, as_dict, as_list
 from hardhull.registry import Target, check
-from hardhull.rules.cluster import cluster_rule
+from hardhull.rules.cluster import ENCRYPT_DOC, cluster_rule
 
-ENCRYPT_DOC = "https://kubernetes.io/docs/tasks/administer-cluster/encrypt-data/"
 KMS_DOC = "https://kubernetes.io/docs/tasks/administer-cluster/kms-provider/"
 API_DOC = "https://kubernetes.io/docs/reference/config-api/apiserver-config.v1/"
 PROVIDERS = ("identity", "aescbc", "aesgcm", "secretbox", "kms")
 LOCAL_KEYS = ("aescbc", "aesgcm", "secretbox")
 #: keys published in the Kubernetes (and OpenShift) documentation's example configurations
 EXAMPLE_KEYS = frozenset(
-    {"c2VjcmV0IGlzIHNlY3VyZQ==", "dGhpcyBpcyBwYXNzd29yZA==",
-     "YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXoxMjM0NTY=",
-     "c2VjcmV0IGlzIHNlY3VyZSwgb3IgaXMgaXQ/Cg==", "c2VjcmV0IGlzIHNlY3VyZSwgSSB0aGluaw=="}
-)  # fmt: skip
+    {
+        "c2VjcmV0IGlzIHNlY3VyZQ==",
+        "dGhpcyBpcyBwYXNzd29yZA==",
+        "YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXoxMjM0NTY=",
+        "c2VjcmV0IGlzIHNlY3VyZSwgb3IgaXMgaXQ/Cg==",
+        "c2VjcmV0IGlzIHNlY3VyZSwgSSB0aGluaw==",
+    }
+)
 
 
 def _encryption_config(obj: dict[str, Any]) -> bool:
@@ -62,14 +65,14 @@ SECRETS_PLAIN = cluster_rule(
     "secrets-not-encrypted-at-rest",
     "EncryptionConfiguration leaves Secrets unencrypted",
     Severity.HIGH,
-    "An EncryptionConfiguration has no `resources` entry that selects Secrets (`secrets`, "
+    what="An EncryptionConfiguration has no `resources` entry that selects Secrets (`secrets`, "
     "`*.` or `*.*`), or the first entry that does lists `identity` as its first provider.",
-    "The first provider encrypts every write: with `identity` first (or no entry at all), "
+    why="The first provider encrypts every write: with `identity` first (or no entry at all), "
     "Secrets are written to etcd in plain text even though encryption looks configured. "
     "Anyone with an etcd backup or a control-plane disk reads them.",
-    "Put a real provider first (KMS v2, or secretbox/aescbc with a random key); keep "
+    fix="Put a real provider first (KMS v2, or secretbox/aescbc with a random key); keep "
     "`identity` last only while existing Secrets are being rewritten.",
-    """
+    example="""
 apiVersion: apiserver.config.k8s.io/v1
 kind: EncryptionConfiguration
 resources:
@@ -89,8 +92,9 @@ resources:
 )
 
 
+# A050
 @check(SECRETS_PLAIN, on=Target.OBJECT)
-def secrets_not_encrypted(obj: dict[str, Any]) -> Iterator[Violation]:
+def secrets_not_encrypted_at_rest(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _encryption_config(obj):
         return
     for i, entry in enumerate(as_list(obj.get("resources"))):
@@ -119,15 +123,15 @@ WEAK_PROVIDER = cluster_rule(
     "encryption-weak-provider",
     "Encryption at rest uses a weak or deprecated provider",
     Severity.LOW,
-    "The provider that encrypts writes (the first of a `resources` entry) is `aescbc` "
+    what="The provider that encrypts writes (the first of a `resources` entry) is `aescbc` "
     "(low: weak per the Kubernetes documentation, CBC is open to padding-oracle attacks), "
     "`kms` without `apiVersion: v2` (low: KMS v1 is deprecated since 1.28 and disabled by "
     "default since 1.29). A054 notes `aesgcm`.",
-    "Weak or unrotated encryption gives less protection than it appears to; a KMS v1 "
+    why="Weak or unrotated encryption gives less protection than it appears to; a KMS v1 "
     "configuration stops the API server from starting once the KMSv1 feature gate is gone.",
-    "Use KMS v2 (`apiVersion: v2`) with an external key manager, or `secretbox` when a local "
+    fix="Use KMS v2 (`apiVersion: v2`) with an external key manager, or `secretbox` when a local "
     "key is all you have.",
-    """
+    example="""
 providers:
   - kms:
       apiVersion: v2
@@ -141,6 +145,7 @@ providers:
 )
 
 
+# A051
 @check(WEAK_PROVIDER, on=Target.OBJECT)
 def encryption_weak_provider(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _encryption_config(obj):
@@ -169,13 +174,13 @@ AESGCM = cluster_rule(
     "encryption-aesgcm-rotation",
     "aesgcm encryption needs automated key rotation",
     Severity.INFO,
-    "The provider that encrypts writes (the first of a `resources` entry) is `aesgcm`.",
-    "AES-GCM with random nonces is safe only for a bounded number of encryptions per key: "
+    what="The provider that encrypts writes (the first of a `resources` entry) is `aesgcm`.",
+    why="AES-GCM with random nonces is safe only for a bounded number of encryptions per key: "
     "the Kubernetes documentation asks for a new key at least every 200,000 writes, which "
     "in practice means automated rotation.",
-    "Rotate the key automatically, or use KMS v2 (which derives a fresh key per write) or "
+    fix="Rotate the key automatically, or use KMS v2 (which derives a fresh key per write) or "
     "`secretbox`.",
-    """
+    example="""
 providers:
   - secretbox:
       keys:
@@ -187,8 +192,9 @@ providers:
 )
 
 
+# A054
 @check(AESGCM, on=Target.OBJECT)
-def encryption_aesgcm(obj: dict[str, Any]) -> Iterator[Violation]:
+def encryption_aesgcm_rotation(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _encryption_config(obj):
         return
     for i, entry in enumerate(as_list(obj.get("resources"))):
@@ -202,31 +208,6 @@ def encryption_aesgcm(obj: dict[str, Any]) -> Iterator[Violation]:
                 f"{what} encrypted with aesgcm: rotate its key automatically (at least every "
                 "200,000 writes)",
             )
-
-
-LOCAL_KEY = cluster_rule(
-    "A052",
-    "encryption-keys-in-file",
-    "Encryption keys stored in the configuration file",
-    Severity.INFO,
-    "An EncryptionConfiguration holds its keys inline (`aescbc`, `aesgcm` or `secretbox` "
-    "providers): the file itself is a secret.",
-    "The keys sit on every control-plane node next to the data they protect: encryption then "
-    "guards against a stolen etcd backup, not against a compromised control-plane host. "
-    "A copy of this file in Git, a backup or a ConfigMap decrypts everything.",
-    "Keep the file readable by root only (mode 600), out of version control and out of "
-    "backups stored with etcd's; prefer a KMS v2 provider, whose key never leaves the key "
-    "manager.",
-    """
-providers:
-  - kms:
-      apiVersion: v2
-      name: cloud-kms
-      endpoint: unix:///var/run/kms/socket.sock
-""",
-    category="cluster-config",
-    refs=(ENCRYPT_DOC, KMS_DOC),
-)
 
 
 def _keys(obj: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
@@ -243,6 +224,32 @@ def _keys(obj: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
                     yield kind, ptr, secret.strip()
 
 
+LOCAL_KEY = cluster_rule(
+    "A052",
+    "encryption-keys-in-file",
+    "Encryption keys stored in the configuration file",
+    Severity.INFO,
+    what="An EncryptionConfiguration holds its keys inline (`aescbc`, `aesgcm` or `secretbox` "
+    "providers): the file itself is a secret.",
+    why="The keys sit on every control-plane node next to the data they protect: encryption then "
+    "guards against a stolen etcd backup, not against a compromised control-plane host. "
+    "A copy of this file in Git, a backup or a ConfigMap decrypts everything.",
+    fix="Keep the file readable by root only (mode 600), out of version control and out of "
+    "backups stored with etcd's; prefer a KMS v2 provider, whose key never leaves the key "
+    "manager.",
+    example="""
+providers:
+  - kms:
+      apiVersion: v2
+      name: cloud-kms
+      endpoint: unix:///var/run/kms/socket.sock
+""",
+    category="cluster-config",
+    refs=(ENCRYPT_DOC, KMS_DOC),
+)
+
+
+# A052
 @check(LOCAL_KEY, on=Target.OBJECT)
 def encryption_keys_in_file(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _encryption_config(obj):
@@ -263,13 +270,13 @@ EXAMPLE_KEY = cluster_rule(
     "encryption-example-key",
     "Encryption key copied from the documentation",
     Severity.HIGH,
-    "An inline encryption key is one of the example keys published in the Kubernetes "
+    what="An inline encryption key is one of the example keys published in the Kubernetes "
     "documentation (`c2VjcmV0IGlzIHNlY3VyZQ==` and friends).",
-    "Everyone knows these keys: data encrypted with them is as good as plain text to anyone "
+    why="Everyone knows these keys: data encrypted with them is as good as plain text to anyone "
     "who gets an etcd backup.",
-    "Generate a random 32-byte key (`head -c 32 /dev/urandom | base64`), put it first, "
+    fix="Generate a random 32-byte key (`head -c 32 /dev/urandom | base64`), put it first, "
     "rewrite all Secrets, then remove the example key.",
-    """
+    example="""
 aescbc:
   keys:
     - name: key-2024-06
@@ -280,6 +287,7 @@ aescbc:
 )
 
 
+# A053
 @check(EXAMPLE_KEY, on=Target.OBJECT)
 def encryption_example_key(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _encryption_config(obj):

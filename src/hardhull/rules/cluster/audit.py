@@ -22,9 +22,8 @@ from typing import Any
 from hardhull.model import Severity, Violation
 from hardhull.models.workload import as_dict, as_list
 from hardhull.registry import Target, check
-from hardhull.rules.cluster import cluster_rule, is_kind
+from hardhull.rules.cluster import AUDIT_DOC, cluster_rule, is_kind
 
-AUDIT_DOC = "https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/"
 API_DOC = "https://kubernetes.io/docs/reference/config-api/apiserver-audit.v1/"
 LEVELS = ("None", "Metadata", "Request", "RequestResponse")
 WRITES = ("create", "update", "patch")
@@ -129,12 +128,12 @@ EMPTY = cluster_rule(
     "audit-policy-logs-nothing",
     "Audit policy records nothing",
     Severity.MEDIUM,
-    "An audit Policy has no rules, or every rule has `level: None`.",
-    "The API server then writes no audit events at all although auditing looks configured: "
+    what="An audit Policy has no rules, or every rule has `level: None`.",
+    why="The API server then writes no audit events at all although auditing looks configured: "
     "reads of Secrets, exec into pods and RBAC changes leave no trace.",
-    "Log at least `Metadata` for every request, with quieter rules (`None`) only for known "
+    fix="Log at least `Metadata` for every request, with quieter rules (`None`) only for known "
     "noisy system traffic placed before it.",
-    """
+    example="""
 apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages:
@@ -158,6 +157,7 @@ rules:
 )
 
 
+# A060
 @check(EMPTY, on=Target.OBJECT)
 def audit_policy_logs_nothing(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _policy(obj):
@@ -184,15 +184,15 @@ PAYLOADS = cluster_rule(
     "audit-policy-logs-secret-values",
     "Audit policy writes secret values to the audit log",
     Severity.HIGH,
-    "A rule that Secrets, TokenReviews, service account token requests or ConfigMaps can "
+    what="A rule that Secrets, TokenReviews, service account token requests or ConfigMaps can "
     "reach logs at `Request` or `RequestResponse` level, for a verb whose body carries the "
     "data (`Request`: create, update, patch; `RequestResponse`: also get, list, watch; "
     "ConfigMaps: medium).",
-    "The audit log then contains every Secret's value and every token the API server "
+    why="The audit log then contains every Secret's value and every token the API server "
     "reviews or issues, in plain text, in a file (or webhook backend) that is usually far "
     "less protected than etcd: log shippers, SIEMs and their operators all see them.",
-    "Put a `Metadata` rule for these resources before any rule that logs bodies.",
-    """
+    fix="Put a `Metadata` rule for these resources before any rule that logs bodies.",
+    example="""
 rules:
   - level: Metadata
     resources:
@@ -208,6 +208,7 @@ rules:
 )
 
 
+# A061
 @check(PAYLOADS, on=Target.OBJECT)
 def audit_policy_logs_secret_values(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _policy(obj):
@@ -261,14 +262,14 @@ MISSES_EXEC = cluster_rule(
     "audit-policy-misses-exec",
     "Audit policy does not record exec into pods",
     Severity.MEDIUM,
-    "An ordinary user's `pods/exec`, `pods/attach` or `pods/portforward` request matches no "
+    what="An ordinary user's `pods/exec`, `pods/attach` or `pods/portforward` request matches no "
     "rule or a `level: None` rule.",
-    "Interactive access to running containers is the most sensitive thing a user does in a "
+    why="Interactive access to running containers is the most sensitive thing a user does in a "
     "cluster and the first thing an intruder does with stolen credentials: without an audit "
     "event nobody can tell who opened a shell where.",
-    "Add a `Metadata` (or `Request`) rule for these subresources before any `None` rule that "
+    fix="Add a `Metadata` (or `Request`) rule for these subresources before any `None` rule that "
     "swallows them, or end the policy with a catch-all `- level: Metadata`.",
-    """
+    example="""
 rules:
   - level: Metadata
     resources:
@@ -281,6 +282,7 @@ rules:
 )
 
 
+# A062
 @check(MISSES_EXEC, on=Target.OBJECT)
 def audit_policy_misses_exec(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _policy(obj) or _logs_nothing(obj, _rules(obj)):
@@ -301,12 +303,12 @@ MISSES_RBAC = cluster_rule(
     "audit-policy-misses-rbac-changes",
     "Audit policy does not record RBAC changes",
     Severity.LOW,
-    "An ordinary user's create, update, patch or delete of Roles, ClusterRoles or their "
+    what="An ordinary user's create, update, patch or delete of Roles, ClusterRoles or their "
     "bindings matches no rule or a `level: None` rule.",
-    "Granting oneself cluster-admin is the classic privilege escalation and persistence "
+    why="Granting oneself cluster-admin is the classic privilege escalation and persistence "
     "step; if RBAC changes are not audited, it leaves no trace.",
-    "Log RBAC writes at `Metadata` or better (`RequestResponse` shows what was granted).",
-    """
+    fix="Log RBAC writes at `Metadata` or better (`RequestResponse` shows what was granted).",
+    example="""
 rules:
   - level: RequestResponse
     verbs: ["create", "update", "patch", "delete"]
@@ -319,8 +321,9 @@ rules:
 )
 
 
+# A063
 @check(MISSES_RBAC, on=Target.OBJECT)
-def audit_policy_misses_rbac(obj: dict[str, Any]) -> Iterator[Violation]:
+def audit_policy_misses_rbac_changes(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _policy(obj) or _logs_nothing(obj, _rules(obj)):
         return
     for where, what in _gaps(obj, RBAC).items():
@@ -337,12 +340,12 @@ REQUEST_RECEIVED = cluster_rule(
     "audit-policy-request-received",
     "Audit policy records the RequestReceived stage",
     Severity.INFO,
-    "An audit Policy does not list `RequestReceived` in its top-level `omitStages`.",
-    "Every audited request is then written twice (when received and when answered) with no "
+    what="An audit Policy does not list `RequestReceived` in its top-level `omitStages`.",
+    why="Every audited request is then written twice (when received and when answered) with no "
     "more information the first time: the log doubles in size, rotates away evidence sooner "
     "and costs more to ship and store.",
-    "Add `omitStages: [RequestReceived]` at the top of the policy.",
-    """
+    fix="Add `omitStages: [RequestReceived]` at the top of the policy.",
+    example="""
 apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages:
@@ -353,6 +356,7 @@ omitStages:
 )
 
 
+# A064
 @check(REQUEST_RECEIVED, on=Target.OBJECT)
 def audit_policy_request_received(obj: dict[str, Any]) -> Iterator[Violation]:
     if not _policy(obj) or _logs_nothing(obj, _rules(obj)):
