@@ -133,7 +133,8 @@ def rule_map() -> tuple[dict[str, dict[str, list[str]]], dict[str, str], dict[st
     """(code -> peer -> equivalent check ids, code -> slug, code -> severity) of every
     Dockerfile and compose rule."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-    from hardhull.registry import RULES, all_rules
+    from hardhull.registry import RULES
+    from hardhull.rules import all_rules
 
     all_rules()
     equiv: dict[str, dict[str, list[str]]] = {}

@@ -236,7 +236,7 @@ def compare(
 ) -> str | None:
     """Compare the reports; write the lists to ``out_dir``; return the Markdown section."""
     try:
-        from hardhull.registry import all_rules
+        from hardhull.rules import all_rules
     except ImportError as exc:
         print(f"k8s_detections: needs the project's venv python ({exc}); skipped", file=sys.stderr)
         return None

@@ -16,7 +16,8 @@ import yaml
 
 from hardhull.admission import certs, manifests
 from hardhull.engine import ScanOptions, ScanResult, scan
-from hardhull.registry import RULES, all_rules
+from hardhull.registry import RULES
+from hardhull.rules import all_rules
 
 REPO = Path(__file__).resolve().parent.parent
 NS = "hardhull"

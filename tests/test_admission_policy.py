@@ -209,7 +209,7 @@ def test_serve_refuses_a_bad_policy_with_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "policy.yaml"
     bad.write_text("rules:\n  K001: maybe\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "hardhull.admission", "serve", "--config", str(bad),
+        [sys.executable, "-m", "hardhull", "admission", "serve", "--config", str(bad),
          "--tls-cert", "x.crt", "--tls-key", "x.key"],
         capture_output=True, text=True, timeout=30, check=False,
     )  # fmt: skip
@@ -224,7 +224,7 @@ def test_serve_refuses_unusable_certificates(tmp_path: Path) -> None:
     cert = tmp_path / "tls.crt"
     cert.write_text("not a certificate\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "hardhull.admission", "serve",
+        [sys.executable, "-m", "hardhull", "admission", "serve",
          "--tls-cert", str(cert), "--tls-key", str(tmp_path / "none.key")],
         capture_output=True, text=True, timeout=30, check=False,
     )  # fmt: skip

@@ -116,7 +116,7 @@ class Server:
         install(self.bundle, tmp)
         self.port = free_port()
         args = [
-            sys.executable, "-m", "hardhull.admission", "serve",
+            sys.executable, "-m", "hardhull", "admission", "serve",
             "--tls-cert", str(tmp / "tls.crt"), "--tls-key", str(tmp / "tls.key"),
             "--host", "127.0.0.1", "--port", str(self.port), "--namespace", "hardhull",
             "--workers", str(workers), "--cert-check-seconds", "0.1",

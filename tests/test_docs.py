@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hardhull.registry import all_rules
 from hardhull.ruledocs import index_page, rule_page
+from hardhull.rules import all_rules
 from tests.conftest import ROOT
 
 

@@ -1202,7 +1202,7 @@ def test_every_difference_is_documented() -> None:
 def test_every_claimed_peer_id_has_a_case() -> None:
     """Each Checkov / Trivy / kube-linter ID our workload and secret rules claim is exercised
     by at least one case (IDs whose peer tests we restate elsewhere are listed)."""
-    from hardhull.registry import all_rules
+    from hardhull.rules import all_rules
 
     claimed: set[tuple[str, str]] = set()
     for rule in all_rules().values():

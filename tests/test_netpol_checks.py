@@ -11,7 +11,8 @@ from hardhull.context import SetContext
 from hardhull.engine import ScanOptions, scan
 from hardhull.frontends.kubernetes import parse_text
 from hardhull.model import Severity
-from hardhull.registry import RULES, all_rules
+from hardhull.registry import RULES
+from hardhull.rules import all_rules
 from hardhull.rules.netpol import analysis, missing_default_deny_egress
 from tests.conftest import ROOT
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from hardhull.engine import ScanOptions, scan
-from hardhull.registry import all_rules
+from hardhull.rules import all_rules
 
 Row = tuple[str, int, str, str]
 

@@ -12,7 +12,8 @@ import pytest
 
 from hardhull.cli import _add_report_options
 from hardhull.cli.pss import add_pss_parser, cmd_pss
-from hardhull.registry import RULES, all_rules
+from hardhull.registry import RULES
+from hardhull.rules import all_rules
 from tests.conftest import ROOT
 
 POD = """\

@@ -138,7 +138,7 @@ def _messages(text: str) -> list[str]:
     from pathlib import Path
 
     from hardhull.engine import ScanOptions, scan
-    from hardhull.registry import all_rules
+    from hardhull.rules import all_rules
 
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "rbac.yaml"

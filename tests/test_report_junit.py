@@ -199,7 +199,7 @@ def test_errors_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_escaping_and_invalid_xml_characters() -> None:
-    from hardhull.registry import all_rules
+    from hardhull.rules import all_rules
 
     rule = all_rules()["K001"]
     nasty = 'container "a<b>&c\x01" runs privileged \u2603'

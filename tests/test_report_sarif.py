@@ -14,10 +14,10 @@ import pytest
 
 from hardhull.engine import ScanResult, scan
 from hardhull.model import Finding, Location, Resource, Severity
-from hardhull.registry import all_rules
 from hardhull.report import FORMATS, render
 from hardhull.report.sarif import artifact_location, pascal_case, region, render_sarif
 from hardhull.ruledocs import rule_page
+from hardhull.rules import all_rules
 from tests.conftest import ROOT
 from tests.test_report_scenario import HELM_SKIP, RULES_ON, YAML_ERROR, only, scan_tree
 

@@ -14,7 +14,7 @@ import pytest
 
 from hardhull.engine import ScanOptions, ScanResult, scan
 from hardhull.model import InputError, Skipped
-from hardhull.registry import all_rules
+from hardhull.rules import all_rules
 
 RULES_ON = frozenset({"K001", "K004", "K014"})
 

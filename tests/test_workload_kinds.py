@@ -11,7 +11,8 @@ import pytest
 
 from hardhull.engine import evaluate
 from hardhull.models.workload import Workload
-from hardhull.registry import RULES, all_rules
+from hardhull.registry import RULES
+from hardhull.rules import all_rules
 from tests.test_workload_checks import (
     APP,
     BASE,

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from hardhull.registry import all_rules
 from hardhull.ruledocs import rule_page
+from hardhull.rules import all_rules
 
 RULES = all_rules()
 WORKLOAD = sorted(c for c in RULES if re.fullmatch(r"K0\d\d", c))

@@ -87,19 +87,9 @@ def check(rule: Rule, *, on: Target, context: bool = False) -> Callable[[F], F]:
 
 def checks_for(target: Target, family: str | None = None) -> list[Check]:
     """The checks over ``target`` in the order of their codes, whatever module holds them
-    (of one rule family, if given)."""
-    from hardhull.rules import load_all  # registration happens when the rule modules load
-
-    load_all()
+    (of one rule family, if given). The rule modules register them when they are imported:
+    :func:`hardhull.rules.load_all` first."""
     found = CHECKS[target]
     if any(a.code > b.code for a, b in itertools.pairwise(found)):
         found.sort(key=lambda c: c.code)
     return found if family is None else [c for c in found if c.rule.family == family]
-
-
-def all_rules() -> dict[str, Rule]:
-    """Every rule, by code."""
-    from hardhull.rules import load_all  # registration happens when the rule modules load
-
-    load_all()
-    return RULES

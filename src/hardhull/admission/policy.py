@@ -171,7 +171,7 @@ def parse_policy(
     text: str, path: str = "<policy>", namespace: str | None = None, extra_codes: Iterable[str] = ()
 ) -> Policy:
     from hardhull.formats.yamlpos import YamlError, load_all
-    from hardhull.registry import all_rules
+    from hardhull.rules import all_rules
 
     try:
         docs = load_all(text)
@@ -371,7 +371,7 @@ def _build(
 
     mutate: set[str] = set()
     guarded: set[str] = set()
-    from hardhull.registry import all_rules
+    from hardhull.rules import all_rules
 
     RULES = all_rules()
 

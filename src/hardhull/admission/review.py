@@ -358,7 +358,7 @@ def _exc(exc: BaseException) -> str:
 
 def severity_of(v: Violation, policy: Policy) -> Severity:
     """As the scan reports it: the configured override, the instance's, else the rule's."""
-    from hardhull.registry import all_rules
+    from hardhull.rules import all_rules
 
     RULES = all_rules()
 

@@ -219,7 +219,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     disabled = set(cfg.disable)
     for item in args.disable:
         disabled |= {c.strip().upper() for c in item.split(",") if c.strip()}
-    from hardhull.registry import all_rules
+    from hardhull.rules import all_rules
 
     rules = all_rules()
     unknown = sorted(c for c in disabled | set(cfg.severity) if c not in rules)
@@ -331,8 +331,8 @@ def write_baseline(path: str, fingerprints: Sequence[str]) -> int:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    from hardhull.registry import all_rules
     from hardhull.ruledocs import index_page, rule_page
+    from hardhull.rules import all_rules
 
     rules = dict(sorted(all_rules().items()))
     if args.write_docs:

@@ -29,7 +29,8 @@ from hardhull.frontends.kubernetes import K8sObject, ParsedFile, iter_objects, o
 from hardhull.frontends.text import TextDocument
 from hardhull.model import InputError, ScanResult, Severity, Skipped, Violation
 from hardhull.pss.levels import LATEST_MINOR, LevelVersion
-from hardhull.registry import RULES, Target, checks_for
+from hardhull.registry import RULES, Check, Target, checks_for
+from hardhull.rules import load_all
 
 __all__ = [
     "PARALLEL_THRESHOLD",
@@ -71,6 +72,11 @@ class ScanOptions:
     facts: ScanFacts = field(default_factory=ScanFacts)
 
 
+def _checks(target: Target, family: str | None = None) -> list[Check]:
+    load_all()  # the rule modules register their checks when imported
+    return checks_for(target, family)
+
+
 def findings_for(
     doc: Document, violations: Iterable[Violation], opts: ScanOptions, result: ScanResult
 ) -> None:
@@ -99,7 +105,7 @@ def check_document(
     except Exception as exc:  # reading the document's model must not take the scan down
         return [], [InputError(doc.path, f"internal error reading {doc.resource}: {exc!r}")]
     for target, subject, ctx in subjects:
-        found, failed = run_checks(checks_for(target), subject, ctx, disabled=disabled)
+        found, failed = run_checks(_checks(target), subject, ctx, disabled=disabled)
         violations.extend(found)
         errors.extend(failed)
     return violations, _check_errors(doc, errors)
@@ -135,7 +141,7 @@ def evaluate_object(
         subjects = [(Target.OBJECT, obj, ObjectContext(obj, facts))]
     for target, subject, ctx in subjects:
         found, failed = run_checks(
-            checks_for(target), subject, ctx, disabled=disabled, only=only, deadline=deadline
+            _checks(target), subject, ctx, disabled=disabled, only=only, deadline=deadline
         )
         violations.extend(found)
         errors.extend(failed)
@@ -155,7 +161,7 @@ def evaluate_set(
     checks that raised)."""
     ctx = SetContext(objects, facts)
     return run_checks(
-        checks_for(Target.SET, family),
+        _checks(Target.SET, family),
         ctx,
         ctx,
         disabled=disabled,
@@ -215,7 +221,7 @@ def _check_text(item: TextInput, opts: ScanOptions, result: ScanResult, taken: s
     """The checks over the raw text of every file (they yield (line, column, violation))."""
     doc = TextDocument(item.path, item.text, taken)
     for target, subject, ctx in doc.subjects(opts.facts):
-        found, failed = run_checks(checks_for(target), subject, ctx, disabled=opts.disabled)
+        found, failed = run_checks(_checks(target), subject, ctx, disabled=opts.disabled)
         for e in failed:
             result.errors.append(InputError(item.path, f"internal error in {e.code}: {e.error!r}"))
         if found:

@@ -29,3 +29,7 @@ def load_all() -> dict[str, Rule]:
             importlib.import_module(name)
         _loaded = True
     return RULES
+
+
+#: every rule by code, loading the rule modules first
+all_rules = load_all
