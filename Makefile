@@ -37,6 +37,7 @@ bench: $(BIN)/hardhull
 	bash ../shared/tools/install-peers.sh /tmp/peers
 	$(BIN)/python bench/k8s_corpus.py --out docs/benchmarks.md
 	$(BIN)/python bench/docker_corpus.py --out docs/benchmarks.md
+	$(BIN)/python bench/memory.py --out docs/benchmarks.md
 	$(BIN)/python bench/admission_load.py
 
 clean:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from hardhull.pss.levels import LATEST_MINOR
 
 if TYPE_CHECKING:
-    from hardhull.engine import ScanResult
+    from hardhull.model import ScanResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 VERSIONS = ("latest", *(f"v1.{n}" for n in range(LATEST_MINOR + 1)))
@@ -76,10 +76,9 @@ def run_pss(
     paths: list[str], level: str, version: str, excludes: list[str], stdin_text: str | None = None
 ) -> ScanResult:
     """Collect, parse and evaluate every pod-bearing object; pure but for reading the inputs."""
-    from hardhull.engine import ScanResult
     from hardhull.frontends.files import collect
     from hardhull.frontends.kubernetes import parse_text
-    from hardhull.model import Finding, InputError, Location, fingerprint
+    from hardhull.model import Finding, InputError, Location, ScanResult, fingerprint
     from hardhull.models.workload import Workload
     from hardhull.paths import printable_path
     from hardhull.pss.evaluate import evaluate_pss

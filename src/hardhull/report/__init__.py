@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from hardhull.paths import NOT_A_FILE, display_path, printable_path
 
 if TYPE_CHECKING:
-    from hardhull.engine import ScanResult
+    from hardhull.model import ScanResult
 
 __all__ = ["FORMATS", "NOT_A_FILE", "display_path", "printable_path", "render", "render_pieces"]
 

@@ -12,7 +12,7 @@ from hardhull.model import Finding, Severity
 from hardhull.paths import printable_path
 
 if TYPE_CHECKING:
-    from hardhull.engine import ScanResult
+    from hardhull.model import ScanResult
 
 SCHEMA_VERSION = 1
 

@@ -27,7 +27,7 @@ from hardhull.model import Finding
 from hardhull.report import display_path
 
 if TYPE_CHECKING:
-    from hardhull.engine import ScanResult
+    from hardhull.model import ScanResult
 
 #: characters XML 1.0 does not allow, even escaped
 _INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

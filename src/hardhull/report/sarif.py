@@ -26,7 +26,7 @@ from hardhull.report import NOT_A_FILE, display_path
 from hardhull.ruledocs import rule_page
 
 if TYPE_CHECKING:
-    from hardhull.engine import ScanResult
+    from hardhull.model import ScanResult
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = (

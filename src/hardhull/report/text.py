@@ -10,7 +10,7 @@ from hardhull.model import Severity
 from hardhull.paths import printable_path
 
 if TYPE_CHECKING:
-    from hardhull.engine import ScanResult
+    from hardhull.model import ScanResult
 
 _COLORS = {
     Severity.CRITICAL: "\x1b[1;35m",
