@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from hardhull.ruledocs import index_page, rule_page
+from hardhull.ruledocs import code_links, index_page, rule_page
 from hardhull.rules import all_rules
 from tests.conftest import ROOT
 
 
 def test_rule_pages_are_generated_from_metadata() -> None:
     rules = dict(sorted(all_rules().items()))
+    links = code_links()
     docs = ROOT / "docs" / "rules"
     stale = [
         code
         for code, rule in rules.items()
         if not (docs / f"{code}.md").is_file()
-        or (docs / f"{code}.md").read_text(encoding="utf-8") != rule_page(rule)
+        or (docs / f"{code}.md").read_text(encoding="utf-8") != rule_page(rule, links.get(code))
     ]
     assert stale == [], "run `make docs` to regenerate docs/rules"
     assert (docs / "README.md").read_text(encoding="utf-8") == index_page(list(rules.values()))
@@ -34,3 +35,13 @@ def test_readme_starts_with_the_two_commands() -> None:
     head = (ROOT / "README.md").read_text(encoding="utf-8").split("\n\n")[:3]
     text = "\n".join(head)
     assert "make demo" in text and "make test" in text
+
+
+def test_rule_pages_link_to_their_check_and_tests() -> None:
+    all_rules()
+    links = code_links()
+    k001 = links["K001"]
+    assert k001.source.startswith("src/hardhull/rules/") and (ROOT / k001.source).is_file()
+    assert k001.tests and all((ROOT / t).is_file() for t in k001.tests)
+    page = (ROOT / "docs" / "rules" / "K001.md").read_text(encoding="utf-8")
+    assert f"](../../{k001.source})" in page

@@ -2,10 +2,50 @@
 
 from __future__ import annotations
 
+import inspect
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
 from hardhull.model import Rule
 
+_CODE = re.compile(r"\b[A-Z][0-9]{3}\b")
 
-def rule_page(rule: Rule) -> str:
+
+@dataclass(frozen=True)
+class CodeLinks:
+    """Where a rule lives in the repository: its check's module and the tests naming it
+    (paths relative to the repository root)."""
+
+    source: str = ""
+    tests: tuple[str, ...] = ()
+
+
+def code_links() -> dict[str, CodeLinks]:
+    """Links for every registered rule, read from the checkout this hardhull runs from (the
+    rule modules must be loaded). Empty outside a checkout (an installed wheel)."""
+    from hardhull.registry import CHECKS, RULES  # a sibling layer; only docs need it
+
+    repo = Path(__file__).resolve().parents[2]
+    if not (repo / "src" / "hardhull").is_dir():
+        return {}
+    sources: dict[str, str] = {}
+    for checks in CHECKS.values():
+        for c in checks:
+            path = inspect.getsourcefile(c.fn)
+            if path:
+                sources[c.code] = Path(path).resolve().relative_to(repo).as_posix()
+    tests: dict[str, list[str]] = {}
+    tests_dir = repo / "tests"
+    if tests_dir.is_dir():
+        for f in sorted(tests_dir.rglob("*.py")):
+            rel = f.relative_to(repo).as_posix()
+            for code in sorted(set(_CODE.findall(f.read_text(encoding="utf-8"))) & set(RULES)):
+                tests.setdefault(code, []).append(rel)
+    return {code: CodeLinks(sources.get(code, ""), tuple(tests.get(code, ()))) for code in RULES}
+
+
+def rule_page(rule: Rule, links: CodeLinks | None = None) -> str:
     lines = [
         f"# {rule.code} {rule.slug}",
         "",
@@ -45,6 +85,12 @@ def rule_page(rule: Rule) -> str:
         lines += ["", "## Equivalents and benchmarks", "", *mapping]
     if rule.references:
         lines += ["", "## References", ""] + [f"- <{r}>" for r in rule.references]
+    if links is not None and (links.source or links.tests):
+        lines += ["", "## Code and tests", ""]
+        if links.source:
+            lines.append(f"- Check: [`{links.source}`](../../{links.source})")
+        if links.tests:
+            lines.append("- Tests: " + ", ".join(f"[`{t}`](../../{t})" for t in links.tests))
     lines += [
         "",
         "## Suppressing",

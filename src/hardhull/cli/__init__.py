@@ -331,15 +331,16 @@ def write_baseline(path: str, fingerprints: Sequence[str]) -> int:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    from hardhull.ruledocs import index_page, rule_page
+    from hardhull.ruledocs import code_links, index_page, rule_page
     from hardhull.rules import all_rules
 
     rules = dict(sorted(all_rules().items()))
     if args.write_docs:
         os.makedirs(args.write_docs, exist_ok=True)
+        links = code_links()
         for r in rules.values():
             with open(os.path.join(args.write_docs, f"{r.code}.md"), "w", encoding="utf-8") as fh:
-                fh.write(rule_page(r))
+                fh.write(rule_page(r, links.get(r.code)))
         with open(os.path.join(args.write_docs, "README.md"), "w", encoding="utf-8") as fh:
             fh.write(index_page(list(rules.values())))
         sys.stdout.write(f"wrote {len(rules)} rule pages to {args.write_docs}\n")
