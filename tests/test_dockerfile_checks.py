@@ -1,4 +1,5 @@
-"""Every Dockerfile rule D001–D022, positive and negative, with the exact findings.
+"""Dockerfile rules D001–D022, positive and negative, with the exact findings (D023–D026 are
+in test_dockerfile_verification.py).
 
 Each case is a Dockerfile written to a temporary directory (with a ``.dockerignore`` unless the
 case is about it) and scanned by the real engine with ``as_of`` fixed; the assertion is the

@@ -23,7 +23,6 @@ SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", "vendor", ".venv", "venv", "__pycache__",
      ".tox", ".terraform", ".mypy_cache", ".pytest_cache", ".ruff_cache", "bower_components"}
 )  # fmt: skip
-YAML_EXTS = (".yaml", ".yml", ".json")
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 

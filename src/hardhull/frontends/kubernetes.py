@@ -207,11 +207,6 @@ def is_k8s_object(doc: Any) -> bool:
     )
 
 
-def looks_like_helm(text: str) -> bool:
-    """Does ``text`` use Helm's built-in objects or chart functions inside ``{{ }}``?"""
-    return "{{" in text and _HELM.search(text) is not None
-
-
 def _expand(
     doc: Any, path: str, positions: dict[str, Position], idx: int, line: int, out: ParsedFile
 ) -> None:
