@@ -23,8 +23,8 @@ from hardhull.netpol.model import (
     Policy,
     PolicyPeer,
     PolicyPort,
+    PolicyRule,
     Problem,
-    Rule,
     build,
 )
 from hardhull.netpol.selectors import (
@@ -52,9 +52,9 @@ __all__ = [
     "Policy",
     "PolicyPeer",
     "PolicyPort",
+    "PolicyRule",
     "Problem",
     "Requirement",
-    "Rule",
     "Selector",
     "SelectorError",
     "SelectorProblem",

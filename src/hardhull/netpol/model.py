@@ -51,8 +51,8 @@ __all__ = [
     "Policy",
     "PolicyPeer",
     "PolicyPort",
+    "PolicyRule",
     "Problem",
-    "Rule",
     "build",
 ]
 
@@ -247,7 +247,7 @@ class PolicyPort:
 
 
 @dataclass(frozen=True)
-class Rule:
+class PolicyRule:
     """An ingress or egress rule. ``peers``/``ports`` None: missing or empty, i.e. all."""
 
     direction: Direction
@@ -265,8 +265,8 @@ class Policy:
     name: str
     pod_selector: Selector
     policy_types: frozenset[str]
-    ingress: tuple[Rule, ...]
-    egress: tuple[Rule, ...]
+    ingress: tuple[PolicyRule, ...]
+    egress: tuple[PolicyRule, ...]
     index: int = -1
     types_defaulted: bool = False  # policyTypes absent or empty: defaulted from the rules
 
@@ -282,7 +282,7 @@ class Policy:
     def isolates_egress(self) -> bool:
         return "Egress" in self.policy_types
 
-    def rules(self, direction: Direction) -> tuple[Rule, ...]:
+    def rules(self, direction: Direction) -> tuple[PolicyRule, ...]:
         return self.ingress if direction == "ingress" else self.egress
 
     def isolates(self, direction: Direction) -> bool:
@@ -416,7 +416,7 @@ class Network:
         return peer.pod_selector is None or peer.pod_selector.matches(ep.labels)
 
     def rule_admits(
-        self, policy: Policy, rule: Rule, peer: Peer, dst: Peer, port: int, protocol: str
+        self, policy: Policy, rule: PolicyRule, peer: Peer, dst: Peer, port: int, protocol: str
     ) -> bool:
         """Whether ``rule`` admits ``peer`` (the other side) for traffic to ``dst`` on ``port``."""
         if not rule.matches_port(port, protocol, dst):
@@ -472,7 +472,7 @@ class Network:
         # rule → the endpoints its peers match (independent of the other side)
         peer_sets: dict[int, frozenset[int]] = {}
 
-        def matched(policy: Policy, rule: Rule) -> frozenset[int]:
+        def matched(policy: Policy, rule: PolicyRule) -> frozenset[int]:
             got = peer_sets.get(id(rule))
             if got is None:
                 got = frozenset(
@@ -898,7 +898,7 @@ class _PolicyParser:
                 seen.add(t)
         return frozenset(seen), False
 
-    def rules(self, raw: Any, direction: Direction) -> list[Rule]:
+    def rules(self, raw: Any, direction: Direction) -> list[PolicyRule]:
         ptr = f"/spec/{direction}"
         if raw is None:
             return []
@@ -906,7 +906,7 @@ class _PolicyParser:
             self.problem(ptr, f"{direction} must be a list of rules")
             return []
         peers_field = "from" if direction == "ingress" else "to"
-        out: list[Rule] = []
+        out: list[PolicyRule] = []
         for i, rule in enumerate(raw):
             rptr = f"{ptr}/{i}"
             if rule is None:
@@ -917,7 +917,7 @@ class _PolicyParser:
             self.unknown(rule, frozenset({peers_field, "ports"}), rptr)
             peers = self.peers(rule.get(peers_field), f"{rptr}/{peers_field}")
             ports = self.ports(rule.get("ports"), f"{rptr}/ports")
-            out.append(Rule(direction, peers, ports, rptr))
+            out.append(PolicyRule(direction, peers, ports, rptr))
         return out
 
     def peers(self, raw: Any, ptr: str) -> tuple[PolicyPeer, ...] | None:
