@@ -13,9 +13,12 @@ from typing import Any
 
 from hardhull.model import Severity
 from hardhull.models.workload import Workload, as_dict
-from hardhull.rbac.graph import GROUP, Binding, Graph, ObjectRef, PolicyRule, Role, Subject, build
+from hardhull.rbac.builder import build
+from hardhull.rbac.graph import Graph
+from hardhull.rbac.identities import GROUP, ObjectRef, Subject, is_valid
+from hardhull.rbac.model import Binding, PolicyRule, Role
 from hardhull.rules.rbac.matching import dangers
-from hardhull.rules.rbac.subjects import is_component, is_valid
+from hardhull.rules.rbac.subjects import is_component
 
 AGGREGATE_LABELS = {
     f"rbac.authorization.k8s.io/aggregate-to-{name}": name for name in ("admin", "edit", "view")

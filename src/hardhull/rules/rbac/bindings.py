@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from hardhull.context import SetContext
 from hardhull.model import Severity, Violation
-from hardhull.rbac.graph import UNAUTHENTICATED, Binding
+from hardhull.rbac.identities import UNAUTHENTICATED, is_valid
+from hardhull.rbac.model import Binding
 from hardhull.registry import Target, check
 from hardhull.rules.rbac import rbac_rule
 from hardhull.rules.rbac.analysis import analyse
@@ -14,7 +15,6 @@ from hardhull.rules.rbac.matching import dangers, full_wildcard
 from hardhull.rules.rbac.subjects import (
     PUBLIC_GROUPS,
     is_component,
-    is_valid,
     public_group,
     sa_of,
     subject_note,

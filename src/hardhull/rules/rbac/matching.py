@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from hardhull.models.workload import as_list, get
-from hardhull.rbac.graph import PolicyRule
+from hardhull.rbac.model import PolicyRule
 
 READ_VERBS = ("list", "watch", "get")  # in the order findings point at them
 WRITE_VERBS = ("create", "update", "patch", "delete", "deletecollection")

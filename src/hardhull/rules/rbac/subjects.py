@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hardhull.model import Severity
 from hardhull.models.workload import as_dict, get
-from hardhull.rbac.graph import (
+from hardhull.rbac.identities import (
     ANONYMOUS,
     AUTHENTICATED,
     GROUP,
@@ -13,9 +13,10 @@ from hardhull.rbac.graph import (
     SERVICE_ACCOUNT,
     UNAUTHENTICATED,
     USER,
-    Binding,
     Subject,
+    sa_from_username,
 )
+from hardhull.rbac.model import Binding
 
 #: the groups every (authenticated / unauthenticated) request is in: bindings to them are public
 PUBLIC_GROUPS = {UNAUTHENTICATED: Severity.CRITICAL, AUTHENTICATED: Severity.HIGH}
@@ -26,9 +27,7 @@ def sa_of(s: Subject) -> Subject | None:
     if s.kind == SERVICE_ACCOUNT:
         return s
     if s.kind == USER and s.name.startswith(SA_USER_PREFIX):
-        ns, sep, name = s.name.removeprefix(SA_USER_PREFIX).partition(":")
-        if sep and ns and name and ":" not in name:
-            return Subject(SERVICE_ACCOUNT, name, ns)
+        return sa_from_username(s.name)
     return None
 
 
@@ -70,10 +69,3 @@ def subject_note(b: Binding, pointer: str) -> str:
             f"rbac.authorization.k8s.io, not {group!r})"
         )
     return ""
-
-
-def is_valid(s: Subject) -> bool:
-    """A subject the API server accepts: a named user or group, a namespaced service account."""
-    if s.kind == SERVICE_ACCOUNT:
-        return bool(s.name and s.namespace)
-    return s.kind in (USER, GROUP) and bool(s.name)

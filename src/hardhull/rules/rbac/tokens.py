@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from hardhull.context import SetContext
 from hardhull.model import Severity, Violation
 from hardhull.models.workload import Workload
-from hardhull.rbac.graph import Binding, Subject
+from hardhull.rbac.identities import Subject
+from hardhull.rbac.model import Binding
 from hardhull.registry import Target, check
 from hardhull.rules.rbac import rbac_rule
 from hardhull.rules.rbac.analysis import analyse

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 
 from hardhull.context import SetContext
 from hardhull.model import Severity, Violation
-from hardhull.rbac.graph import PolicyRule
+from hardhull.rbac.model import PolicyRule
 from hardhull.registry import Target, check
 from hardhull.rules.rbac import SCOPE_NOTE, rbac_rule
 from hardhull.rules.rbac.analysis import analyse
