@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from hardhull.frontends.kubernetes import K8sObject
-    from hardhull.netpol.model import Decision, Endpoint, Network, Peer
+    from hardhull.netpol import Decision, Endpoint, Network, Peer
 
 EXIT_OK, EXIT_DENIED, EXIT_ERROR = 0, 1, 2
 PROTOCOLS = ("TCP", "UDP", "SCTP")
@@ -122,7 +122,7 @@ class _Loaded:
 def _load(paths: Sequence[str], excludes: Sequence[str], stdin_text: str | None) -> _Loaded:
     from hardhull.frontends.files import collect  # start-up time: loaded when the command runs
     from hardhull.frontends.kubernetes import parse_text  # start-up time
-    from hardhull.netpol.model import build  # start-up time: loaded when the command runs
+    from hardhull.netpol import build  # start-up time: loaded when the command runs
     from hardhull.paths import printable_path  # start-up time: loaded when the command runs
 
     collected = collect(paths, excludes=excludes, stdin_text=stdin_text)

@@ -14,7 +14,9 @@ from typing import Any
 
 from hardhull.model import Severity
 from hardhull.models.workload import Workload, api_group, as_dict, object_namespace
-from hardhull.netpol.model import Endpoint, Network, Policy, build
+from hardhull.netpol.builder import build
+from hardhull.netpol.model import Endpoint, Policy
+from hardhull.netpol.network import Network
 
 #: namespaces of the control plane and node add-ons: not judged for default-deny coverage
 SYSTEM_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})

@@ -9,7 +9,8 @@ from typing import Any
 from hardhull.context import SetContext
 from hardhull.model import Severity, Violation
 from hardhull.models.workload import Workload, as_dict, as_list
-from hardhull.netpol.model import Endpoint, IPPeer, Network, Policy
+from hardhull.netpol.model import Endpoint, IPPeer, Policy
+from hardhull.netpol.network import Network
 from hardhull.registry import Target, check
 from hardhull.rules.netpol import DEFAULT_DENY_DOC, NETPOL_DOC, netpol_rule
 from hardhull.rules.netpol.analysis import Analysis, analyse, listed
