@@ -13,7 +13,8 @@ from hardhull.frontends.kubernetes import parse_text
 from hardhull.model import Severity
 from hardhull.registry import RULES
 from hardhull.rules import all_rules
-from hardhull.rules.netpol import analysis, missing_default_deny_egress
+from hardhull.rules.netpol.analysis import analyse
+from hardhull.rules.netpol.isolation import missing_default_deny_egress
 from tests.conftest import ROOT
 
 Row = tuple[str, int, int, str, str]
@@ -551,5 +552,5 @@ def test_cluster_example_is_clean_with_one_reasoned_suppression() -> None:
 def test_analysis_is_built_once_per_set_context() -> None:
     objs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}}]
     ctx = SetContext(objs)
-    assert ctx.derived(analysis) is ctx.derived(analysis)
-    assert SetContext(objs).derived(analysis) is not ctx.derived(analysis)
+    assert ctx.derived(analyse) is ctx.derived(analyse)
+    assert SetContext(objs).derived(analyse) is not ctx.derived(analyse)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from hardhull.frontends.kubernetes import K8sObject
-    from hardhull.netpol.model import Decision, Endpoint, Network, Peer
+    from hardhull.netpol import Decision, Endpoint, Network, Peer
 
 EXIT_OK, EXIT_DENIED, EXIT_ERROR = 0, 1, 2
 PROTOCOLS = ("TCP", "UDP", "SCTP")
@@ -120,10 +120,10 @@ class _Loaded:
 
 
 def _load(paths: Sequence[str], excludes: Sequence[str], stdin_text: str | None) -> _Loaded:
-    from hardhull.frontends.files import collect
-    from hardhull.frontends.kubernetes import parse_text
-    from hardhull.netpol.model import build
-    from hardhull.paths import printable_path
+    from hardhull.frontends.files import collect  # start-up time: loaded when the command runs
+    from hardhull.frontends.kubernetes import parse_text  # start-up time
+    from hardhull.netpol import build  # start-up time: loaded when the command runs
+    from hardhull.paths import printable_path  # start-up time: loaded when the command runs
 
     collected = collect(paths, excludes=excludes, stdin_text=stdin_text)
     errors = list(collected.errors)
@@ -142,7 +142,7 @@ def _load(paths: Sequence[str], excludes: Sequence[str], stdin_text: str | None)
 
 
 def _where(loaded: _Loaded, index: int, pointer: str) -> tuple[str, int, int]:
-    from hardhull.report import display_path
+    from hardhull.report import display_path  # start-up time: loaded when the command runs
 
     obj = loaded.objects[index]
     line, col = obj.position(pointer)
@@ -169,7 +169,7 @@ def _notes(loaded: _Loaded) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
 
 
 def _label(ep: Peer, dup: set[str]) -> str:
-    from hardhull.netpol.model import Endpoint
+    from hardhull.netpol.model import Endpoint  # start-up time: loaded when the command runs
 
     if isinstance(ep, Endpoint):
         return f"{ep.namespace}/{ep.kind}/{ep.name}" if ep.ref in dup else ep.ref
@@ -177,7 +177,7 @@ def _label(ep: Peer, dup: set[str]) -> str:
 
 
 def _resolve(net: Network, ref: str, flag: str) -> Peer:
-    from hardhull.netpol.model import IPPeer
+    from hardhull.netpol.model import IPPeer  # start-up time: loaded when the command runs
 
     text = ref.strip()
     try:
@@ -201,7 +201,7 @@ def _resolve(net: Network, ref: str, flag: str) -> Peer:
 
 def _ports(dst: Peer, port: int | None, protocol: str | None) -> list[tuple[int, str]]:
     """The (port, protocol) pairs to check for a destination; [] when it declares none."""
-    from hardhull.netpol.model import Endpoint
+    from hardhull.netpol.model import Endpoint  # start-up time: loaded when the command runs
 
     if port is not None:
         return [(port, protocol or "TCP")]
@@ -286,7 +286,7 @@ def _json(
     dup: set[str],
     verdict: bool | None,
 ) -> str:
-    from hardhull.netpol.model import Endpoint
+    from hardhull.netpol.model import Endpoint  # start-up time: loaded when the command runs
 
     problems, ignored = _notes(loaded)
     eps = sorted(
@@ -339,7 +339,7 @@ def _port_list(dst: Peer, port: int | None, protocol: str | None) -> str:
 def _matrix_text(
     eps: Sequence[Peer], results: Results, dup: set[str], port: int | None, proto: str | None
 ) -> str:
-    from hardhull.netpol.model import Endpoint
+    from hardhull.netpol.model import Endpoint  # start-up time: loaded when the command runs
 
     n = len(eps)
     if port is not None:
@@ -419,7 +419,7 @@ def _answer_text(src: Peer, dst: Peer, rows: list[tuple[int, str, Decision]], du
 
 
 def _sort_key(e: Peer) -> tuple[str, str, str]:
-    from hardhull.netpol.model import Endpoint
+    from hardhull.netpol.model import Endpoint  # start-up time: loaded when the command runs
 
     if isinstance(e, Endpoint):
         return (e.namespace, e.name, e.kind)
@@ -442,7 +442,7 @@ def cmd_netpol(args: argparse.Namespace) -> int:
 
 
 def _reach(args: argparse.Namespace) -> int:
-    from hardhull.cli import write_report
+    from hardhull.cli import write_report  # cycle: hardhull.cli loads this module
 
     fmt = getattr(args, "format", None) or "text"
     if fmt not in FORMATS:
@@ -479,7 +479,7 @@ def _reach(args: argparse.Namespace) -> int:
     dup = {r for r in refs if refs.count(r) > 1}
     src = None if args.source is None else _resolve(net, args.source, "--from")
     dst = None if args.destination is None else _resolve(net, args.destination, "--to")
-    from hardhull.netpol.model import IPPeer
+    from hardhull.netpol.model import IPPeer  # start-up time: loaded when the command runs
 
     if isinstance(src, IPPeer) and isinstance(dst, IPPeer):
         raise UsageError("--from and --to are both addresses: at least one must be a workload")

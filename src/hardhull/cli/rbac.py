@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from hardhull.frontends.kubernetes import K8sObject
-    from hardhull.rbac.graph import Binding, Grant, Graph, ObjectRef, PolicyRule, Subject
+    from hardhull.rbac import Binding, Grant, Graph, ObjectRef, PolicyRule, Subject
 
 EXIT_OK, EXIT_ERROR = 0, 2
 
@@ -108,10 +108,10 @@ def load(
     paths: Sequence[str], excludes: Sequence[str] = (), stdin_text: str | None = None
 ) -> Loaded | None:
     """Read and parse the inputs, report input errors on stderr; None when nothing was read."""
-    from hardhull.frontends.files import collect
-    from hardhull.frontends.kubernetes import parse_text
-    from hardhull.paths import printable_path
-    from hardhull.rbac.graph import build
+    from hardhull.frontends.files import collect  # start-up time: loaded when the command runs
+    from hardhull.frontends.kubernetes import parse_text  # start-up time
+    from hardhull.paths import printable_path  # start-up time: loaded when the command runs
+    from hardhull.rbac import build  # start-up time: loaded when the command runs
 
     collected = collect(paths, excludes=excludes, stdin_text=stdin_text)
     errors = list(collected.errors)
@@ -134,7 +134,7 @@ def load(
 
 def _location(objects: Sequence[K8sObject], rule: PolicyRule) -> tuple[str, int]:
     """(file, line) of a rule; ("", 0) for a built-in role."""
-    from hardhull.report import display_path
+    from hardhull.report import display_path  # start-up time: loaded when the command runs
 
     idx = rule.source.index
     if not 0 <= idx < len(objects):
@@ -187,7 +187,7 @@ def _builtin_note(b: Binding) -> str:
 
 
 def _emit(text: str, output: str | None) -> int:
-    from hardhull.cli import write_report
+    from hardhull.cli import write_report  # cycle: hardhull.cli loads this module
 
     return write_report(text, output)
 
@@ -306,7 +306,7 @@ def _resources_text(rule: PolicyRule) -> str:
 
 
 def cmd_subject(args: argparse.Namespace) -> int:
-    from hardhull.rbac.graph import Identity, Subject
+    from hardhull.rbac import Identity, Subject  # start-up time: loaded when the command runs
 
     try:
         subject = Subject.parse(args.subject)

@@ -7,9 +7,13 @@
     net.matrix(port=80)                        # every ordered pair of pods
     net.allows_dns(web)
 
-See docs/netpol.md for the semantics and what offline analysis cannot know.
+See docs/netpol.md for the semantics and what offline analysis cannot know. The modules:
+:mod:`.model` (the types), :mod:`.builder` (objects → :class:`Network`, with
+:mod:`.policy_parser` validating each policy), :mod:`.network` (the queries), :mod:`.decision`
+(how both sides of a connection combine), :mod:`.selectors` (label selectors).
 """
 
+from hardhull.netpol.builder import build
 from hardhull.netpol.model import (
     NS_NAME_LABEL,
     ContainerPort,
@@ -18,15 +22,14 @@ from hardhull.netpol.model import (
     IPBlock,
     IPPeer,
     Namespace,
-    Network,
     Peer,
     Policy,
     PolicyPeer,
     PolicyPort,
+    PolicyRule,
     Problem,
-    Rule,
-    build,
 )
+from hardhull.netpol.network import Network
 from hardhull.netpol.selectors import (
     EVERYTHING,
     NOTHING,
@@ -52,9 +55,9 @@ __all__ = [
     "Policy",
     "PolicyPeer",
     "PolicyPort",
+    "PolicyRule",
     "Problem",
     "Requirement",
-    "Rule",
     "Selector",
     "SelectorError",
     "SelectorProblem",

@@ -5,30 +5,36 @@
     graph.who_can("create", "pods/exec", namespace="prod")
     graph.effective(Subject("User", "alice"))
 
-See docs/rbac.md for the semantics and what offline analysis cannot know.
+See docs/rbac.md for the semantics and what offline analysis cannot know. The modules:
+:mod:`.identities` (objects, subjects, identities), :mod:`.model` (rules, roles, bindings,
+grants), :mod:`.graph` (the authorizer's answers), :mod:`.builder` (objects → graph, with
+aggregation), :mod:`.resources` (resource names as kubectl takes them), :mod:`.selectors`,
+:mod:`.bootstrap` (the built-in roles).
 """
 
 from __future__ import annotations
 
-from hardhull.rbac.graph import (
+from hardhull.rbac.builder import build
+from hardhull.rbac.graph import Graph
+from hardhull.rbac.identities import (
     ALL_SERVICE_ACCOUNTS,
     ANONYMOUS,
     AUTHENTICATED,
     UNAUTHENTICATED,
+    Identity,
+    ObjectRef,
+    Subject,
+)
+from hardhull.rbac.model import (
     Binding,
     BoundSubject,
     Grant,
-    Graph,
-    Identity,
-    ObjectRef,
     PodRunner,
     PolicyRule,
     Problem,
     Request,
     Role,
     ServiceAccount,
-    Subject,
-    build,
 )
 from hardhull.rbac.resources import ResourceArg, parse_resource
 from hardhull.rbac.selectors import SelectorError, compile_selector
