@@ -19,7 +19,7 @@ from hardhull.frontends.kubernetes import parse_text
 from hardhull.pss.levels import LevelVersion
 
 _KUSTOMIZATION_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
-#: the label Pod Security Admission enforces (hardhull.rules.podsecurity reads it too)
+#: the label Pod Security Admission enforces (hardhull.rules.kubernetes.pod_security reads it too)
 ENFORCE = "pod-security.kubernetes.io/enforce"
 
 
@@ -62,9 +62,10 @@ def scan_facts(
 ) -> ScanFacts:
     """The facts of the scanned set. ``namespace_levels`` given by the caller win over the
     ones read from Namespace objects; with ``want_levels`` False none are read."""
-    # imported here: the Pod Security and K030 helpers live with their rules
-    from hardhull.rules.podsecurity import namespace_levels as levels_of
-    from hardhull.rules.workload import service_accounts_without_token
+    # imported here, not at the top: the Pod Security and K030 helpers live with their rules,
+    # and importing a rule module registers rules, which a start-up without a scan skips
+    from hardhull.rules.kubernetes.pod_security import namespace_levels as levels_of
+    from hardhull.rules.kubernetes.pod_settings import service_accounts_without_token
 
     ns_objects: list[dict[str, Any]] = []
     sa_objects: list[dict[str, Any]] = []

@@ -28,7 +28,7 @@ from hardhull.models.workload import (
 )
 from hardhull.registry import Target, check
 from hardhull.rulekit import RuleFamily
-from hardhull.rules.podsecurity import ENFORCE
+from hardhull.rules.kubernetes.pod_security import ENFORCE
 
 CIS = "CIS Kubernetes Benchmark v1.9 "
 NSA = "NSA/CISA Kubernetes Hardening Guide v1.2, "

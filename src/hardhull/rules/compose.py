@@ -17,22 +17,22 @@ from typing import Any
 from hardhull.fixes import append_item, set_field
 from hardhull.frontends.compose import Service
 from hardhull.model import Rule, Severity, Violation
-from hardhull.registry import Target, check
-from hardhull.rulekit import RuleFamily
-from hardhull.rules.workload import (
+from hardhull.models.capabilities import DANGEROUS_CAPS
+from hardhull.models.capabilities import capability_name as _cap
+from hardhull.models.host_paths import (
     BENIGN,
     CRITICAL_ROOTS,
     CRITICAL_TREES,
-    DANGEROUS_CAPS,
     HIGH_TREES,
     TRUST_STORES,
-    _ancestor,
-    _cap,
-    _norm,
-    _under,
     host_path_severity,
     runtime_socket,
 )
+from hardhull.models.host_paths import is_ancestor as _ancestor
+from hardhull.models.host_paths import is_under as _under
+from hardhull.models.host_paths import normalize_host_path as _norm
+from hardhull.registry import Target, check
+from hardhull.rulekit import RuleFamily
 
 SERVICES_DOC = "https://docs.docker.com/reference/compose-file/services/"
 RUN_DOC = "https://docs.docker.com/engine/containers/run/"
@@ -67,13 +67,13 @@ PRIVILEGED = _rule(
     "compose-privileged",
     "Service runs privileged",
     Severity.CRITICAL,
-    "A service sets `privileged: true`.",
-    "A privileged container gets every capability and every host device, and runs without "
+    what="A service sets `privileged: true`.",
+    why="A privileged container gets every capability and every host device, and runs without "
     "the seccomp and AppArmor/SELinux confinement: a process in it can mount the host's disks, "
     "load kernel modules and take over the host.",
-    "Remove `privileged: true`. Add only the capability or the device the service really "
+    fix="Remove `privileged: true`. Add only the capability or the device the service really "
     "needs (`cap_add`, `devices`), and prefer a dedicated, audited host agent for host work.",
-    """
+    example="""
 services:
   app:
     image: registry.example.com/app:1.4.2
@@ -103,10 +103,10 @@ def _ns_rule(
         f"compose-host-{what}",
         f"Service shares the host {what} namespace",
         severity,
-        f"A service sets `{field}: {value_text}`.",
-        why,
-        f"Remove `{field}` (the default gives the container its own {what} namespace).",
-        f"""
+        what=f"A service sets `{field}: {value_text}`.",
+        why=why,
+        fix=f"Remove `{field}` (the default gives the container its own {what} namespace).",
+        example=f"""
 services:
   app:
     image: registry.example.com/app:1.4.2
@@ -210,17 +210,17 @@ DANGEROUS_CAP = _rule(
     "compose-dangerous-capability",
     "Dangerous capability added",
     Severity.HIGH,
-    "A service's `cap_add` adds a capability that breaks isolation: ALL or SYS_ADMIN "
+    what="A service's `cap_add` adds a capability that breaks isolation: ALL or SYS_ADMIN "
     "(critical), SYS_MODULE, SYS_PTRACE, SYS_RAWIO, SYS_BOOT, BPF, PERFMON, DAC_READ_SEARCH, "
     "MAC_ADMIN, MAC_OVERRIDE, NET_ADMIN (high), NET_RAW, SYS_TIME, SYSLOG (medium). Names are "
     "compared as Docker does: case-insensitively, with or without the `CAP_` prefix. The same "
     "list and severities as the Kubernetes rule K008.",
-    "SYS_ADMIN is nearly root on the host (mount, namespaces, BPF); SYS_MODULE loads kernel "
+    why="SYS_ADMIN is nearly root on the host (mount, namespaces, BPF); SYS_MODULE loads kernel "
     "modules; SYS_PTRACE reads other processes' memory; NET_ADMIN lets the container "
     "reconfigure and sniff its network; DAC_READ_SEARCH reads any file (the shocker escape).",
-    "Remove the capability. If a tool truly needs it (a VPN needs NET_ADMIN), run that "
+    fix="Remove the capability. If a tool truly needs it (a VPN needs NET_ADMIN), run that "
     "service alone, drop everything else (`cap_drop: [ALL]`) and document why.",
-    """
+    example="""
 services:
   app:
     image: registry.example.com/app:1.4.2
@@ -247,15 +247,15 @@ DROP_ALL = _rule(
     "compose-capabilities-not-dropped",
     "Capabilities not dropped",
     Severity.LOW,
-    "A service does not set `cap_drop: [ALL]` (privileged services are C001's). Not reported "
+    what="A service does not set `cap_drop: [ALL]` (privileged services are C001's). Not reported "
     "for a service defined only in part here (an override file's fragment, `extends` from "
     "another file).",
-    "Docker grants every container a default set of 14 capabilities (CHOWN, DAC_OVERRIDE, "
+    why="Docker grants every container a default set of 14 capabilities (CHOWN, DAC_OVERRIDE, "
     "FOWNER, SETUID, SETGID, NET_RAW, MKNOD, …) that most services never use and an attacker "
     "will. Low because Docker's default set already excludes the worst ones.",
-    "Add `cap_drop: [ALL]` and add back only what the process needs (often nothing, or "
+    fix="Add `cap_drop: [ALL]` and add back only what the process needs (often nothing, or "
     "NET_BIND_SERVICE, or CHOWN/SETUID/SETGID for images whose entrypoint switches user).",
-    """
+    example="""
 services:
   app:
     image: registry.example.com/app:1.4.2
@@ -307,11 +307,11 @@ def _opt_rule(
         slug,
         title,
         sev,
-        f"A service's `security_opt` contains `{opt}` (`:` or `=` as separator).",
-        why,
-        f"Remove `{opt}`. If the default profile blocks something the service needs, write a "
+        what=f"A service's `security_opt` contains `{opt}` (`:` or `=` as separator).",
+        why=why,
+        fix=f"Remove `{opt}`. If the default profile blocks something the service needs, write a "
         "custom profile that allows just that and reference it instead.",
-        """
+        example="""
 services:
   app:
     image: registry.example.com/app:1.4.2
@@ -411,16 +411,16 @@ NO_NEW_PRIVS = _rule(
     "compose-no-new-privileges",
     "no-new-privileges not set",
     Severity.LOW,
-    "A service's `security_opt` has no `no-new-privileges` (also written "
+    what="A service's `security_opt` has no `no-new-privileges` (also written "
     "`no-new-privileges:true` or `no-new-privileges=true`), or sets it to false. Not "
     "reported for a service defined only in part here.",
-    "Without the `no_new_privs` bit a process can gain privileges through setuid/setgid "
+    why="Without the `no_new_privs` bit a process can gain privileges through setuid/setgid "
     "binaries or file capabilities in the image: a foothold as an unprivileged user becomes "
     "root in the container. Low because Docker's daemon may set it for every container "
     "(`no-new-privileges` in daemon.json, rule E003), which a compose file cannot show.",
-    'Add `no-new-privileges:true` to `security_opt`, or set `"no-new-privileges": true` in '
+    fix='Add `no-new-privileges:true` to `security_opt`, or set `"no-new-privileges": true` in '
     "the daemon's daemon.json for every container.",
-    """
+    example="""
 services:
   app:
     image: registry.example.com/app:1.4.2
@@ -656,18 +656,18 @@ RUNTIME_SOCKET = _rule(
     "compose-docker-socket",
     "Container runtime socket mounted",
     Severity.CRITICAL,
-    "A service mounts the Docker (or containerd, CRI-O, Podman) socket, a directory holding "
+    what="A service mounts the Docker (or containerd, CRI-O, Podman) socket, a directory holding "
     "it, a runtime's state root (/var/lib/docker) or the Windows `\\\\.\\pipe\\docker_engine` "
     "pipe, in short or long syntax or through a named volume bound to it. A source that is a "
     "variable without a default counts when the target is a `docker.sock`. Read-only does not "
     "help: connecting to a socket works through a read-only mount.",
-    "Whoever can talk to the Docker API can start a privileged container with the host's root "
+    why="Whoever can talk to the Docker API can start a privileged container with the host's root "
     "filesystem mounted: the socket is root on the host. Tools that ask for it (Portainer, "
     "Traefik, Watchtower, CI runners) become a path to the host when compromised.",
-    "Do not mount the socket. Where a tool needs the Docker API, put a filtering proxy in "
+    fix="Do not mount the socket. Where a tool needs the Docker API, put a filtering proxy in "
     "front of it (e.g. one that allows only read-only endpoints), use rootless Docker, or a "
     "daemonless builder (BuildKit rootless, kaniko, buildah) for image builds.",
-    """
+    example="""
 services:
   traefik:
     image: traefik:v3.1
@@ -700,7 +700,7 @@ HOST_PATH = _rule(
     "compose-sensitive-host-path",
     "Sensitive host path mounted",
     Severity.HIGH,
-    "A service bind-mounts a sensitive host path (runtime sockets are C015). The severity is "
+    what="A service bind-mounts a sensitive host path (runtime sockets are C015). The severity is "
     "the one of the Kubernetes hostPath rule K018: critical for `/`, `/etc`, `/proc`, `/sys`, "
     "`/var/run`, `/run`, `/root`, their parents and credential trees; high for other system "
     "trees (/dev, /boot, /usr, /lib, /var/log, anything under /etc or /sys, …); a read-only "
@@ -709,12 +709,12 @@ HOST_PATH = _rule(
     "medium. Project-relative paths (`./data`), named volumes and ordinary data directories "
     "(/srv, /opt/app, /mnt) are not reported, nor benign files (/etc/localtime) and "
     "read-only CA stores.",
-    "A writable system path is a direct path to the host: cron jobs, SSH keys, systemd units, "
+    why="A writable system path is a direct path to the host: cron jobs, SSH keys, systemd units, "
     "binaries the host runs. Read-only mounts of /proc or home directories still leak the "
     "host's processes, secrets and keys.",
-    "Use a named volume or a project directory. Where the service really needs a host path, "
+    fix="Use a named volume or a project directory. Where the service really needs a host path, "
     "mount the narrowest one, read-only (`:ro`, or `read_only: true` in long syntax).",
-    """
+    example="""
 services:
   app:
     image: registry.example.com/app:1.4.2
@@ -763,17 +763,17 @@ DEVICES = _rule(
     "compose-host-device",
     "Host device exposed",
     Severity.MEDIUM,
-    "A service passes a host device in with `devices`, or allows devices with "
+    what="A service passes a host device in with `devices`, or allows devices with "
     "`device_cgroup_rules`. High for raw memory and disks (/dev/mem, /dev/kmem, /dev/port, "
     "/dev/sd*, /dev/nvme*, /dev/mapper/*, …, /dev/kvm) and for a wildcard cgroup rule "
     "(`a *:* rwm`, `c *:* rwm`, `b *:* rwm`); low for devices hardware services commonly need "
     "(/dev/net/tun, /dev/fuse, /dev/dri, /dev/snd, video, USB and serial devices, GPUs); "
     "medium otherwise. CDI device names (`vendor.com/gpu=all`) are not reported.",
-    "A device node is a door into the kernel that bypasses the container's filesystem "
+    why="A device node is a door into the kernel that bypasses the container's filesystem "
     "isolation: a raw disk gives the host's files, /dev/mem the host's memory.",
-    "Pass only the device the service needs, with the narrowest permissions (`:r`), and never "
+    fix="Pass only the device the service needs, with the narrowest permissions (`:r`), and never "
     "raw disks or memory; use a volume for storage.",
-    """
+    example="""
 services:
   vpn:
     image: registry.example.com/vpn:2.1
@@ -867,7 +867,7 @@ ROOT_USER = _rule(
     "compose-runs-as-root",
     "Service runs as root",
     Severity.MEDIUM,
-    "A service sets `user` to root (`root`, `0`, `0:0`, `root:…`): medium. A service that "
+    what="A service sets `user` to root (`root`, `0`, `0:0`, `root:…`): medium. A service that "
     "does not set `user` runs as the image's user, often root: low, and not reported when the "
     "service builds its image here (`build:`, the Dockerfile's USER decides and the "
     "Dockerfile rules check it), for images known to run as a non-root user by default "
@@ -876,11 +876,11 @@ ROOT_USER = _rule(
     "official images (postgres, mysql, redis, mongo) start as root and switch to a service "
     "user in their entrypoint: the main process is not root, the start is; which is why the "
     "unset case stays low.",
-    "Root in a container is root on the host's kernel, with only namespaces, capabilities and "
+    why="Root in a container is root on the host's kernel, with only namespaces, capabilities and "
     "seccomp between it and the host; a root process can also rewrite anything in the image.",
-    'Set `user:` to a non-root UID:GID the image supports (e.g. `"10001:10001"`), or use '
+    fix='Set `user:` to a non-root UID:GID the image supports (e.g. `"10001:10001"`), or use '
     "an image variant that runs as non-root.",
-    """
+    example="""
 services:
   app:
     image: registry.example.com/app:1.4.2
@@ -925,12 +925,12 @@ READ_ONLY = _rule(
     "compose-writable-root-filesystem",
     "Root filesystem writable",
     Severity.LOW,
-    "A service does not set `read_only: true` (not reported for a service defined only in "
+    what="A service does not set `read_only: true` (not reported for a service defined only in "
     "part here).",
-    "A writable root filesystem lets an intruder drop tools, modify binaries and persist in "
+    why="A writable root filesystem lets an intruder drop tools, modify binaries and persist in "
     "the container. Low: many images need a few writable paths, which `tmpfs` provides.",
-    "Set `read_only: true` and give the paths the process writes a `tmpfs` or a volume.",
-    """
+    fix="Set `read_only: true` and give the paths the process writes a `tmpfs` or a volume.",
+    example="""
 services:
   app:
     image: registry.example.com/app:1.4.2
@@ -965,16 +965,16 @@ LIMITS = _rule(
     "compose-resource-limits",
     "No memory, CPU or PIDs limit",
     Severity.LOW,
-    "A service sets no memory limit (`deploy.resources.limits.memory` or `mem_limit`), no "
+    what="A service sets no memory limit (`deploy.resources.limits.memory` or `mem_limit`), no "
     "CPU limit (`deploy.resources.limits.cpus`, `cpus`, `cpu_quota`, `cpu_count`, "
     "`cpu_percent` or `cpuset`) or no PIDs limit (`deploy.resources.limits.pids` or "
     "`pids_limit`): one finding per service naming what is missing (not reported for a "
     "service defined only in part here). `cpu_shares` is a weight, not a limit.",
-    "Without limits one container (a leak, a fork bomb, a compromised process mining "
+    why="Without limits one container (a leak, a fork bomb, a compromised process mining "
     "crypto) can starve every other container and the host itself.",
-    "Set limits under `deploy.resources.limits` (honoured by `docker compose` and swarm) or "
+    fix="Set limits under `deploy.resources.limits` (honoured by `docker compose` and swarm) or "
     "with the service-level fields.",
-    """
+    example="""
 services:
   app:
     image: registry.example.com/app:1.4.2
@@ -1032,20 +1032,20 @@ CREDENTIALS = _rule(
     "compose-literal-credential",
     "Credential written in the compose file",
     Severity.HIGH,
-    "An `environment` entry (list `KEY=VALUE` or mapping form) or a build argument "
+    what="An `environment` entry (list `KEY=VALUE` or mapping form) or a build argument "
     "(`build.args`) holds a literal credential: a known token format anywhere, or a value "
     "under a credential-like name (`*_PASSWORD`, `*_TOKEN`, `*_SECRET`, …). The severity is "
     "the secret detector's. A `${VAR}` reference is not a literal and is not reported; a "
     "`${VAR:-default}` whose default is a credential is reported as low (the default is used "
     "whenever the variable is unset). `*_FILE` entries naming a file (the Docker secrets "
     "convention) are not reported.",
-    "A credential in a compose file is in every clone, fork and CI log of the repository, "
+    why="A credential in a compose file is in every clone, fork and CI log of the repository, "
     "cannot be rotated without a commit, and is visible to anyone who can run `docker "
     "inspect` on the host; build arguments are also stored in the image's history.",
-    "Reference a variable (`${DB_PASSWORD}`, from an `.env` file kept out of version control "
+    fix="Reference a variable (`${DB_PASSWORD}`, from an `.env` file kept out of version control "
     "or the CI's secret store) or, better, use Compose `secrets:` and the image's `*_FILE` "
     "variables. Rotate any credential that was committed.",
-    """
+    example="""
 services:
   db:
     image: postgres:16
@@ -1138,7 +1138,7 @@ EXPOSED_ADMIN = _rule(
     "compose-admin-port-exposed",
     "Admin service published on all interfaces",
     Severity.LOW,
-    "A service publishes the port of a database, cache, search engine, message broker, "
+    what="A service publishes the port of a database, cache, search engine, message broker, "
     "cluster store, remote shell or Docker API (5432, 3306, 6379, 27017, 9200, 2375, 22, …) "
     "or any port of an admin UI image (Adminer, phpMyAdmin, pgAdmin, mongo-express, "
     'Portainer, …) without a host IP, or on 0.0.0.0 / `::`, in short (`"5432:5432"`, '
@@ -1146,13 +1146,13 @@ EXPOSED_ADMIN = _rule(
     "(`127.0.0.1:5432:5432`) and `expose` (not published) are fine. Medium for the plain "
     "Docker API (2375), which has no authentication at all. Not reported with "
     "`network_mode: host` (C002), where `ports` is ignored.",
-    "Docker publishes ports by writing its own iptables rules, which host firewalls like ufw "
+    why="Docker publishes ports by writing its own iptables rules, which host firewalls like ufw "
     'do not see: a database published "for local debugging" is reachable from the whole '
     "network, and internet scanners find such ports within minutes.",
-    'Bind the port to the loopback address (`"127.0.0.1:5432:5432"`), or do not publish it: '
+    fix='Bind the port to the loopback address (`"127.0.0.1:5432:5432"`), or do not publish it: '
     "services on the same compose network reach each other by service name without `ports`. "
     'The daemon option `"ip": "127.0.0.1"` changes the default for every container.',
-    """
+    example="""
 services:
   db:
     image: postgres:16

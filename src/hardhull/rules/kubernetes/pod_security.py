@@ -95,6 +95,7 @@ def pss_violation(obj: dict[str, Any], lv: LevelVersion, namespace: str) -> Viol
     return Violation("K100", pointer, f"fails Pod Security {lv} ({why}): {controls}", None, sev)
 
 
+# K100
 @check(PSS_REJECTS, on=Target.WORKLOAD, context=True)
 def pod_security_admission(w: Workload, ctx: ObjectContext) -> Iterator[Violation]:
     """K100: judged at the level of the object's Namespace when the scanned set holds it,
