@@ -14,6 +14,7 @@ from typing import Any
 from hardhull.context import ObjectContext
 from hardhull.model import Rule, Severity, Violation
 from hardhull.models.workload import Workload, as_dict, object_namespace
+from hardhull.pss.evaluate import evaluate_pss
 from hardhull.pss.levels import LevelError, LevelVersion, parse_level_version
 from hardhull.registry import Target, check, register
 
@@ -77,8 +78,6 @@ def namespace_levels(objects: Iterable[Mapping[str, Any]]) -> dict[str, LevelVer
 
 
 def pss_violation(obj: dict[str, Any], lv: LevelVersion, namespace: str) -> Violation | None:
-    from hardhull.pss.evaluate import evaluate_pss
-
     if lv.level == "privileged":
         return None
     failures = evaluate_pss(obj, lv)
