@@ -12,6 +12,15 @@ from hardhull.rules.compose import compose_rule
 from hardhull.rules.compose.common import VARIABLE, resolve_default, scalar_text
 from hardhull.secrets.detect import detect_value
 
+
+def _credential_entries(s: Service) -> Iterator[tuple[str, Any, str, str]]:
+    """(key, value, pointer, where) of environment entries and build arguments."""
+    for key, (value, ptr) in s.pairs("environment").items():
+        yield key, value, ptr, "environment"
+    for key, (value, ptr) in s.pairs("build", "args").items():
+        yield key, value, ptr, "build argument"
+
+
 CREDENTIALS = compose_rule(
     "C021",
     "compose-literal-credential",
@@ -44,14 +53,6 @@ secrets:
     refs=("https://docs.docker.com/compose/how-tos/use-secrets/",),
     reports_secrets=True,
 )
-
-
-def _credential_entries(s: Service) -> Iterator[tuple[str, Any, str, str]]:
-    """(key, value, pointer, where) of environment entries and build arguments."""
-    for key, (value, ptr) in s.pairs("environment").items():
-        yield key, value, ptr, "environment"
-    for key, (value, ptr) in s.pairs("build", "args").items():
-        yield key, value, ptr, "build argument"
 
 
 # C021

@@ -18,14 +18,21 @@ _DEVICE_HIGH = re.compile(
     r"(?:p\d+)?|mmcblk\d+(?:p\d+)?|dm-\d+|md\d+|mapper(?:/.*)?|disk(?:/.*)?|loop\d*|"
     r"loop-control|sg\d+|cpu(?:/.*)?|kvm)$"
 )
-
-
 #: devices that hardware-using services commonly need and that expose little
 _DEVICE_LOW = re.compile(
     r"/dev/(?:net/tun|fuse|dri(?:/.*)?|snd(?:/.*)?|video\d+|media\d+|bus/usb(?:/.*)?|"
     r"ttyUSB\d+|ttyACM\d+|ttyAMA\d+|ttyS\d+|serial(?:/.*)?|nvidia.*|hidraw\d+|input(?:/.*)?|"
     r"vchiq|gpiomem|i2c-\d+|spidev.*|dvb(?:/.*)?|apex_\d+|accel(?:/.*)?)$"
 )
+
+
+def _device_severity(path: str) -> Severity:
+    p = normalize_host_path(path)
+    if _DEVICE_HIGH.match(p):
+        return Severity.HIGH
+    if _DEVICE_LOW.match(p):
+        return Severity.LOW
+    return Severity.MEDIUM
 
 
 DEVICES = compose_rule(
@@ -52,15 +59,6 @@ services:
 """,
     cis="5.18",
 )
-
-
-def _device_severity(path: str) -> Severity:
-    p = normalize_host_path(path)
-    if _DEVICE_HIGH.match(p):
-        return Severity.HIGH
-    if _DEVICE_LOW.match(p):
-        return Severity.LOW
-    return Severity.MEDIUM
 
 
 # C017

@@ -31,13 +31,9 @@ from hardhull.rules.compose import OWASP, compose_rule
 from hardhull.rules.compose.common import resolve_default, scalar_text
 
 _WINDOWS_PATH = re.compile(r"^[A-Za-z]:[\\/]")
-
-
 #: credential stores in a home directory: mounting one hands its keys to the container
 HOME_SECRETS = (".ssh", ".aws", ".kube", ".docker", ".gnupg", ".azure", ".config/gcloud",
                 ".netrc", ".git-credentials", ".npmrc", ".pypirc", ".vault-token")  # fmt: skip
-
-
 WINDOWS_DOCKER_PIPE = "//./pipe/docker_engine"
 
 
@@ -148,13 +144,9 @@ _ETC_SYSTEM = frozenset(
      "xdg", "dbus-1", "firewalld", "ufw", "exports", "fuse.conf", "containers", "cni",
      "rancher", "k3s", "kubelet", "etcd", "sudo.conf", "login.defs"}
 )  # fmt: skip
-
-
 _ETC_SYSTEM_PREFIXES = ("cron", "rc", "ld.so", "sysctl", "profile", "bash", "yum", "apparmor",
                         "rsyslog", "sudoers", "systemd", "modprobe", "modules", "logrotate",
                         "ssh", "update-", "grub")  # fmt: skip
-
-
 _USR_LOCAL_SYSTEM = frozenset({"bin", "sbin", "lib", "lib32", "lib64", "libexec", "etc"})
 
 

@@ -24,8 +24,6 @@ ADMIN_PORTS: dict[int, str] = {
     7474: "Neo4j", 7687: "Neo4j Bolt", 8983: "Solr", 6443: "Kubernetes API",
     10250: "kubelet", 3389: "RDP", 5900: "VNC", 9000: "Portainer/MinIO admin",
 }  # fmt: skip
-
-
 #: images that are admin interfaces whatever their port
 ADMIN_IMAGES = (
     "adminer", "phpmyadmin", "phpmyadmin/phpmyadmin", "dpage/pgadmin4", "mongo-express",
@@ -33,43 +31,8 @@ ADMIN_IMAGES = (
     "portainer/portainer", "portainer/portainer-ce", "portainer/portainer-ee",
     "dockersamples/visualizer", "sosedoff/pgweb", "marcelo/pgweb",
 )  # fmt: skip
-
-
 _WILDCARD_IPS = ("", "0.0.0.0", "::", "[::]", "*")
-
-
 _PORT_RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
-
-
-EXPOSED_ADMIN = compose_rule(
-    "C022",
-    "compose-admin-port-exposed",
-    "Admin service published on all interfaces",
-    Severity.LOW,
-    what="A service publishes the port of a database, cache, search engine, message broker, "
-    "cluster store, remote shell or Docker API (5432, 3306, 6379, 27017, 9200, 2375, 22, …) "
-    "or any port of an admin UI image (Adminer, phpMyAdmin, pgAdmin, mongo-express, "
-    'Portainer, …) without a host IP, or on 0.0.0.0 / `::`, in short (`"5432:5432"`, '
-    '`"5432"`) or long syntax (`host_ip`). Ports bound to a specific address '
-    "(`127.0.0.1:5432:5432`) and `expose` (not published) are fine. Medium for the plain "
-    "Docker API (2375), which has no authentication at all. Not reported with "
-    "`network_mode: host` (C002), where `ports` is ignored.",
-    why="Docker publishes ports by writing its own iptables rules, which host firewalls like ufw "
-    'do not see: a database published "for local debugging" is reachable from the whole '
-    "network, and internet scanners find such ports within minutes.",
-    fix='Bind the port to the loopback address (`"127.0.0.1:5432:5432"`), or do not publish it: '
-    "services on the same compose network reach each other by service name without `ports`. "
-    'The daemon option `"ip": "127.0.0.1"` changes the default for every container.',
-    example="""
-services:
-  db:
-    image: postgres:16
-    ports:
-      - "127.0.0.1:5432:5432"
-""",
-    cis="5.14",
-    refs=("https://docs.docker.com/engine/network/packet-filtering-firewalls/",),
-)
 
 
 def _port_range(text: str) -> tuple[int, int] | None:
@@ -109,6 +72,37 @@ def parse_port(item: Any) -> tuple[str | None, tuple[int, int] | None]:
     if "$" in ip:
         return None, None
     return ip, _port_range(container) if "$" not in container else None
+
+
+EXPOSED_ADMIN = compose_rule(
+    "C022",
+    "compose-admin-port-exposed",
+    "Admin service published on all interfaces",
+    Severity.LOW,
+    what="A service publishes the port of a database, cache, search engine, message broker, "
+    "cluster store, remote shell or Docker API (5432, 3306, 6379, 27017, 9200, 2375, 22, …) "
+    "or any port of an admin UI image (Adminer, phpMyAdmin, pgAdmin, mongo-express, "
+    'Portainer, …) without a host IP, or on 0.0.0.0 / `::`, in short (`"5432:5432"`, '
+    '`"5432"`) or long syntax (`host_ip`). Ports bound to a specific address '
+    "(`127.0.0.1:5432:5432`) and `expose` (not published) are fine. Medium for the plain "
+    "Docker API (2375), which has no authentication at all. Not reported with "
+    "`network_mode: host` (C002), where `ports` is ignored.",
+    why="Docker publishes ports by writing its own iptables rules, which host firewalls like ufw "
+    'do not see: a database published "for local debugging" is reachable from the whole '
+    "network, and internet scanners find such ports within minutes.",
+    fix='Bind the port to the loopback address (`"127.0.0.1:5432:5432"`), or do not publish it: '
+    "services on the same compose network reach each other by service name without `ports`. "
+    'The daemon option `"ip": "127.0.0.1"` changes the default for every container.',
+    example="""
+services:
+  db:
+    image: postgres:16
+    ports:
+      - "127.0.0.1:5432:5432"
+""",
+    cis="5.14",
+    refs=("https://docs.docker.com/engine/network/packet-filtering-firewalls/",),
+)
 
 
 # C022

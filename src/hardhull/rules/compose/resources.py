@@ -9,6 +9,17 @@ from hardhull.models.compose_service import Service
 from hardhull.registry import Target, check
 from hardhull.rules.compose import compose_rule
 
+_LIMIT = ("deploy", "resources", "limits")
+
+
+def _set(s: Service, *paths: tuple[str, ...]) -> bool:
+    for p in paths:
+        v = s.value(*p)
+        if v is not None and v is not False and v != 0 and v != "0" and v != "":
+            return True
+    return False
+
+
 LIMITS = compose_rule(
     "C020",
     "compose-resource-limits",
@@ -36,17 +47,6 @@ services:
 """,
     cis="5.11, 5.12, 5.29",
 )
-
-
-_LIMIT = ("deploy", "resources", "limits")
-
-
-def _set(s: Service, *paths: tuple[str, ...]) -> bool:
-    for p in paths:
-        v = s.value(*p)
-        if v is not None and v is not False and v != 0 and v != "0" and v != "":
-            return True
-    return False
 
 
 # C020

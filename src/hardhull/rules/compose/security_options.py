@@ -65,6 +65,14 @@ SECCOMP_UNCONFINED = _opt_rule(
 )
 
 
+# C010
+@check(SECCOMP_UNCONFINED, on=Target.COMPOSE)
+def compose_seccomp_unconfined(s: Service) -> Iterator[Violation]:
+    for opt, val, ptr in _security_opts(s):
+        if opt == "seccomp" and val.lower() == "unconfined":
+            yield Violation("C010", ptr, f"{s.label} disables seccomp (seccomp:unconfined)")
+
+
 APPARMOR_UNCONFINED = _opt_rule(
     "C011",
     "compose-apparmor-unconfined",
@@ -77,6 +85,14 @@ APPARMOR_UNCONFINED = _opt_rule(
     cis="5.2",
     doc="https://docs.docker.com/engine/security/apparmor/",
 )
+
+
+# C011
+@check(APPARMOR_UNCONFINED, on=Target.COMPOSE)
+def compose_apparmor_unconfined(s: Service) -> Iterator[Violation]:
+    for opt, val, ptr in _security_opts(s):
+        if opt == "apparmor" and val.lower() == "unconfined":
+            yield Violation("C011", ptr, f"{s.label} disables AppArmor (apparmor:unconfined)")
 
 
 SELINUX_DISABLED = _opt_rule(
@@ -93,6 +109,17 @@ SELINUX_DISABLED = _opt_rule(
 )
 
 
+# C012
+@check(SELINUX_DISABLED, on=Target.COMPOSE)
+def compose_selinux_disabled(s: Service) -> Iterator[Violation]:
+    for opt, val, ptr in _security_opts(s):
+        v = val.lower().replace("=", ":")
+        if opt == "label" and (v == "disable" or v in ("type:spc_t", "type: spc_t")):
+            yield Violation(
+                "C012", ptr, f"{s.label} disables SELinux separation (label:{val.strip()})"
+            )
+
+
 SYSTEMPATHS = _opt_rule(
     "C013",
     "compose-systempaths-unconfined",
@@ -105,33 +132,6 @@ SYSTEMPATHS = _opt_rule(
     cis="",
     doc=RUN_DOC,
 )
-
-
-# C010
-@check(SECCOMP_UNCONFINED, on=Target.COMPOSE)
-def compose_seccomp_unconfined(s: Service) -> Iterator[Violation]:
-    for opt, val, ptr in _security_opts(s):
-        if opt == "seccomp" and val.lower() == "unconfined":
-            yield Violation("C010", ptr, f"{s.label} disables seccomp (seccomp:unconfined)")
-
-
-# C011
-@check(APPARMOR_UNCONFINED, on=Target.COMPOSE)
-def compose_apparmor_unconfined(s: Service) -> Iterator[Violation]:
-    for opt, val, ptr in _security_opts(s):
-        if opt == "apparmor" and val.lower() == "unconfined":
-            yield Violation("C011", ptr, f"{s.label} disables AppArmor (apparmor:unconfined)")
-
-
-# C012
-@check(SELINUX_DISABLED, on=Target.COMPOSE)
-def compose_selinux_disabled(s: Service) -> Iterator[Violation]:
-    for opt, val, ptr in _security_opts(s):
-        v = val.lower().replace("=", ":")
-        if opt == "label" and (v == "disable" or v in ("type:spc_t", "type: spc_t")):
-            yield Violation(
-                "C012", ptr, f"{s.label} disables SELinux separation (label:{val.strip()})"
-            )
 
 
 # C013

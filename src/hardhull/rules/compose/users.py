@@ -28,6 +28,11 @@ def runs_non_root(image: str) -> bool:
     return any(repo == p.rstrip("/") or repo.startswith(p) for p in NON_ROOT_IMAGES if p)
 
 
+def _is_root_user(text: str) -> bool:
+    who = text.strip().split(":", 1)[0].strip()
+    return who in ("root", "0")
+
+
 ROOT_USER = compose_rule(
     "C018",
     "compose-runs-as-root",
@@ -54,11 +59,6 @@ services:
 """,
     cis="4.1",
 )
-
-
-def _is_root_user(text: str) -> bool:
-    who = text.strip().split(":", 1)[0].strip()
-    return who in ("root", "0")
 
 
 # C018

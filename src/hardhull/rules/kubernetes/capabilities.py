@@ -95,6 +95,16 @@ securityContext:
 )
 
 
+# K008
+@check(DANGEROUS_ADD, on=Target.WORKLOAD)
+def dangerous_capability(w: Workload) -> Iterator[Violation]:
+    for c in w.containers:
+        for cap, ptr in added_capabilities(c):
+            sev = DANGEROUS_CAPS.get(cap)
+            if sev is not None:
+                yield Violation("K008", ptr, f"{c.label} adds capability {cap}", None, sev)
+
+
 OTHER_ADD = workload_rule(
     "K009",
     "capability-added",
@@ -116,16 +126,6 @@ securityContext:
     trivy=("KSV022",),
     checkov=("CKV_K8S_25",),
 )
-
-
-# K008
-@check(DANGEROUS_ADD, on=Target.WORKLOAD)
-def dangerous_capability(w: Workload) -> Iterator[Violation]:
-    for c in w.containers:
-        for cap, ptr in added_capabilities(c):
-            sev = DANGEROUS_CAPS.get(cap)
-            if sev is not None:
-                yield Violation("K008", ptr, f"{c.label} adds capability {cap}", None, sev)
 
 
 # K009

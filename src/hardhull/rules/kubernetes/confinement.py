@@ -78,29 +78,6 @@ spec:
 )
 
 
-SECCOMP_UNCONFINED = workload_rule(
-    "K011",
-    "seccomp-unconfined",
-    "Seccomp explicitly Unconfined",
-    Severity.HIGH,
-    what="A container or pod sets `seccompProfile.type: Unconfined` (or the legacy annotation "
-    "`unconfined`).",
-    why="An unconfined container can make every system call, including those behind most "
-    "kernel-level container escapes.",
-    fix="Use `RuntimeDefault`, or a `Localhost` profile that allows what the application needs.",
-    example="""
-securityContext:
-  seccompProfile:
-    type: RuntimeDefault
-""",
-    pss="baseline: Seccomp",
-    cis="CIS Kubernetes Benchmark v1.9 5.7.2",
-    nsa="Pod security: seccomp",
-    trivy=("KSV104",),
-    checkov=("CKV_K8S_31",),
-)
-
-
 # K010
 @check(SECCOMP_MISSING, on=Target.WORKLOAD)
 def seccomp_profile_missing(w: Workload) -> Iterator[Violation]:
@@ -136,34 +113,33 @@ def _unconfined(
         )
 
 
+SECCOMP_UNCONFINED = workload_rule(
+    "K011",
+    "seccomp-unconfined",
+    "Seccomp explicitly Unconfined",
+    Severity.HIGH,
+    what="A container or pod sets `seccompProfile.type: Unconfined` (or the legacy annotation "
+    "`unconfined`).",
+    why="An unconfined container can make every system call, including those behind most "
+    "kernel-level container escapes.",
+    fix="Use `RuntimeDefault`, or a `Localhost` profile that allows what the application needs.",
+    example="""
+securityContext:
+  seccompProfile:
+    type: RuntimeDefault
+""",
+    pss="baseline: Seccomp",
+    cis="CIS Kubernetes Benchmark v1.9 5.7.2",
+    nsa="Pod security: seccomp",
+    trivy=("KSV104",),
+    checkov=("CKV_K8S_31",),
+)
+
+
 # K011
 @check(SECCOMP_UNCONFINED, on=Target.WORKLOAD)
 def seccomp_unconfined(w: Workload) -> Iterator[Violation]:
     return _unconfined(w, seccomp_of, "K011", "seccomp Unconfined")
-
-
-APPARMOR = workload_rule(
-    "K012",
-    "apparmor-unconfined",
-    "AppArmor explicitly unconfined",
-    Severity.HIGH,
-    what="A container or pod sets `appArmorProfile.type: Unconfined`, or the legacy annotation "
-    "`container.apparmor.security.beta.kubernetes.io/<name>: unconfined`.",
-    why="On AppArmor hosts the runtime's default profile blocks writes to /proc and /sys and "
-    "mount calls; turning it off removes that layer.",
-    fix="Remove the override (the runtime default applies) or use `RuntimeDefault` or a "
-    "`Localhost` profile.",
-    example="""
-securityContext:
-  appArmorProfile:
-    type: RuntimeDefault
-""",
-    pss="baseline: AppArmor",
-    cis="CIS Kubernetes Benchmark v1.9 5.7.3",
-    nsa="Pod security: SELinux, AppArmor and seccomp",
-    trivy=("KSV002",),
-    refs=(SC_DOC, "https://kubernetes.io/docs/tutorials/security/apparmor/"),
-)
 
 
 def apparmor_of(w: Workload, c: Container) -> tuple[str | None, str]:
@@ -191,6 +167,30 @@ def apparmor_of(w: Workload, c: Container) -> tuple[str | None, str]:
     if pod.get("type") is not None:
         return str(pod["type"]), f"{w.pod_sc_pointer}/appArmorProfile/type"
     return None, ""
+
+
+APPARMOR = workload_rule(
+    "K012",
+    "apparmor-unconfined",
+    "AppArmor explicitly unconfined",
+    Severity.HIGH,
+    what="A container or pod sets `appArmorProfile.type: Unconfined`, or the legacy annotation "
+    "`container.apparmor.security.beta.kubernetes.io/<name>: unconfined`.",
+    why="On AppArmor hosts the runtime's default profile blocks writes to /proc and /sys and "
+    "mount calls; turning it off removes that layer.",
+    fix="Remove the override (the runtime default applies) or use `RuntimeDefault` or a "
+    "`Localhost` profile.",
+    example="""
+securityContext:
+  appArmorProfile:
+    type: RuntimeDefault
+""",
+    pss="baseline: AppArmor",
+    cis="CIS Kubernetes Benchmark v1.9 5.7.3",
+    nsa="Pod security: SELinux, AppArmor and seccomp",
+    trivy=("KSV002",),
+    refs=(SC_DOC, "https://kubernetes.io/docs/tutorials/security/apparmor/"),
+)
 
 
 # K012

@@ -17,6 +17,33 @@ from hardhull.models.workload import Workload
 from hardhull.registry import Target, check
 from hardhull.rules.kubernetes import workload_rule
 
+#: hostPath types that name an endpoint rather than files: a read-only mount does not stop
+#: their use (connecting to a socket, ioctl on a device), whatever directory they live in
+ENDPOINT_TYPES = {
+    "Socket": "socket",
+    "CharDevice": "character device",
+    "BlockDevice": "block device",
+}
+
+
+def _host_paths(w: Workload) -> Iterator[tuple[str, str, bool, str]]:
+    """(path, pointer of the hostPath source, every mount of the volume is read-only, type)."""
+    for i, v in w.volumes():
+        hp = v.get("hostPath")
+        if isinstance(hp, dict):
+            path = hp.get("path")
+            kind = hp.get("type")
+            name = v.get("name")
+            mounts = w.mounts_of(name) if isinstance(name, str) else []
+            read_only = bool(mounts) and all(m.get("readOnly") is True for m in mounts)
+            yield (
+                path if isinstance(path, str) else "",
+                f"{w.spec_pointer}/volumes/{i}/hostPath",
+                read_only,
+                kind if isinstance(kind, str) else "",
+            )
+
+
 HOST_PATH = workload_rule(
     "K018",
     "host-path-volume",
@@ -49,6 +76,23 @@ volumes:
 )
 
 
+# K018
+@check(HOST_PATH, on=Target.WORKLOAD)
+def host_path_volume(w: Workload) -> Iterator[Violation]:
+    for path, ptr, read_only, kind in _host_paths(w):
+        if runtime_socket(path):
+            continue  # K019
+        sev = host_path_severity(path, read_only)
+        endpoint = ENDPOINT_TYPES.get(kind)
+        if endpoint and sev < Severity.HIGH and not is_under(normalize_host_path(path), BENIGN):
+            sev = Severity.HIGH
+        how = " read-only" if read_only else ""
+        what = f" ({endpoint})" if endpoint else ""
+        yield Violation(
+            "K018", ptr + "/path", f"pod mounts host path {path!r}{what}{how}", None, sev
+        )
+
+
 RUNTIME_SOCKET = workload_rule(
     "K019",
     "container-runtime-socket",
@@ -75,50 +119,6 @@ RUNTIME_SOCKET = workload_rule(
     checkov=("CKV_K8S_27",),
     kube_linter=("docker-sock",),
 )
-
-
-#: hostPath types that name an endpoint rather than files: a read-only mount does not stop
-#: their use (connecting to a socket, ioctl on a device), whatever directory they live in
-ENDPOINT_TYPES = {
-    "Socket": "socket",
-    "CharDevice": "character device",
-    "BlockDevice": "block device",
-}
-
-
-def _host_paths(w: Workload) -> Iterator[tuple[str, str, bool, str]]:
-    """(path, pointer of the hostPath source, every mount of the volume is read-only, type)."""
-    for i, v in w.volumes():
-        hp = v.get("hostPath")
-        if isinstance(hp, dict):
-            path = hp.get("path")
-            kind = hp.get("type")
-            name = v.get("name")
-            mounts = w.mounts_of(name) if isinstance(name, str) else []
-            read_only = bool(mounts) and all(m.get("readOnly") is True for m in mounts)
-            yield (
-                path if isinstance(path, str) else "",
-                f"{w.spec_pointer}/volumes/{i}/hostPath",
-                read_only,
-                kind if isinstance(kind, str) else "",
-            )
-
-
-# K018
-@check(HOST_PATH, on=Target.WORKLOAD)
-def host_path_volume(w: Workload) -> Iterator[Violation]:
-    for path, ptr, read_only, kind in _host_paths(w):
-        if runtime_socket(path):
-            continue  # K019
-        sev = host_path_severity(path, read_only)
-        endpoint = ENDPOINT_TYPES.get(kind)
-        if endpoint and sev < Severity.HIGH and not is_under(normalize_host_path(path), BENIGN):
-            sev = Severity.HIGH
-        how = " read-only" if read_only else ""
-        what = f" ({endpoint})" if endpoint else ""
-        yield Violation(
-            "K018", ptr + "/path", f"pod mounts host path {path!r}{what}{how}", None, sev
-        )
 
 
 # K019

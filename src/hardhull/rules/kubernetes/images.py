@@ -58,6 +58,19 @@ containers:
 )
 
 
+# K027
+@check(IMAGE_TAG, on=Target.WORKLOAD)
+def image_tag_mutable(w: Workload) -> Iterator[Violation]:
+    for c, img, ptr in _images(w):
+        _, tag, digest = split_image(img)
+        if digest:
+            continue
+        if not tag:
+            yield Violation("K027", ptr, f"{c.label} uses image {img!r} without a tag")
+        elif tag == "latest":
+            yield Violation("K027", ptr, f"{c.label} uses image {img!r} with tag latest")
+
+
 IMAGE_DIGEST = workload_rule(
     "K028",
     "image-not-pinned",
@@ -75,19 +88,6 @@ image: nginx:1.27.2@sha256:<digest>
     checkov=("CKV_K8S_43",),
     refs=("https://kubernetes.io/docs/concepts/containers/images/#image-names",),
 )
-
-
-# K027
-@check(IMAGE_TAG, on=Target.WORKLOAD)
-def image_tag_mutable(w: Workload) -> Iterator[Violation]:
-    for c, img, ptr in _images(w):
-        _, tag, digest = split_image(img)
-        if digest:
-            continue
-        if not tag:
-            yield Violation("K027", ptr, f"{c.label} uses image {img!r} without a tag")
-        elif tag == "latest":
-            yield Violation("K027", ptr, f"{c.label} uses image {img!r} with tag latest")
 
 
 # K028

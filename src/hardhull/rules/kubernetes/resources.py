@@ -48,48 +48,6 @@ resources:
     )
 
 
-MEMORY_LIMIT = _resource_rule(
-    "K024",
-    "memory-limit-missing",
-    "No memory limit",
-    Severity.MEDIUM,
-    what="A container sets no `resources.limits.memory`.",
-    why="Without a memory limit one container can exhaust the node's memory, trigger the OOM "
-    "killer against other pods and take the node down (denial of service).",
-    trivy=("KSV018",),
-    checkov=("CKV_K8S_13",),
-    kl=("unset-memory-requirements",),
-)
-
-
-CPU_LIMIT = _resource_rule(
-    "K025",
-    "cpu-limit-missing",
-    "No CPU limit",
-    Severity.LOW,
-    what="A container sets no `resources.limits.cpu`.",
-    why="Without a CPU limit a runaway or compromised container (a crypto-miner) can starve its "
-    "neighbours on the node.",
-    trivy=("KSV011",),
-    checkov=("CKV_K8S_11",),
-    kl=("unset-cpu-requirements",),
-)
-
-
-REQUESTS = _resource_rule(
-    "K026",
-    "resource-requests-missing",
-    "No CPU or memory request",
-    Severity.LOW,
-    what="A container sets no `resources.requests.cpu` or no `resources.requests.memory`.",
-    why="Without requests the scheduler cannot place the pod sensibly and the pod is the first "
-    "evicted under pressure (BestEffort QoS).",
-    trivy=("KSV015", "KSV016"),
-    checkov=("CKV_K8S_10", "CKV_K8S_12"),
-    kl=("unset-cpu-requirements", "unset-memory-requirements"),
-)
-
-
 def _resource_containers(w: Workload) -> Iterator[Container]:
     for c in w.containers:
         if c.kind != "ephemeralContainers":  # ephemeral containers cannot have resources
@@ -115,6 +73,20 @@ def _pod_has(w: Workload, section: str, name: str) -> bool:
     return as_dict(as_dict(w.spec.get("resources")).get(section)).get(name) not in (None, "")
 
 
+MEMORY_LIMIT = _resource_rule(
+    "K024",
+    "memory-limit-missing",
+    "No memory limit",
+    Severity.MEDIUM,
+    what="A container sets no `resources.limits.memory`.",
+    why="Without a memory limit one container can exhaust the node's memory, trigger the OOM "
+    "killer against other pods and take the node down (denial of service).",
+    trivy=("KSV018",),
+    checkov=("CKV_K8S_13",),
+    kl=("unset-memory-requirements",),
+)
+
+
 # K024
 @check(MEMORY_LIMIT, on=Target.WORKLOAD)
 def memory_limit_missing(w: Workload) -> Iterator[Violation]:
@@ -125,6 +97,20 @@ def memory_limit_missing(w: Workload) -> Iterator[Violation]:
             yield Violation("K024", _res_where(c, "limits"), f"{c.label} has no memory limit")
 
 
+CPU_LIMIT = _resource_rule(
+    "K025",
+    "cpu-limit-missing",
+    "No CPU limit",
+    Severity.LOW,
+    what="A container sets no `resources.limits.cpu`.",
+    why="Without a CPU limit a runaway or compromised container (a crypto-miner) can starve its "
+    "neighbours on the node.",
+    trivy=("KSV011",),
+    checkov=("CKV_K8S_11",),
+    kl=("unset-cpu-requirements",),
+)
+
+
 # K025
 @check(CPU_LIMIT, on=Target.WORKLOAD)
 def cpu_limit_missing(w: Workload) -> Iterator[Violation]:
@@ -133,6 +119,20 @@ def cpu_limit_missing(w: Workload) -> Iterator[Violation]:
     for c in _resource_containers(w):
         if not _has(c, "limits", "cpu"):
             yield Violation("K025", _res_where(c, "limits"), f"{c.label} has no CPU limit")
+
+
+REQUESTS = _resource_rule(
+    "K026",
+    "resource-requests-missing",
+    "No CPU or memory request",
+    Severity.LOW,
+    what="A container sets no `resources.requests.cpu` or no `resources.requests.memory`.",
+    why="Without requests the scheduler cannot place the pod sensibly and the pod is the first "
+    "evicted under pressure (BestEffort QoS).",
+    trivy=("KSV015", "KSV016"),
+    checkov=("CKV_K8S_10", "CKV_K8S_12"),
+    kl=("unset-cpu-requirements", "unset-memory-requirements"),
+)
 
 
 # K026

@@ -16,6 +16,19 @@ SAFE_SYSCTLS = frozenset(
      "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
      "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"}
 )  # fmt: skip
+NAMESPACED_SYSCTL_PREFIXES = ("net.", "kernel.shm", "kernel.msg", "fs.mqueue.")
+
+
+def sysctl_dots(name: str) -> str:
+    """The kubelet's canonical form: ``net/ipv4/ip_forward`` → ``net.ipv4.ip_forward``.
+
+    When the first separator is ``/``, slashes and dots swap (a dot inside a segment, as in an
+    interface name ``eth0.100``, becomes a slash), exactly as the kubelet converts it.
+    """
+    first = next((ch for ch in name if ch in "./"), "")
+    if first != "/":
+        return name
+    return name.translate(str.maketrans("/.", "./"))
 
 
 SYSCTLS = workload_rule(
@@ -42,21 +55,6 @@ spec:
     trivy=("KSV026",),
     refs=("https://kubernetes.io/docs/tasks/administer-cluster/sysctl-cluster/",),
 )
-
-
-NAMESPACED_SYSCTL_PREFIXES = ("net.", "kernel.shm", "kernel.msg", "fs.mqueue.")
-
-
-def sysctl_dots(name: str) -> str:
-    """The kubelet's canonical form: ``net/ipv4/ip_forward`` → ``net.ipv4.ip_forward``.
-
-    When the first separator is ``/``, slashes and dots swap (a dot inside a segment, as in an
-    interface name ``eth0.100``, becomes a slash), exactly as the kubelet converts it.
-    """
-    first = next((ch for ch in name if ch in "./"), "")
-    if first != "/":
-        return name
-    return name.translate(str.maketrans("/.", "./"))
 
 
 # K022

@@ -18,6 +18,16 @@ from hardhull.rules.kubernetes.common import (
     verb_for,
 )
 
+
+def _windows_user(w: Workload, c: Container) -> Any:
+    """The effective ``windowsOptions.runAsUserName`` (container overrides pod)."""
+    for sc in (c.sc, w.pod_sc):
+        name = as_dict(sc.get("windowsOptions")).get("runAsUserName")
+        if name is not None:
+            return name
+    return None
+
+
 NON_ROOT = workload_rule(
     "K003",
     "run-as-non-root",
@@ -43,15 +53,6 @@ spec:
     checkov=("CKV_K8S_23",),
     kube_linter=("run-as-non-root",),
 )
-
-
-def _windows_user(w: Workload, c: Container) -> Any:
-    """The effective ``windowsOptions.runAsUserName`` (container overrides pod)."""
-    for sc in (c.sc, w.pod_sc):
-        name = as_dict(sc.get("windowsOptions")).get("runAsUserName")
-        if name is not None:
-            return name
-    return None
 
 
 # K003
