@@ -24,5 +24,4 @@ RUN_DOC = "https://docs.docker.com/engine/containers/run/"
 OWASP = "https://cheatsheetseries.owasp.org/cheatsheets/Docker_Security_Cheat_Sheet.html"
 CIS = "CIS Docker Benchmark v1.6.0 "
 
-
 compose_rule = RuleFamily("compose", base_refs=(SERVICES_DOC,), cis_prefix=CIS, register=True)

@@ -11,7 +11,7 @@ container type runs with. The modules, by topic:
   token, default namespace: K030, K031), ``probes`` (K032, K033);
 - ``pod_security`` (K100: would Pod Security Admission reject the workload?).
 
-Checks shared helpers live in :mod:`~hardhull.rules.kubernetes.common`; the host-path and
+Helpers several checks use are in :mod:`~hardhull.rules.kubernetes.common`; the host-path and
 capability knowledge the compose rules share is in :mod:`hardhull.models.host_paths` and
 :mod:`hardhull.models.capabilities`. This module holds the rule family and the documentation
 links its modules cite.
@@ -24,6 +24,5 @@ from hardhull.rulekit import RuleFamily
 PSS_DOC = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
 SC_DOC = "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"
 NSA = "NSA/CISA Kubernetes Hardening Guide v1.2, "
-
 
 workload_rule = RuleFamily("kubernetes-workload", refs=(SC_DOC,), nsa_prefix=NSA, pss_ref=PSS_DOC)
