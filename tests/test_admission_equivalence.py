@@ -22,8 +22,8 @@ from hardhull.engine import ScanOptions, scan
 from hardhull.frontends.kubernetes import parse_text
 from hardhull.model import Severity
 from hardhull.models.workload import Workload, object_name, object_namespace
+from hardhull.pss.namespaces import ENFORCE as PSS_ENFORCE
 from hardhull.registry import Target, checks_for
-from hardhull.rules.podsecurity import ENFORCE as PSS_ENFORCE
 from tests.conftest import ROOT
 from tests.test_admission_review import review_body
 

@@ -26,7 +26,7 @@ import pytest
 from hardhull.engine import ScanOptions, scan
 from hardhull.frontends.kubernetes import parse_text
 from hardhull.models.workload import pod_spec_problem
-from hardhull.rules.workload import (
+from hardhull.rules.kubernetes.pod_settings import (
     service_accounts_without_token,
     token_decided_by_service_account,
 )

@@ -17,10 +17,10 @@ from hardhull.frontends import kinds
 from hardhull.frontends.files import TextInput
 from hardhull.frontends.kubernetes import parse_text
 from hardhull.pss.levels import LevelVersion
+from hardhull.pss.namespaces import ENFORCE
+from hardhull.pss.namespaces import namespace_levels as namespace_levels_of
 
 _KUSTOMIZATION_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
-#: the label Pod Security Admission enforces (hardhull.rules.podsecurity reads it too)
-ENFORCE = "pod-security.kubernetes.io/enforce"
 
 
 def kustomize_patches(inputs: Iterable[TextInput]) -> dict[str, str]:
@@ -88,9 +88,9 @@ def scan_facts(
 ) -> ScanFacts:
     """The facts of the scanned set. ``namespace_levels`` given by the caller win over the
     ones read from Namespace objects; with ``want_levels`` False none are read."""
-    # imported here: the Pod Security and K030 helpers live with their rules
-    from hardhull.rules.podsecurity import namespace_levels as levels_of
-    from hardhull.rules.workload import service_accounts_without_token
+    # imported here, not at the top: the K030 helper lives with its rule, and importing a
+    # rule module registers rules, which a start-up without a scan skips
+    from hardhull.rules.kubernetes.pod_settings import service_accounts_without_token
 
     ns_objects: list[dict[str, Any]] = []
     sa_objects: list[dict[str, Any]] = []
@@ -103,7 +103,9 @@ def scan_facts(
             ns_objects.extend(objects)
         if markers[1]:
             sa_objects.extend(objects)
-    levels = {**levels_of(ns_objects), **namespace_levels} if want_levels else namespace_levels
+    levels = (
+        {**namespace_levels_of(ns_objects), **namespace_levels} if want_levels else namespace_levels
+    )
     return ScanFacts(
         namespace_levels=levels,
         pss_default=pss_default,

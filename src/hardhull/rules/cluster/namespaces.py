@@ -9,9 +9,9 @@ from typing import Any
 from hardhull.formats.yamlpos import escape
 from hardhull.model import Severity, Violation
 from hardhull.models.workload import as_dict
+from hardhull.pss.namespaces import ENFORCE
 from hardhull.registry import Target, check
 from hardhull.rules.cluster import PSA_DOC, cluster_rule
-from hardhull.rules.podsecurity import ENFORCE
 
 #: namespaces that Kubernetes itself creates and that run node-level system pods
 SYSTEM_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})

@@ -8,17 +8,15 @@ object's Namespace when the scanned set contains it, else against ``--pss-level`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 from hardhull.context import ObjectContext
 from hardhull.model import Rule, Severity, Violation
-from hardhull.models.workload import Workload, as_dict, object_namespace
-from hardhull.pss.levels import LevelError, LevelVersion, parse_level_version
+from hardhull.models.workload import Workload, object_namespace
+from hardhull.pss.evaluate import evaluate_pss
+from hardhull.pss.levels import LevelVersion
 from hardhull.registry import Target, check, register
-
-ENFORCE = "pod-security.kubernetes.io/enforce"
-ENFORCE_VERSION = "pod-security.kubernetes.io/enforce-version"
 
 PSS_REJECTS = register(
     Rule(
@@ -54,31 +52,7 @@ metadata:
 )
 
 
-def namespace_levels(objects: Iterable[Mapping[str, Any]]) -> dict[str, LevelVersion]:
-    """Enforced level of every Namespace object with a valid ``enforce`` label."""
-    out: dict[str, LevelVersion] = {}
-    for obj in objects:
-        if obj.get("kind") != "Namespace" or obj.get("apiVersion") != "v1":
-            continue
-        meta = as_dict(obj.get("metadata"))
-        labels = as_dict(meta.get("labels"))
-        level = labels.get(ENFORCE)
-        name = meta.get("name")
-        if not isinstance(level, str) or not isinstance(name, str):
-            continue
-        version = labels.get(ENFORCE_VERSION)
-        try:
-            out[name] = parse_level_version(level, version if isinstance(version, str) else None)
-        except LevelError:
-            # the API server refuses invalid labels on the Namespace; admission would then
-            # fall back to its defaults: we use the scan's default too
-            continue
-    return out
-
-
 def pss_violation(obj: dict[str, Any], lv: LevelVersion, namespace: str) -> Violation | None:
-    from hardhull.pss.evaluate import evaluate_pss
-
     if lv.level == "privileged":
         return None
     failures = evaluate_pss(obj, lv)
@@ -95,6 +69,7 @@ def pss_violation(obj: dict[str, Any], lv: LevelVersion, namespace: str) -> Viol
     return Violation("K100", pointer, f"fails Pod Security {lv} ({why}): {controls}", None, sev)
 
 
+# K100
 @check(PSS_REJECTS, on=Target.WORKLOAD, context=True)
 def pod_security_admission(w: Workload, ctx: ObjectContext) -> Iterator[Violation]:
     """K100: judged at the level of the object's Namespace when the scanned set holds it,

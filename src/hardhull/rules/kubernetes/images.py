@@ -1,0 +1,132 @@
+"""Container images: mutable tags (K027), no digest (K028) and cached mutable tags (K029).
+
+:func:`split_image` is a simple image-reference parser, enough for these rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from hardhull.model import Severity, Violation
+from hardhull.models.workload import Container, Workload
+from hardhull.registry import Target, check
+from hardhull.rules.kubernetes import workload_rule
+
+
+def split_image(image: str) -> tuple[str, str, str]:
+    """(repository, tag, digest) of an image reference; tag and digest may be empty."""
+    digest = ""
+    if "@" in image:
+        image, digest = image.split("@", 1)
+    tag = ""
+    slash = image.rfind("/")
+    colon = image.rfind(":")
+    if colon > slash:
+        image, tag = image[:colon], image[colon + 1 :]
+    return image, tag, digest
+
+
+def _images(w: Workload) -> Iterator[tuple[Container, str, str]]:
+    for c in w.containers:
+        img = c.data.get("image")
+        if not isinstance(img, str) or not img.strip():
+            continue
+        if "$" in img or "{{" in img:
+            continue  # a placeholder filled in by a tool: judged after rendering
+        yield c, img.strip(), f"{c.pointer}/image"
+
+
+IMAGE_TAG = workload_rule(
+    "K027",
+    "image-tag-mutable",
+    "Image without tag or with :latest",
+    Severity.MEDIUM,
+    what="A container image has no tag, or the tag `latest`.",
+    why="The image that runs changes whenever someone pushes, so builds are not reproducible, "
+    "rollbacks do not roll back, and a compromised push reaches production unreviewed.",
+    fix="Pin a version tag, and better, the digest: `registry/app:1.4.2@sha256:…`.",
+    example="""
+containers:
+  - name: app
+    image: registry.example.com/app:1.4.2@sha256:3f1b…
+""",
+    nsa="Supply chain: image integrity",
+    trivy=("KSV013",),
+    checkov=("CKV_K8S_14",),
+    kube_linter=("latest-tag",),
+    refs=("https://kubernetes.io/docs/concepts/containers/images/#image-names",),
+)
+
+
+# K027
+@check(IMAGE_TAG, on=Target.WORKLOAD)
+def image_tag_mutable(w: Workload) -> Iterator[Violation]:
+    for c, img, ptr in _images(w):
+        _, tag, digest = split_image(img)
+        if digest:
+            continue
+        if not tag:
+            yield Violation("K027", ptr, f"{c.label} uses image {img!r} without a tag")
+        elif tag == "latest":
+            yield Violation("K027", ptr, f"{c.label} uses image {img!r} with tag latest")
+
+
+IMAGE_DIGEST = workload_rule(
+    "K028",
+    "image-not-pinned",
+    "Image not pinned by digest",
+    Severity.LOW,
+    what="A container image is referenced by tag only, not by `@sha256:` digest.",
+    why="Tags are mutable: the registry (or anyone who can push) can change what a tag points to; "
+    "a digest names exactly one image.",
+    fix="Append the digest: `image: nginx:1.27.2@sha256:<digest>` (tools such as crane or "
+    "`docker buildx imagetools inspect` print it).",
+    example="""
+image: nginx:1.27.2@sha256:<digest>
+""",
+    nsa="Supply chain: image integrity",
+    checkov=("CKV_K8S_43",),
+    refs=("https://kubernetes.io/docs/concepts/containers/images/#image-names",),
+)
+
+
+# K028
+@check(IMAGE_DIGEST, on=Target.WORKLOAD)
+def image_not_pinned(w: Workload) -> Iterator[Violation]:
+    for c, img, ptr in _images(w):
+        _, tag, digest = split_image(img)
+        if not digest and tag and tag != "latest":
+            yield Violation("K028", ptr, f"{c.label} image {img!r} is not pinned by digest")
+
+
+PULL_POLICY = workload_rule(
+    "K029",
+    "image-pull-policy",
+    "Cached image used for a mutable tag",
+    Severity.LOW,
+    what="A container sets `imagePullPolicy: IfNotPresent` or `Never` for an image referenced by "
+    "a tag rather than a digest.",
+    why="The node runs whatever it cached under that tag: possibly stale, and in a shared "
+    "cluster an image another tenant pulled with credentials this pod does not have.",
+    fix="Pin the image by digest (then IfNotPresent is exact), or use `imagePullPolicy: Always`.",
+    example="""
+image: registry.example.com/app:1.4.2@sha256:<digest>
+imagePullPolicy: IfNotPresent
+""",
+    cis="CIS Kubernetes Benchmark v1.9 1.2.11 (AlwaysPullImages)",
+    checkov=("CKV_K8S_15",),
+    refs=("https://kubernetes.io/docs/concepts/containers/images/#image-pull-policy",),
+)
+
+
+# K029
+@check(PULL_POLICY, on=Target.WORKLOAD)
+def image_pull_policy(w: Workload) -> Iterator[Violation]:
+    for c, img, _ in _images(w):
+        policy = c.data.get("imagePullPolicy")
+        if policy in ("IfNotPresent", "Never") and not split_image(img)[2]:
+            yield Violation(
+                "K029",
+                f"{c.pointer}/imagePullPolicy",
+                f"{c.label} uses imagePullPolicy {policy} with mutable image {img!r}",
+            )
