@@ -16,16 +16,12 @@ from hardhull.context import ScanFacts
 from hardhull.engine import ScanOptions, check_document, scan
 from hardhull.formats.dockerfile import DockerfileError, parse_dockerfile
 from hardhull.frontends.dockerfile import DockerfileDocument
+from hardhull.models.dockerfile_facts import DockerContext, dockerfile_facts
+from hardhull.models.eol import eol_hits, eol_table
+from hardhull.models.image_ref import parse_image
 from hardhull.registry import Target, checks_for
-from hardhull.rules.dockerfile import (
-    DockerContext,
-    dockerfile_facts,
-    eol_hits,
-    eol_table,
-    parse_image,
-    secret_file_kind,
-    world_writable,
-)
+from hardhull.rules.dockerfile.permissions import world_writable
+from hardhull.rules.dockerfile.secrets import secret_file_kind
 
 AS_OF = date(2026, 11, 25)
 
