@@ -72,6 +72,7 @@ class DockerfileFacts:
 
     @functools.cached_property
     def final(self) -> Stage:
+        """The last stage: the one the image is built from."""
         return self.df.stages[-1]
 
     def parent(self, st: Stage) -> Stage | None:
@@ -100,15 +101,19 @@ class DockerfileFacts:
         return frozenset(s.index for s in self.chain(self.final))
 
     def root_stage(self, st: Stage) -> Stage:
+        """The first stage of the chain ``st`` is built on (the one with an external image)."""
         return self.chain(st)[-1]
 
     @functools.cached_property
     def globals(self) -> dict[str, str | None]:
+        """Values of the global ARGs (declared before the first FROM)."""
         return global_arg_values(self.df)
 
     # ---- RUN commands
 
     def shell_of(self, st: Stage, upto: int) -> list[str] | None:
+        """The ``SHELL`` in force before instruction ``upto`` of ``st`` (inherited from the stages
+        it is built on); None for the default shell."""
         shell: list[str] | None = None
         for j, ins in enumerate(st.instructions):
             if j >= upto:
@@ -146,8 +151,8 @@ class DockerfileFacts:
             self._commands[key] = cached
         return cached
 
-    def _run_instructions(
-        self, stages: Iterable[Stage] | None, onbuild: bool
+    def run_instructions(
+        self, stages: Iterable[Stage] | None = None, onbuild: bool = False
     ) -> Iterator[tuple[Stage, int, Instruction]]:
         """(stage, index, instruction) of every ``RUN`` of the given stages (default: all) and,
         with ``onbuild``, of every ``ONBUILD RUN``."""
@@ -167,7 +172,7 @@ class DockerfileFacts:
         """Every simple command of every ``RUN`` of the given stages (default: all); with
         ``onbuild``, also of the ``ONBUILD RUN`` triggers (they run in the builds of images
         built ``FROM`` this one)."""
-        for st, j, ins in self._run_instructions(stages, onbuild):
+        for st, j, ins in self.run_instructions(stages, onbuild):
             for k, cmd in enumerate(self.commands(st, j)):
                 yield RunCommand(st.index, j, k, ins, cmd)
 
@@ -176,7 +181,7 @@ class DockerfileFacts:
     ) -> Iterator[RunCommand]:
         """:meth:`runs` of every stage, only for the ``RUN`` (and, with ``onbuild``,
         ``ONBUILD RUN``) instructions whose lower-cased text ``pattern`` finds something in."""
-        for st, j, ins in self._run_instructions(None, onbuild):
+        for st, j, ins in self.run_instructions(None, onbuild):
             text = ins.original + "".join(h.body for h in ins.heredocs)
             if pattern.search(text.lower()) is None:
                 continue
@@ -185,6 +190,7 @@ class DockerfileFacts:
 
     @functools.cached_property
     def final_stages(self) -> list[Stage]:
+        """The stages whose layers make up the final image, in file order."""
         return [s for s in self.df.stages if s.index in self.final_chain]
 
     # ---- users
@@ -259,6 +265,7 @@ class DockerfileFacts:
 
     @functools.cached_property
     def labels(self) -> dict[str, str]:
+        """Every ``LABEL`` of every stage, unquoted (a later value wins)."""
         out: dict[str, str] = {}
         for st in self.df.stages:
             for ins in st.instructions:
@@ -291,12 +298,14 @@ _SINGLE_STAGE_WORDS = re.compile(
 
 
 def unquote(text: str) -> str:
+    """``text`` without one pair of surrounding single or double quotes."""
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
         return text[1:-1]
     return text
 
 
 def stage_label(st: Stage) -> str:
+    """How messages name a stage: ``stage 'build'``, or ``stage 0`` when it has no name."""
     return f"stage {st.name!r}" if st.name else f"stage {st.index}"
 
 
@@ -320,6 +329,8 @@ def copy_sources(ins: Instruction) -> list[tuple[int, str]]:
 
 
 def cache_mount(ins: Instruction, *prefixes: str) -> bool:
+    """Whether the instruction mounts a BuildKit cache on, inside or above one of the paths
+    ``prefixes``."""
     return any(
         m.type == "cache" and any(m.target.rstrip("/").startswith(p) for p in prefixes)
         for m in ins.mounts
@@ -331,6 +342,7 @@ def cache_mount(ins: Instruction, *prefixes: str) -> bool:
 
 
 def run_text(ins: Instruction) -> str:
+    """The text of a ``RUN`` as written, with its heredoc bodies."""
     return ins.args_raw + "\n" + "\n".join(h.body for h in ins.heredocs)
 
 

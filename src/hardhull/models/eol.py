@@ -34,6 +34,9 @@ _UBUNTU_IN_TAG = ("trusty", "xenial", "bionic", "focal", "jammy", "noble")
 
 @dataclass(frozen=True)
 class EolHit:
+    """A release an image reference names, and when it reached its end of life (or, for a
+    deprecated image, since when it gets no updates and what replaces it)."""
+
     label: str  # "Python 3.8"
     eol: date
     source: str

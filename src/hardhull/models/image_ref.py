@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class ImageRef:
+    """An image reference split into its parts (see :func:`parse_image`)."""
+
     registry: str  # "" for Docker Hub
     path: str  # "library/python", "ubi8/ubi"
     tag: str

@@ -55,6 +55,7 @@ def apt_action(argv: Sequence[str], i: int) -> tuple[str, list[tuple[int, str]]]
 
 
 def has_apt_no_recommends(argv: Sequence[str]) -> bool:
+    """Whether an apt command line turns recommended packages off."""
     text = " ".join(argv)
     return (
         "--no-install-recommends" in argv
@@ -152,6 +153,8 @@ def _operands(
 
 
 def unpinned_pip(argv: Sequence[str], start: int) -> list[tuple[int, str]]:
+    """Requirements of ``pip install`` (``start``: the index of ``install``) without a version
+    specifier; paths, URLs, archives and pip's own tooling are not counted."""
     out: list[tuple[int, str]] = []
     for n, a in _operands(argv, start + 1, _PIP_SKIP_VALUE):
         low = a.lower()
@@ -171,6 +174,7 @@ def unpinned_pip(argv: Sequence[str], start: int) -> list[tuple[int, str]]:
 
 
 def unpinned_apt(operands: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The packages of an ``apt-get install`` (its operands) without ``=version``."""
     return [
         (n, a)
         for n, a in operands
@@ -179,6 +183,7 @@ def unpinned_apt(operands: list[tuple[int, str]]) -> list[tuple[int, str]]:
 
 
 def unpinned_apk(pkgs: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The packages of an ``apk add`` without a version constraint."""
     return [
         (n, a)
         for n, a in pkgs
@@ -276,6 +281,7 @@ def installed_packages(argv: Sequence[str]) -> tuple[list[tuple[int, str]], str]
 
 
 def removed_packages(argv: Sequence[str]) -> set[str]:
+    """The packages an apt, apk or yum/dnf/microdnf command removes."""
     name, i = program(argv)
     words = [a for a in argv[i + 1 :] if not a.startswith("-")]
     if name in APT and words[:1] and words[0] in ("purge", "remove", "autoremove"):
@@ -288,6 +294,7 @@ def removed_packages(argv: Sequence[str]) -> set[str]:
 
 
 def package_name(p: str) -> str:
+    """A package operand without its version constraint, lower-cased."""
     return re.split(r"[=~<>]", p, maxsplit=1)[0].lower()
 
 

@@ -112,45 +112,41 @@ _APT_LISTS_RM = re.compile(r"/var/lib/apt/lists")
 # D013
 @check(APT_LISTS, on=Target.DOCKERFILE)
 def apt_lists_not_cleaned(f: DockerfileFacts) -> Iterator[Violation]:
-    for st in f.final_stages:
-        for j, ins in enumerate(st.instructions):
-            if ins.keyword != "RUN":
-                continue
-            cmds = f.commands(st, j)
-            update = next(
-                (
-                    k
-                    for k, c in enumerate(cmds)
-                    if program(c.argv)[0] in APT
-                    and apt_action(c.argv, program(c.argv)[1])[0] == "update"
-                ),
-                None,
-            )
-            if update is None:
-                continue
-            if cache_mount(ins, "/var/lib/apt/lists", "/var/lib/apt"):
-                continue
-            cleaned = any(
-                program(c.argv)[0] in ("rm", "find")
-                and any(_APT_LISTS_RM.search(a) for a in c.argv)
-                for c in cmds
-            )
-            if cleaned:
-                continue
-            alone = not any(
-                program(c.argv)[0] in APT
-                and apt_action(c.argv, program(c.argv)[1])[0] not in ("", "update")
-                for c in cmds
-            )
-            yield Violation(
-                "D013",
-                f"/stages/{st.index}/instructions/{j}/commands/{update}",
-                "apt-get update in a RUN of its own: the lists stay in the image, and once "
-                "the layer is cached later installs use stale lists; update, install and "
-                "rm -rf /var/lib/apt/lists/* in one RUN"
-                if alone
-                else "apt-get update without rm -rf /var/lib/apt/lists/* in the same RUN",
-            )
+    for st, j, ins in f.run_instructions(f.final_stages):
+        cmds = f.commands(st, j)
+        update = next(
+            (
+                k
+                for k, c in enumerate(cmds)
+                if program(c.argv)[0] in APT
+                and apt_action(c.argv, program(c.argv)[1])[0] == "update"
+            ),
+            None,
+        )
+        if update is None:
+            continue
+        if cache_mount(ins, "/var/lib/apt/lists", "/var/lib/apt"):
+            continue
+        cleaned = any(
+            program(c.argv)[0] in ("rm", "find") and any(_APT_LISTS_RM.search(a) for a in c.argv)
+            for c in cmds
+        )
+        if cleaned:
+            continue
+        alone = not any(
+            program(c.argv)[0] in APT
+            and apt_action(c.argv, program(c.argv)[1])[0] not in ("", "update")
+            for c in cmds
+        )
+        yield Violation(
+            "D013",
+            f"/stages/{st.index}/instructions/{j}/commands/{update}",
+            "apt-get update in a RUN of its own: the lists stay in the image, and once "
+            "the layer is cached later installs use stale lists; update, install and "
+            "rm -rf /var/lib/apt/lists/* in one RUN"
+            if alone
+            else "apt-get update without rm -rf /var/lib/apt/lists/* in the same RUN",
+        )
 
 
 APK_CACHE = dockerfile_rule(
@@ -176,40 +172,36 @@ RUN apk add --no-cache ca-certificates=20250911-r0
 # D015
 @check(APK_CACHE, on=Target.DOCKERFILE)
 def apk_add_cache(f: DockerfileFacts) -> Iterator[Violation]:
-    for st in f.final_stages:
-        for j, ins in enumerate(st.instructions):
-            if ins.keyword != "RUN":
+    for st, j, ins in f.run_instructions(f.final_stages):
+        cmds = f.commands(st, j)
+        cleaned = cache_mount(ins, "/var/cache/apk", "/etc/apk/cache") or any(
+            program(c.argv)[0] == "rm" and any("/var/cache/apk" in a for a in c.argv) for c in cmds
+        )
+        if cleaned:
+            continue
+        flagged = False
+        update: int | None = None
+        for k, c in enumerate(cmds):
+            name, i = program(c.argv)
+            if name != "apk":
                 continue
-            cmds = f.commands(st, j)
-            cleaned = cache_mount(ins, "/var/cache/apk", "/etc/apk/cache") or any(
-                program(c.argv)[0] == "rm" and any("/var/cache/apk" in a for a in c.argv)
-                for c in cmds
-            )
-            if cleaned:
-                continue
-            flagged = False
-            update: int | None = None
-            for k, c in enumerate(cmds):
-                name, i = program(c.argv)
-                if name != "apk":
-                    continue
-                is_add, pkgs, no_cache = apk_add(c.argv, i)
-                if is_add and pkgs and not no_cache:
-                    flagged = True
-                    yield Violation(
-                        "D015",
-                        f"/stages/{st.index}/instructions/{j}/commands/{k}",
-                        "apk add without --no-cache",
-                    )
-                elif [a for a in c.argv[i + 1 :] if not a.startswith("-")][:1] == ["update"]:
-                    update = k if update is None else update
-            if update is not None and not flagged:
+            is_add, pkgs, no_cache = apk_add(c.argv, i)
+            if is_add and pkgs and not no_cache:
+                flagged = True
                 yield Violation(
                     "D015",
-                    f"/stages/{st.index}/instructions/{j}/commands/{update}",
-                    "apk update leaves the package index in /var/cache/apk: use "
-                    "apk add --no-cache instead",
+                    f"/stages/{st.index}/instructions/{j}/commands/{k}",
+                    "apk add without --no-cache",
                 )
+            elif [a for a in c.argv[i + 1 :] if not a.startswith("-")][:1] == ["update"]:
+                update = k if update is None else update
+        if update is not None and not flagged:
+            yield Violation(
+                "D015",
+                f"/stages/{st.index}/instructions/{j}/commands/{update}",
+                "apk update leaves the package index in /var/cache/apk: use "
+                "apk add --no-cache instead",
+            )
 
 
 PIP_CACHE = dockerfile_rule(
@@ -252,28 +244,25 @@ def _pip_cache_off(f: DockerfileFacts, st: Stage, j: int) -> bool:
 # D016
 @check(PIP_CACHE, on=Target.DOCKERFILE)
 def pip_install_cache(f: DockerfileFacts) -> Iterator[Violation]:
-    for st in f.final_stages:
-        for j, ins in enumerate(st.instructions):
-            if ins.keyword != "RUN":
+    for st, j, ins in f.run_instructions(f.final_stages):
+        cmds = f.commands(st, j)
+        if cache_mount(ins, "/root/.cache/pip", "/root/.cache", "/home") or any(
+            m.type == "cache" and "pip" in m.target for m in ins.mounts
+        ):
+            continue
+        if any(program(c.argv)[0] == "rm" and any(".cache" in a for a in c.argv) for c in cmds):
+            continue
+        for k, c in enumerate(cmds):
+            found = pip_install(c.argv)
+            if found is None or "--no-cache-dir" in c.argv:
                 continue
-            cmds = f.commands(st, j)
-            if cache_mount(ins, "/root/.cache/pip", "/root/.cache", "/home") or any(
-                m.type == "cache" and "pip" in m.target for m in ins.mounts
-            ):
-                continue
-            if any(program(c.argv)[0] == "rm" and any(".cache" in a for a in c.argv) for c in cmds):
-                continue
-            for k, c in enumerate(cmds):
-                found = pip_install(c.argv)
-                if found is None or "--no-cache-dir" in c.argv:
-                    continue
-                if _pip_cache_off(f, st, j):
-                    break
-                yield Violation(
-                    "D016",
-                    f"/stages/{st.index}/instructions/{j}/commands/{k}",
-                    "pip install without --no-cache-dir",
-                )
+            if _pip_cache_off(f, st, j):
+                break
+            yield Violation(
+                "D016",
+                f"/stages/{st.index}/instructions/{j}/commands/{k}",
+                "pip install without --no-cache-dir",
+            )
 
 
 RPM_CACHE = dockerfile_rule(
@@ -305,31 +294,30 @@ _RPM_CACHE_DIRS = ("/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5", "/v
 # D026
 @check(RPM_CACHE, on=Target.DOCKERFILE)
 def rpm_cache_not_cleaned(f: DockerfileFacts) -> Iterator[Violation]:
-    for st in f.final_stages:
-        for j, ins in enumerate(st.instructions):
-            if ins.keyword != "RUN" or cache_mount(ins, *_RPM_CACHE_DIRS):
-                continue
-            cmds = f.commands(st, j)
-            install: tuple[int, str] | None = None
-            for k, c in enumerate(cmds):
-                action = rpm_action(c.argv)
-                if action is not None:
-                    manager, sub = action
-                    if sub in RPM_INSTALL:
-                        install = (k, manager)
-                    elif sub in ("clean", "cc") and install is not None:
-                        install = None
-                elif (
-                    install is not None
-                    and program(c.argv)[0] == "rm"
-                    and any(a.rstrip("/*").startswith(_RPM_CACHE_DIRS) for a in c.argv)
-                ):
+    for st, j, ins in f.run_instructions(f.final_stages):
+        if cache_mount(ins, *_RPM_CACHE_DIRS):
+            continue
+        cmds = f.commands(st, j)
+        install: tuple[int, str] | None = None
+        for k, c in enumerate(cmds):
+            action = rpm_action(c.argv)
+            if action is not None:
+                manager, sub = action
+                if sub in RPM_INSTALL:
+                    install = (k, manager)
+                elif sub in ("clean", "cc") and install is not None:
                     install = None
-            if install is not None:
-                k, manager = install
-                clean = "zypper clean" if manager == "zypper" else f"{manager} clean all"
-                yield Violation(
-                    "D026",
-                    f"/stages/{st.index}/instructions/{j}/commands/{k}",
-                    f"{manager} installs packages and the RUN does not end with {clean}",
-                )
+            elif (
+                install is not None
+                and program(c.argv)[0] == "rm"
+                and any(a.rstrip("/*").startswith(_RPM_CACHE_DIRS) for a in c.argv)
+            ):
+                install = None
+        if install is not None:
+            k, manager = install
+            clean = "zypper clean" if manager == "zypper" else f"{manager} clean all"
+            yield Violation(
+                "D026",
+                f"/stages/{st.index}/instructions/{j}/commands/{k}",
+                f"{manager} installs packages and the RUN does not end with {clean}",
+            )
