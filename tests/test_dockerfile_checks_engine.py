@@ -35,7 +35,9 @@ def _scan(tmp_path: Path, text: str, **kw: object) -> object:
 def test_every_rule_is_documented_and_registered_once() -> None:
     checks = checks_for(Target.DOCKERFILE)
     codes = [c.code for c in checks]
-    assert codes == [f"D{n:03d}" for n in range(1, 27)]
+    # one check per rule, numbered from D001 without gaps (a new rule needs no edit here)
+    assert codes == [f"D{n:03d}" for n in range(1, len(codes) + 1)]
+    assert len(codes) >= 26
     for rule in (c.rule for c in checks):
         assert rule.what and rule.why and rule.fix and rule.example and rule.references
         assert rule.category == "dockerfile"
