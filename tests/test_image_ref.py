@@ -67,3 +67,18 @@ def test_repo_and_official(text: str, repo: str, official: bool) -> None:
     ref = parse_image(text)
     assert ref is not None
     assert (ref.repo, ref.official) == (repo, official)
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("python", "python"),
+        ("Registry.Example.COM:5000/Team/App:V1", "registry.example.com:5000/team/app:V1"),
+        (f"python:3.13@{DIGEST}", f"python:3.13@{DIGEST}"),
+        (f"ghcr.io/org/app@{DIGEST}", f"ghcr.io/org/app@{DIGEST}"),
+    ],
+)
+def test_text(text: str, written: str) -> None:
+    ref = parse_image(text)
+    assert ref is not None
+    assert ref.text == written

@@ -24,6 +24,15 @@ class ImageRef:
         return self.path.rsplit("/", 1)[-1]
 
     @property
+    def text(self) -> str:
+        """The reference written back: ``registry/path:tag@digest`` (with what it has; registry
+        and path lower-cased, no ``docker.io`` added)."""
+        text = (self.registry + "/" if self.registry else "") + self.path
+        return (
+            text + (f":{self.tag}" if self.tag else "") + (f"@{self.digest}" if self.digest else "")
+        )
+
+    @property
     def official(self) -> bool:
         """A Docker Official Image (``python``, ``library/python``, ``docker.io/python``) or a
         well-known mirror of one."""

@@ -111,11 +111,6 @@ def _external_copies(f: DockerfileFacts) -> Iterator[tuple[str, str, ImageRef]]:
                     yield f"/stages/{st.index}/instructions/{j}", how, ref
 
 
-def _ref_text(ref: ImageRef) -> str:
-    text = (ref.registry + "/" if ref.registry else "") + ref.path
-    return text + (f":{ref.tag}" if ref.tag else "") + (f"@{ref.digest}" if ref.digest else "")
-
-
 LATEST_TAG = dockerfile_rule(
     "D002",
     "base-image-latest",
@@ -159,7 +154,7 @@ def base_image_latest(f: DockerfileFacts) -> Iterator[Violation]:
         if ref.digest or (ref.tag and ref.tag != "latest"):
             continue
         what = "the latest tag" if ref.tag else "no tag (latest)"
-        yield Violation("D002", ptr, f"{how} image {_ref_text(ref)} uses {what}: pin a version")
+        yield Violation("D002", ptr, f"{how} image {ref.text} uses {what}: pin a version")
 
 
 DIGEST_PIN = dockerfile_rule(
@@ -198,7 +193,7 @@ def base_image_not_digest_pinned(f: DockerfileFacts) -> Iterator[Violation]:
             f"base image {st.base_image} is not pinned by digest",
         )
     for ptr, how, ref in _external_copies(f):
-        text = _ref_text(ref)
+        text = ref.text
         if ref.digest or not ref.tag or ref.tag == "latest" or text in seen:
             continue
         seen.add(text)
