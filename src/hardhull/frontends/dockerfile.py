@@ -24,7 +24,7 @@ from hardhull.registry import Target
 
 if TYPE_CHECKING:
     from hardhull.frontends.files import TextInput
-    from hardhull.rules.dockerfile import DockerfileFacts
+    from hardhull.models.dockerfile_facts import DockerfileFacts
 
 #: ``LABEL hardhull.dev/ignore="D020: probed by Kubernetes"`` suppresses codes for the file
 IGNORE_LABEL = "hardhull.dev/ignore"
@@ -208,9 +208,9 @@ class DockerfileFrontEnd:
     kind = kinds.DOCKERFILE
 
     def read(self, item: TextInput, opts: ReadOptions) -> FrontEndOutput:
-        # imported here: the rules' facts model is loaded only when a Dockerfile shows up
+        # imported here: the facts model is loaded only when a Dockerfile shows up
         from hardhull.formats.dockerfile.parser import parse_dockerfile
-        from hardhull.rules.dockerfile import DockerContext, dockerfile_facts
+        from hardhull.models.dockerfile_facts import DockerContext, dockerfile_facts
 
         out = FrontEndOutput()
         text = item.text
