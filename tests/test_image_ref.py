@@ -6,8 +6,12 @@ agree with them.
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import pytest
 
+from hardhull.engine import ScanOptions, scan
 from hardhull.models.image_ref import ImageRef, parse_image
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4
@@ -82,3 +86,49 @@ def test_text(text: str, written: str) -> None:
     ref = parse_image(text)
     assert ref is not None
     assert ref.text == written
+
+
+# ------------------------------------------------------------------ one parser, one verdict
+
+_AGREEMENT_REFS = [
+    "nginx",
+    "nginx:latest",
+    "nginx:1.27",
+    f"nginx@{DIGEST}",
+    f"nginx:1.27@{DIGEST}",
+    "registry.example.com:5000/team/app",
+    "registry.example.com:5000/team/app:2.1",
+    "localhost/app:latest",
+    "localhost:5000/app",
+    "ghcr.io/Org/App:1.0",
+    "docker.io/library/python:3.12-slim",
+    "nginx:LATEST",
+]
+
+
+def _codes(tmp_path: Path, name: str, text: str) -> set[str]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = scan([str(path)], ScanOptions(jobs=1, as_of=date(2026, 12, 1)))
+    assert result.errors == []
+    return {f.code for f in result.findings}
+
+
+@pytest.mark.parametrize("image", _AGREEMENT_REFS)
+def test_a_deployment_and_a_dockerfile_judge_an_image_alike(tmp_path: Path, image: str) -> None:
+    """K027 (no tag or latest) fires exactly when D002 does, K028 (not pinned by digest)
+    exactly when D003 does: both read the reference with parse_image."""
+    deployment = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
+        "spec:\n  selector: {matchLabels: {app: web}}\n  template:\n"
+        "    metadata: {labels: {app: web}}\n"
+        f"    spec:\n      containers:\n      - name: web\n        image: {image}\n"
+    )
+    k = _codes(tmp_path, "deploy.yaml", deployment)
+    d = _codes(tmp_path, "Dockerfile", f"FROM {image}\nUSER 10001\n")
+    assert ("K027" in k) == ("D002" in d), (sorted(k), sorted(d))
+    assert ("K028" in k) == ("D003" in d), (sorted(k), sorted(d))
+    untagged = ("nginx", "registry.example.com:5000/team/app", "localhost:5000/app")
+    mutable = image in (*untagged, "nginx:latest", "localhost/app:latest")
+    assert ("K027" in k) is mutable
+    assert ("K028" in k) is ("@" not in image and not mutable)

@@ -1,6 +1,7 @@
 """Container images: mutable tags (K027), no digest (K028) and cached mutable tags (K029).
 
-:func:`split_image` is a simple image-reference parser, enough for these rules.
+References are read by :func:`hardhull.models.image_ref.parse_image`, the parser the Dockerfile
+rules use: a Deployment and a Dockerfile judge the same image alike.
 """
 
 from __future__ import annotations
@@ -8,32 +9,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hardhull.model import Severity, Violation
+from hardhull.models.image_ref import ImageRef, parse_image
 from hardhull.models.workload import Container, Workload
 from hardhull.registry import Target, check
 from hardhull.rules.kubernetes import workload_rule
 
 
-def split_image(image: str) -> tuple[str, str, str]:
-    """(repository, tag, digest) of an image reference; tag and digest may be empty."""
-    digest = ""
-    if "@" in image:
-        image, digest = image.split("@", 1)
-    tag = ""
-    slash = image.rfind("/")
-    colon = image.rfind(":")
-    if colon > slash:
-        image, tag = image[:colon], image[colon + 1 :]
-    return image, tag, digest
-
-
-def _images(w: Workload) -> Iterator[tuple[Container, str, str]]:
+def _images(w: Workload) -> Iterator[tuple[Container, str, ImageRef, str]]:
+    """Each container's image, as written and parsed by the one image-reference parser the
+    Dockerfile rules use too (a reference it cannot read is not judged)."""
     for c in w.containers:
         img = c.data.get("image")
         if not isinstance(img, str) or not img.strip():
             continue
         if "$" in img or "{{" in img:
             continue  # a placeholder filled in by a tool: judged after rendering
-        yield c, img.strip(), f"{c.pointer}/image"
+        ref = parse_image(img)
+        if ref is not None:
+            yield c, img.strip(), ref, f"{c.pointer}/image"
 
 
 IMAGE_TAG = workload_rule(
@@ -61,13 +54,12 @@ containers:
 # K027
 @check(IMAGE_TAG, on=Target.WORKLOAD)
 def image_tag_mutable(w: Workload) -> Iterator[Violation]:
-    for c, img, ptr in _images(w):
-        _, tag, digest = split_image(img)
-        if digest:
+    for c, img, ref, ptr in _images(w):
+        if ref.digest:
             continue
-        if not tag:
+        if not ref.tag:
             yield Violation("K027", ptr, f"{c.label} uses image {img!r} without a tag")
-        elif tag == "latest":
+        elif ref.tag == "latest":
             yield Violation("K027", ptr, f"{c.label} uses image {img!r} with tag latest")
 
 
@@ -93,9 +85,8 @@ image: nginx:1.27.2@sha256:<digest>
 # K028
 @check(IMAGE_DIGEST, on=Target.WORKLOAD)
 def image_not_pinned(w: Workload) -> Iterator[Violation]:
-    for c, img, ptr in _images(w):
-        _, tag, digest = split_image(img)
-        if not digest and tag and tag != "latest":
+    for c, img, ref, ptr in _images(w):
+        if not ref.digest and ref.tag and ref.tag != "latest":
             yield Violation("K028", ptr, f"{c.label} image {img!r} is not pinned by digest")
 
 
@@ -122,9 +113,9 @@ imagePullPolicy: IfNotPresent
 # K029
 @check(PULL_POLICY, on=Target.WORKLOAD)
 def image_pull_policy(w: Workload) -> Iterator[Violation]:
-    for c, img, _ in _images(w):
+    for c, img, ref, _ in _images(w):
         policy = c.data.get("imagePullPolicy")
-        if policy in ("IfNotPresent", "Never") and not split_image(img)[2]:
+        if policy in ("IfNotPresent", "Never") and not ref.digest:
             yield Violation(
                 "K029",
                 f"{c.pointer}/imagePullPolicy",
