@@ -84,7 +84,7 @@ def run_pss(
     from hardhull.paths import printable_path
     from hardhull.pss.evaluate import evaluate_pss
     from hardhull.pss.levels import parse_level_version
-    from hardhull.rules.pss import BY_CODE
+    from hardhull.rules.pss.catalog import BY_CODE
 
     lv = parse_level_version(level, version)
     collected = collect(paths, excludes=excludes, stdin_text=stdin_text)
