@@ -44,8 +44,7 @@ from hardhull.admission.install import (
     read_policy,
     selector,
 )
-
-EXIT_OK, EXIT_ERROR = 0, 2
+from hardhull.exitcodes import EXIT_ERROR, EXIT_OK
 
 #: (apiGroup, version, resources) of the pod-bearing kinds: validated and mutated
 WORKLOAD_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (

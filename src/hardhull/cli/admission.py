@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from typing import Any
 
-EXIT_OK, EXIT_ERROR = 0, 2
+from hardhull.exitcodes import EXIT_ERROR, EXIT_OK
 
 #: modules of the other ``admission`` subcommands and their registration functions
 _OTHER_SUBCOMMANDS = (
