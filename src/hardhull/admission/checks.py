@@ -14,6 +14,7 @@ from hardhull.admission.request import RBAC_KINDS, group_of
 from hardhull.context import ScanFacts
 from hardhull.model import Severity, Violation
 from hardhull.models.workload import Workload
+from hardhull.registry import all_rules
 
 #: pod specs with more containers are not evaluated (answered per on-error): the checks cost
 #: about 0.1 ms per container, and the event loop must stay responsive for every request
@@ -56,6 +57,7 @@ def run_checks(
     ``deadline`` (a ``time.perf_counter()`` value): checked between checks; past it, or for a
     pod spec with more than ``MAX_CONTAINERS`` containers, :class:`TooCostly` is raised.
     """
+    # start-up time: the engine imports every rule; only a review needs it
     from hardhull.engine import evaluate_object, evaluate_set
     from hardhull.engine.run import DeadlineExceeded
 
@@ -98,11 +100,7 @@ def run_checks(
 
 def severity_of(v: Violation, policy: Policy) -> Severity:
     """As the scan reports it: the configured override, the instance's, else the rule's."""
-    from hardhull.registry import all_rules
-
-    RULES = all_rules()
-
-    rule = RULES.get(v.code)
+    rule = all_rules().get(v.code)
     # Severity.INFO is 0: test for None, not truthiness (as the scan does)
     sev = policy.severity.get(v.code)
     if sev is None:
@@ -113,6 +111,7 @@ def severity_of(v: Violation, policy: Policy) -> Severity:
 
 
 def _pss_controls(obj: dict[str, Any], policy: Policy) -> frozenset[str]:
+    # start-up time: builds the Pod Security tables at import
     from hardhull.pss.evaluate import evaluate_pss
 
     if policy.pss.level == "privileged":

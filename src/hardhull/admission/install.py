@@ -74,6 +74,7 @@ class Options:
 
 def default_policy_text(namespace: str) -> str:
     """The policy file of the ConfigMap: the server's built-in default policy."""
+    # start-up time: the policy module only when a policy is written or read
     from hardhull.admission.policy import default_policy_yaml
 
     return default_policy_yaml(namespace)
@@ -81,6 +82,7 @@ def default_policy_text(namespace: str) -> str:
 
 def read_policy(path: str, namespace: str) -> str:
     """A user's policy file, validated by the server's own loader before it ships."""
+    # start-up time: the policy module only when a policy is written or read
     from hardhull.admission.policy import PolicyError, parse_policy
 
     try:

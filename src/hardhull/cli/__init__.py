@@ -163,6 +163,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
+    # start-up time: what a command needs is imported when it runs
     from hardhull.cli.config import ConfigError, load_config
     from hardhull.engine import ScanOptions, scan
     from hardhull.report import render
@@ -178,6 +179,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     disabled = set(cfg.disable)
     for item in args.disable:
         disabled |= {c.strip().upper() for c in item.split(",") if c.strip()}
+    # start-up time: what a command needs is imported when it runs
     from hardhull.registry import all_rules
 
     rules = all_rules()
@@ -211,6 +213,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if max_bytes is not None and max_bytes <= 0:
         sys.stderr.write("hardhull: error: --max-file-size must be positive\n")
         return EXIT_ERROR
+    # start-up time: what a command needs is imported when it runs
     from hardhull.pss.levels import LevelError, parse_level_version
 
     try:
@@ -295,6 +298,7 @@ def write_baseline(path: str, fingerprints: Sequence[str]) -> int:
 def cmd_rules(args: argparse.Namespace) -> int:
     import json
 
+    # start-up time: what a command needs is imported when it runs
     from hardhull.registry import all_rules
     from hardhull.ruledocs import index_page, rule_page
 

@@ -75,6 +75,8 @@ def run_pss(
     paths: list[str], level: str, version: str, excludes: list[str], stdin_text: str | None = None
 ) -> ScanResult:
     """Collect, parse and evaluate every pod-bearing object; pure but for reading the inputs."""
+    # start-up time: the evaluator and its inputs only when pss runs
+    # start-up time: the evaluator and its inputs only when pss runs
     from hardhull.engine import ScanResult
     from hardhull.model import Finding, InputError, Location, fingerprint
     from hardhull.models.workload import Workload
@@ -128,6 +130,7 @@ def run_pss(
 
 
 def cmd_pss(args: argparse.Namespace) -> int:
+    # start-up time: the reporters only when pss runs
     from hardhull.report import FORMATS, render
 
     fmt = getattr(args, "format", None) or "text"
