@@ -38,9 +38,9 @@ from hardhull.pss.controls import (
     sysctls,
     windows_host_process,
 )
-from hardhull.pss.controls.check import CheckDef, CheckFn, Outcome
+from hardhull.pss.controls.check import CheckDef
 
-__all__ = ["CHECKS", "MAX_MINOR", "CheckDef", "CheckFn", "Outcome"]
+__all__ = ["CHECKS", "MAX_MINOR"]
 
 #: upstream's checks in its evaluation order (registration order: policy/check_*.go file names)
 CHECKS: tuple[CheckDef, ...] = (

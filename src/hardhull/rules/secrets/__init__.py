@@ -5,7 +5,8 @@ The detectors live in :mod:`hardhull.secrets`; these checks decide where to look
 value masked, never the secret: Secret data (:mod:`.secret_objects`, S001), container env and
 arguments (:mod:`.env`, S002), ConfigMap data and the files embedded in it
 (:mod:`.configmaps`, S003), annotations (:mod:`.annotations`, S004), the raw text of every file
-(:mod:`.files`, S005).
+(:mod:`.files`, S005). :mod:`.embedded` reads a configuration file embedded in a value (S001,
+S003).
 """
 
 from __future__ import annotations
