@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from hardhull.admission import certs, manifests
+from hardhull.admission import certs, install, manifests
 from hardhull.engine import ScanOptions, ScanResult, scan
 from hardhull.registry import RULES
 from hardhull.rules import all_rules
@@ -166,7 +166,7 @@ def test_namespace_and_service_account(docs: list[dict[str, Any]]) -> None:
         assert labels[f"pod-security.kubernetes.io/{mode}"] == "restricted"
         assert labels[f"pod-security.kubernetes.io/{mode}-version"] == "latest"
     assert labels["kubernetes.io/metadata.name"] == NS
-    assert labels[manifests.OPT_OUT_LABEL] == "true"
+    assert labels[install.OPT_OUT_LABEL] == "true"
     assert one(docs, "ServiceAccount")["automountServiceAccountToken"] is False
 
 
@@ -262,7 +262,7 @@ def test_pdb_service_and_network_policy(docs: list[dict[str, Any]]) -> None:
     assert deny["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
     (rule,) = allow["spec"]["ingress"]
     assert rule["ports"] == [{"port": 8443, "protocol": "TCP"}]
-    assert [p["ipBlock"]["cidr"] for p in rule["from"]] == list(manifests.DEFAULT_APISERVER_CIDRS)
+    assert [p["ipBlock"]["cidr"] for p in rule["from"]] == list(install.DEFAULT_APISERVER_CIDRS)
 
 
 def _rule_table(webhook: dict[str, Any]) -> dict[str, list[str]]:

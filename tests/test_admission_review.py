@@ -631,10 +631,10 @@ def test_deny_message_is_bounded() -> None:
 
 
 def test_clip_cuts_at_a_word() -> None:
-    assert review._clip("a" * 70 + " " + "b" * 100) == "a" * 70 + "..."
-    assert review._clip("a" * 30 + " " + "b" * 100) == "a" * 30 + " " + "b" * 85 + "..."
-    assert review._clip("x" * 200) == "x" * 116 + "..."
-    assert review._clip("bell\x07 and newline\n") == "bell? and newline?"
+    assert review.clip("a" * 70 + " " + "b" * 100) == "a" * 70 + "..."
+    assert review.clip("a" * 30 + " " + "b" * 100) == "a" * 30 + " " + "b" * 85 + "..."
+    assert review.clip("x" * 200) == "x" * 116 + "..."
+    assert review.clip("bell\x07 and newline\n") == "bell? and newline?"
 
 
 # --------------------------------------------------------------------------- mutation

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hardhull.cli import _add_report_options
+from hardhull.cli.common import add_report_options
 from hardhull.cli.netpol import add_netpol_parser, cmd_netpol
 from tests.conftest import ROOT
 
@@ -18,7 +18,7 @@ CLUSTER = str(ROOT / "examples" / "cluster")
 def parse(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="hardhull")
     sub = parser.add_subparsers(dest="command")
-    add_netpol_parser(sub, _add_report_options)
+    add_netpol_parser(sub, add_report_options)
     return parser.parse_args(["netpol", "reach", *argv])
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hardhull.cli import _add_report_options
+from hardhull.cli.common import add_report_options
 from hardhull.cli.pss import add_pss_parser, cmd_pss
 from hardhull.registry import RULES
 from hardhull.rules import all_rules
@@ -78,7 +78,7 @@ spec:
 def parse(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="hardhull")
     sub = parser.add_subparsers(dest="command")
-    add_pss_parser(sub, _add_report_options)
+    add_pss_parser(sub, add_report_options)
     return parser.parse_args(["pss", *argv])
 
 
@@ -203,10 +203,10 @@ def test_stdin_in_process(capsys: pytest.CaptureFixture[str]) -> None:
 def test_stdin_through_a_real_pipe() -> None:
     code = (
         "import argparse, sys\n"
-        "from hardhull.cli import _add_report_options\n"
+        "from hardhull.cli.common import add_report_options\n"
         "from hardhull.cli.pss import add_pss_parser, cmd_pss\n"
         "p = argparse.ArgumentParser(); s = p.add_subparsers()\n"
-        "add_pss_parser(s, _add_report_options)\n"
+        "add_pss_parser(s, add_report_options)\n"
         "sys.exit(cmd_pss(p.parse_args(sys.argv[1:])))\n"
     )
     proc = subprocess.run(

@@ -400,3 +400,16 @@ def test_fast_enough_for_large_scans() -> None:
     for _ in range(2000):
         evaluate_pss(obj, lv)
     assert time.perf_counter() - start < 2.0
+
+
+def test_each_control_rule_names_its_upstream_check() -> None:
+    from hardhull.pss.controls import CHECKS
+    from hardhull.rules.pss.catalog import BY_CODE
+
+    assert sorted(BY_CODE) == sorted(c.code for c in CHECKS)
+    for c in CHECKS:
+        rule = BY_CODE[c.code]
+        assert rule.what.endswith(f" Upstream check `{c.check_id}` ({c.level})."), c.code
+        assert rule.references[1].lower().endswith(f"/check_{c.check_id.lower()}.go") or (
+            c.check_id == "procMount" and rule.references[1].endswith("_baseline.go")
+        ), c.code

@@ -14,7 +14,8 @@ import pytest
 
 from hardhull.model import Severity
 from hardhull.secrets import SecretMatch, detect_value, is_credential_name, mask
-from hardhull.secrets.detect import is_placeholder, is_reference, shannon_entropy
+from hardhull.secrets.match import shannon_entropy
+from hardhull.secrets.values import is_placeholder, is_reference
 
 # 62 characters of a realistic-looking random alphabet, reused to build bodies of any length
 ALNUM = "q7Xk2LmP9vRt4ZbN8wYc3HdJ6sGf1TaE5uKo0iQyWnVxBlCrMzSeUgDhFjIpAO"

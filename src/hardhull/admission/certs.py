@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover - typing only; cryptography is imported lazily
     from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
 
-EXIT_OK, EXIT_ERROR = 0, 2
+from hardhull.exitcodes import EXIT_ERROR, EXIT_OK
 
 CA_FILE, CERT_FILE, KEY_FILE = "ca.crt", "tls.crt", "tls.key"
 FILES = (CA_FILE, CERT_FILE, KEY_FILE)

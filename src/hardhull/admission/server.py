@@ -251,11 +251,11 @@ class AdmissionApp:
         self, req: review.Request, policy: Policy, started: float, timeout: float
     ) -> review.Decision:
         deadline = started + timeout
-        if not self.hooks or not review.needs_evaluation(req, policy):
+        obj = req.obj  # None only for requests that are not evaluated (validate answers them)
+        if not self.hooks or obj is None or not review.needs_evaluation(req, policy):
             return review.validate(req, policy, deadline=deadline)
-        assert req.obj is not None
         remaining = timeout - (time.perf_counter() - started)
-        jobs = [self.hooks.run(req.obj, remaining, policy.off_codes)]
+        jobs = [self.hooks.run(obj, remaining, policy.off_codes)]
         if req.operation == "UPDATE" and policy.updates == UPDATES_NEW and req.old is not None:
             jobs.append(self.hooks.run(req.old, remaining, policy.off_codes))
         outcomes: list[HookOutcome] = list(await asyncio.gather(*jobs))

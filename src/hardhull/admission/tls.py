@@ -50,7 +50,6 @@ class ReloadingTLS:
     def __init__(self, cert: str, key: str) -> None:
         self.cert = cert
         self.key = key
-        self.reloads = 0
         self.failures = 0
         try:
             self._stamp = _stamp(cert, key)
@@ -83,7 +82,6 @@ class ReloadingTLS:
             return False  # keep the stamp: retried on the next check
         self.current = fresh
         self._stamp = stamp
-        self.reloads += 1
         log.info("reloaded the serving certificate from %s", self.cert)
         return True
 

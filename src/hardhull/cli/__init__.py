@@ -7,20 +7,28 @@ errors (a bad flag, or nothing could be scanned).
 from __future__ import annotations
 
 import argparse
-import contextlib
-import errno
 import importlib
-import io
-import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from collections.abc import Callable, Sequence
 
 from hardhull import __version__
+from hardhull.cli.common import (
+    FAIL_ON,
+    add_report_options,
+    discard_stdout,
+    report_input_errors,
+    threshold_exit,
+    use_color,
+    write_report,
+)
+from hardhull.exitcodes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FAIL_ON = ("info", "low", "medium", "high", "critical", "never")
+# start-up time: `json` and `datetime` are imported by the functions that use them, and
+# `typing.TYPE_CHECKING` is not imported (mypy treats any name TYPE_CHECKING as true)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from datetime import date
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,57 +38,65 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_ERROR)
 
 
-def _add_report_options(p: argparse.ArgumentParser) -> None:
-    from hardhull.report import FORMATS
-
-    p.add_argument("--format", "-f", choices=FORMATS, default=None, help="report format")
-    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
-    p.add_argument(
-        "--fail-on",
-        choices=FAIL_ON,
-        default=None,
-        help="exit 1 when a finding is at or above this severity (default: high)",
-    )
-    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
-
-
 def _iso_date(text: str) -> date:
+    from datetime import date
+
     try:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-#: subcommands living in their own packages: name → (help, module, add-parser function,
-#: command function, whether the add-parser function takes the report options)
-LAZY_COMMANDS: dict[str, tuple[str, str, str, str, bool]] = {
-    "pss": (
-        "evaluate Pod Security Standards (upstream's exact checks) on files or stdin (-)",
-        "hardhull.cli.pss",
-        "add_pss_parser",
-        "cmd_pss",
-        True,
+class LazyCommand:
+    """A subcommand living in its own module, imported only when it is the one run.
+
+    A plain class rather than a dataclass: ``dataclasses`` would add its import (and
+    ``inspect``'s) to every start-up.
+    """
+
+    __slots__ = ("add_parser", "help", "module", "report_options", "run")
+
+    def __init__(
+        self, help: str, module: str, add_parser: str, run: str, report_options: bool
+    ) -> None:
+        self.help = help
+        #: the module, and the names in it of the function adding the subcommand's parser and
+        #: of the function running it
+        self.module = module
+        self.add_parser = add_parser
+        self.run = run
+        #: the add-parser function takes :func:`add_report_options` as its second argument
+        self.report_options = report_options
+
+
+LAZY_COMMANDS: dict[str, LazyCommand] = {
+    "pss": LazyCommand(
+        help="evaluate Pod Security Standards (upstream's exact checks) on files or stdin (-)",
+        module="hardhull.cli.pss",
+        add_parser="add_pss_parser",
+        run="cmd_pss",
+        report_options=True,
     ),
-    "rbac": (
-        "who can do what: the RBAC permission graph of manifests, offline",
-        "hardhull.cli.rbac",
-        "add_rbac_parser",
-        "cmd_rbac",
-        True,
+    "rbac": LazyCommand(
+        help="who can do what: the RBAC permission graph of manifests, offline",
+        module="hardhull.cli.rbac",
+        add_parser="add_rbac_parser",
+        run="cmd_rbac",
+        report_options=True,
     ),
-    "netpol": (
-        "NetworkPolicy analysis: which workloads may connect to which",
-        "hardhull.cli.netpol",
-        "add_netpol_parser",
-        "cmd_netpol",
-        True,
+    "netpol": LazyCommand(
+        help="NetworkPolicy analysis: which workloads may connect to which",
+        module="hardhull.cli.netpol",
+        add_parser="add_netpol_parser",
+        run="cmd_netpol",
+        report_options=True,
     ),
-    "admission": (
-        "the validating and mutating admission webhook (serve, certs, manifests)",
-        "hardhull.cli.admission",
-        "add_admission_parser",
-        "cmd_admission",
-        False,
+    "admission": LazyCommand(
+        help="the validating and mutating admission webhook (serve, certs, manifests)",
+        module="hardhull.cli.admission",
+        add_parser="add_admission_parser",
+        run="cmd_admission",
+        report_options=False,
     ),
 }
 
@@ -96,7 +112,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     s = sub.add_parser("scan", help="scan files, directories or stdin (-)")
     s.add_argument("paths", nargs="*", metavar="PATH")
-    _add_report_options(s)
+    add_report_options(s)
     s.add_argument("--exclude", action="append", default=[], metavar="GLOB")
     s.add_argument("--config", metavar="FILE", help="configuration file (default: .hardhull.yaml)")
     s.add_argument("--disable", action="append", default=[], metavar="CODE[,CODE]")
@@ -133,80 +149,24 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     r.add_argument("--write-docs", metavar="DIR", help="write one Markdown page per rule")
     r.add_argument("--json", action="store_true", help="machine-readable list")
 
-    for name, (help_text, module, adder, _, with_report) in LAZY_COMMANDS.items():
+    for name, lazy in LAZY_COMMANDS.items():
         if command != name:
             # only the command being run imports its module (and what it needs)
-            sub.add_parser(name, help=help_text)
+            sub.add_parser(name, help=lazy.help)
             continue
-        add = getattr(importlib.import_module(module), adder)
-        if with_report:
-            add(sub, _add_report_options)
+        add = getattr(importlib.import_module(lazy.module), lazy.add_parser)
+        if lazy.report_options:
+            add(sub, add_report_options)
         else:
             add(sub)
     return parser
 
 
-def _color(choice: str, stream_is_tty: bool) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    return stream_is_tty
-
-
-def write_report(text: str | Iterable[str], output: str | None) -> int:
-    """Write a report (a string, or its pieces as they are made) to ``output`` or stdout."""
-    pieces = [text] if isinstance(text, str) else text
-    if output:
-        try:
-            # `-o reports/hardhull.sarif` in a fresh CI checkout: create the folder
-            parent = os.path.dirname(output)
-            if parent and not os.path.isdir(parent):
-                if os.path.lexists(parent):
-                    raise NotADirectoryError(errno.ENOTDIR, f"{parent} is not a directory")
-                os.makedirs(parent, exist_ok=True)
-            with open(output, "w", encoding="utf-8", errors="backslashreplace") as fh:
-                for piece in pieces:
-                    fh.write(piece)
-        except OSError as exc:
-            sys.stderr.write(f"hardhull: cannot write {output}: {exc.strerror or exc}\n")
-            return EXIT_ERROR
-    else:
-        # file names need not be valid UTF-8: never die on them
-        if isinstance(sys.stdout, io.TextIOWrapper):
-            sys.stdout.reconfigure(errors="backslashreplace")
-        try:
-            for piece in pieces:
-                sys.stdout.write(piece)
-            sys.stdout.flush()
-        except BrokenPipeError:
-            # the reader went away (`| head`): the rest of the report is not wanted, but the
-            # exit code (findings at or above --fail-on) and the diagnostics on stderr still are
-            _discard_stdout()
-    return EXIT_OK
-
-
-def _discard_stdout() -> None:
-    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
-    with contextlib.suppress(OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-
-
-def threshold_exit(severities: Sequence[int], fail_on: str) -> int:
-    from hardhull.model import Severity
-
-    if fail_on == "never":
-        return EXIT_OK
-    limit = Severity.parse(fail_on)
-    return EXIT_FINDINGS if any(s >= limit for s in severities) else EXIT_OK
-
-
 def cmd_scan(args: argparse.Namespace) -> int:
+    # start-up time: what a command needs is imported when it runs
     from hardhull.cli.config import ConfigError, load_config
     from hardhull.engine import ScanOptions, scan
-    from hardhull.report import printable_path, render_pieces
+    from hardhull.report import render_pieces
 
     if not args.paths and not args.daemon_config:
         sys.stderr.write("hardhull: error: scan needs at least one PATH (or - for stdin)\n")
@@ -219,6 +179,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     disabled = set(cfg.disable)
     for item in args.disable:
         disabled |= {c.strip().upper() for c in item.split(",") if c.strip()}
+    # start-up time: what a command needs is imported when it runs
     from hardhull.rules import all_rules
 
     rules = all_rules()
@@ -252,6 +213,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if max_bytes is not None and max_bytes <= 0:
         sys.stderr.write("hardhull: error: --max-file-size must be positive\n")
         return EXIT_ERROR
+    # start-up time: what a command needs is imported when it runs
     from hardhull.pss.levels import LevelError, parse_level_version
 
     try:
@@ -282,12 +244,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
         if code:
             return code
     to_tty = not args.output and sys.stdout.isatty()
-    code = write_report(render_pieces(fmt, result, _color(args.color, to_tty)), args.output)
+    code = write_report(render_pieces(fmt, result, use_color(args.color, to_tty)), args.output)
     if code:
         return code
     if (result.errors and args.output) or (result.errors and fmt != "text"):
-        for e in result.errors:
-            sys.stderr.write(f"hardhull: input error: {printable_path(str(e))}\n")
+        report_input_errors(result.errors)
     if (result.errors or result.skipped) and not result.scanned_anything:
         # something was asked for and none of it could be read (an empty folder is fine)
         sys.stderr.write("hardhull: error: nothing could be scanned\n")
@@ -310,6 +271,8 @@ def _progress_bar() -> Callable[[int, int], None]:
 
 
 def read_baseline(path: str) -> frozenset[str]:
+    import json
+
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
@@ -326,11 +289,16 @@ def read_baseline(path: str) -> frozenset[str]:
 
 
 def write_baseline(path: str, fingerprints: Sequence[str]) -> int:
+    import json
+
     doc = {"schema": "hardhull/baseline", "version": 1, "fingerprints": sorted(set(fingerprints))}
     return write_report(json.dumps(doc, indent=2) + "\n", path)
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
+    import json
+
+    # start-up time: what a command needs is imported when it runs
     from hardhull.ruledocs import code_links, index_page, rule_page
     from hardhull.rules import all_rules
 
@@ -385,15 +353,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         lazy = LAZY_COMMANDS.get(args.command or "")
         if lazy is not None:
             run: Callable[[argparse.Namespace], int] = getattr(
-                importlib.import_module(lazy[1]), lazy[3]
+                importlib.import_module(lazy.module), lazy.run
             )
             return run(args)
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         sys.stderr.write("hardhull: interrupted\n")
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # the reader went away (e.g. `| head`) while a command wrote on its own: not an error
-        _discard_stdout()
+        discard_stdout()
         return EXIT_OK

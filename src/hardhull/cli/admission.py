@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from typing import Any
 
-EXIT_OK, EXIT_ERROR = 0, 2
+from hardhull.exitcodes import EXIT_ERROR, EXIT_OK
 
 #: modules of the other ``admission`` subcommands and their registration functions
 _OTHER_SUBCOMMANDS = (
@@ -76,6 +76,7 @@ def cmd_admission(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    # start-up time: the server's modules only for `serve`
     from hardhull.admission.policy import PolicyError, default_policy, load_policy, own_namespace
 
     namespace = own_namespace(args.namespace)
@@ -102,14 +103,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "pip install 'hardhull[admission]'\n"
         )
         return EXIT_ERROR
-    from hardhull.admission.tls import ReloadingTLS, TLSError, TLSFactory
+    from hardhull.admission.tls import ReloadingTLS, TLSError, TLSFactory  # start-up time
 
     try:
         ReloadingTLS(args.tls_cert, args.tls_key)  # fail fast on unusable files
     except TLSError as exc:
         sys.stderr.write(f"hardhull: TLS error: {exc}\n")
         return EXIT_ERROR
-    from hardhull.admission import server
+    from hardhull.admission import server  # start-up time: uvicorn and the app only here
 
     settings = {
         "config": os.path.abspath(args.config) if args.config else None,

@@ -25,11 +25,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from hardhull.cli.common import load_manifests, report_input_errors, write_report
+from hardhull.exitcodes import EXIT_DENIED, EXIT_ERROR, EXIT_OK
+
 if TYPE_CHECKING:
     from hardhull.frontends.kubernetes import K8sObject
     from hardhull.netpol import Decision, Endpoint, Network, Peer
 
-EXIT_OK, EXIT_DENIED, EXIT_ERROR = 0, 1, 2
+
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 FORMATS = ("text", "json")
 
@@ -120,25 +123,13 @@ class _Loaded:
 
 
 def _load(paths: Sequence[str], excludes: Sequence[str], stdin_text: str | None) -> _Loaded:
-    from hardhull.frontends.files import collect  # start-up time: loaded when the command runs
-    from hardhull.frontends.kubernetes import parse_text  # start-up time
     from hardhull.netpol import build  # start-up time: loaded when the command runs
-    from hardhull.paths import printable_path  # start-up time: loaded when the command runs
 
-    collected = collect(paths, excludes=excludes, stdin_text=stdin_text)
-    errors = list(collected.errors)
-    objects: list[K8sObject] = []
-    read = 0
-    for item in collected.inputs:
-        read += 1
-        parsed = parse_text(item.path, item.text)
-        errors.extend(parsed.errors)
-        objects.extend(parsed.objects)
-    for e in sorted(errors, key=lambda e: (e.path, e.line, e.column, e.message)):
-        sys.stderr.write(f"hardhull: input error: {printable_path(str(e))}\n")
-    if read <= len({e.path for e in errors}):
+    m = load_manifests(paths, excludes, stdin_text)
+    report_input_errors(sorted(m.errors, key=lambda e: (e.path, e.line, e.column, e.message)))
+    if m.files <= len({e.path for e in m.errors}):
         raise UsageError("nothing could be read")
-    return _Loaded(objects, build([o.data for o in objects]))
+    return _Loaded(m.objects, build([o.data for o in m.objects]))
 
 
 def _where(loaded: _Loaded, index: int, pointer: str) -> tuple[str, int, int]:
@@ -442,7 +433,6 @@ def cmd_netpol(args: argparse.Namespace) -> int:
 
 
 def _reach(args: argparse.Namespace) -> int:
-    from hardhull.cli import write_report  # cycle: hardhull.cli loads this module
 
     fmt = getattr(args, "format", None) or "text"
     if fmt not in FORMATS:

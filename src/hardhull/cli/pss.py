@@ -9,17 +9,24 @@ flags, or nothing could be read.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from hardhull.cli.common import (
+    FAIL_ON,
+    load_manifests,
+    report_input_errors,
+    threshold_exit,
+    use_color,
+    write_report,
+)
+from hardhull.exitcodes import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from hardhull.pss.levels import LATEST_MINOR
 
 if TYPE_CHECKING:
     from hardhull.model import ScanResult
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 VERSIONS = ("latest", *(f"v1.{n}" for n in range(LATEST_MINOR + 1)))
 
 
@@ -64,75 +71,55 @@ def add_pss_parser(
     return p
 
 
-def _color(choice: str, stream_is_tty: bool) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    return stream_is_tty
-
-
 def run_pss(
     paths: list[str], level: str, version: str, excludes: list[str], stdin_text: str | None = None
 ) -> ScanResult:
     """Collect, parse and evaluate every pod-bearing object; pure but for reading the inputs."""
-    from hardhull.frontends.files import collect
-    from hardhull.frontends.kubernetes import parse_text
+    # start-up time: the evaluator and its inputs only when pss runs
     from hardhull.model import Finding, InputError, Location, ScanResult, fingerprint
     from hardhull.models.workload import Workload
     from hardhull.paths import printable_path
     from hardhull.pss.evaluate import evaluate_pss
     from hardhull.pss.levels import parse_level_version
-    from hardhull.rules.pss import BY_CODE
+    from hardhull.rules.pss.catalog import BY_CODE
 
     lv = parse_level_version(level, version)
-    collected = collect(paths, excludes=excludes, stdin_text=stdin_text)
-    result = ScanResult(errors=collected.errors, skipped=collected.skipped)
-    for item in collected.inputs:
-        result.files += 1
-        parsed = parse_text(item.path, item.text)
-        if parsed.objects or not parsed.errors:
-            result.scanned += 1
-        result.errors.extend(parsed.errors)
-        result.skipped.extend(parsed.skipped)
-        result.ignored += parsed.ignored
-        for obj in parsed.objects:
-            if Workload.of(obj.data) is None:
-                result.ignored += 1
-                continue
-            result.objects += 1
-            try:
-                failures = evaluate_pss(obj.data, lv)
-            except Exception as exc:  # never a traceback for one bad object
-                result.errors.append(
-                    InputError(
-                        obj.path, f"internal error checking {obj.resource}: {exc!r}", obj.line
-                    )
+    m = load_manifests(paths, excludes, stdin_text)
+    result = ScanResult(errors=m.errors, skipped=m.skipped)
+    result.files, result.scanned, result.ignored = m.files, m.scanned, m.ignored
+    for obj in m.objects:
+        if Workload.of(obj.data) is None:
+            result.ignored += 1
+            continue
+        result.objects += 1
+        try:
+            failures = evaluate_pss(obj.data, lv)
+        except Exception as exc:  # never a traceback for one bad object
+            result.errors.append(
+                InputError(obj.path, f"internal error checking {obj.resource}: {exc!r}", obj.line)
+            )
+            continue
+        resource = obj.resource
+        for f in failures:
+            rule = BY_CODE[f.code]
+            pointer = f.pointers[0]
+            line, col = obj.position(pointer)
+            snippet = ""
+            if obj.lines is not None and 0 < line <= len(obj.lines):
+                snippet = obj.lines[line - 1].rstrip()
+            message = f"{f.reason} ({f.detail})" if f.detail else f.reason
+            result.findings.append(
+                Finding(
+                    rule=rule,
+                    severity=rule.severity,
+                    message=message,
+                    resource=resource,
+                    pointer=pointer,
+                    location=Location(obj.path, line, col),
+                    snippet=snippet,
+                    fingerprint=fingerprint(f.code, printable_path(obj.path), resource, pointer),
                 )
-                continue
-            resource = obj.resource
-            for f in failures:
-                rule = BY_CODE[f.code]
-                pointer = f.pointers[0]
-                line, col = obj.position(pointer)
-                snippet = ""
-                if obj.lines is not None and 0 < line <= len(obj.lines):
-                    snippet = obj.lines[line - 1].rstrip()
-                message = f"{f.reason} ({f.detail})" if f.detail else f.reason
-                result.findings.append(
-                    Finding(
-                        rule=rule,
-                        severity=rule.severity,
-                        message=message,
-                        resource=resource,
-                        pointer=pointer,
-                        location=Location(obj.path, line, col),
-                        snippet=snippet,
-                        fingerprint=fingerprint(
-                            f.code, printable_path(obj.path), resource, pointer
-                        ),
-                    )
-                )
+            )
     result.findings.sort(
         key=lambda f: (f.location.path, f.location.line, f.location.column, f.rule.code)
     )
@@ -141,8 +128,8 @@ def run_pss(
 
 
 def cmd_pss(args: argparse.Namespace) -> int:
-    from hardhull.cli import FAIL_ON, threshold_exit, write_report
-    from hardhull.report import FORMATS, printable_path, render
+    # start-up time: the reporters only when pss runs
+    from hardhull.report import FORMATS, render
 
     fmt = getattr(args, "format", None) or "text"
     if fmt not in FORMATS:
@@ -166,12 +153,12 @@ def cmd_pss(args: argparse.Namespace) -> int:
     stdin_text = getattr(args, "stdin_text", None)
     result = run_pss(list(args.paths), level, version, excludes, stdin_text)
     to_tty = not output and sys.stdout.isatty()
-    code = write_report(render(fmt, result, _color(getattr(args, "color", "auto"), to_tty)), output)
+    color = use_color(getattr(args, "color", "auto"), to_tty)
+    code = write_report(render(fmt, result, color), output)
     if code:
         return code
     if result.errors and (output or fmt != "text"):
-        for e in result.errors:
-            sys.stderr.write(f"hardhull: input error: {printable_path(str(e))}\n")
+        report_input_errors(result.errors)
     if not result.scanned_anything:
         sys.stderr.write("hardhull: error: nothing could be read\n")
         return EXIT_ERROR

@@ -25,11 +25,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from hardhull.cli.common import load_manifests, report_input_errors, write_report
+from hardhull.exitcodes import EXIT_ERROR
+
 if TYPE_CHECKING:
     from hardhull.frontends.kubernetes import K8sObject
     from hardhull.rbac import Binding, Grant, Graph, ObjectRef, PolicyRule, Subject
-
-EXIT_OK, EXIT_ERROR = 0, 2
 
 
 def add_rbac_parser(
@@ -108,28 +109,15 @@ def load(
     paths: Sequence[str], excludes: Sequence[str] = (), stdin_text: str | None = None
 ) -> Loaded | None:
     """Read and parse the inputs, report input errors on stderr; None when nothing was read."""
-    from hardhull.frontends.files import collect  # start-up time: loaded when the command runs
-    from hardhull.frontends.kubernetes import parse_text  # start-up time
-    from hardhull.paths import printable_path  # start-up time: loaded when the command runs
     from hardhull.rbac import build  # start-up time: loaded when the command runs
 
-    collected = collect(paths, excludes=excludes, stdin_text=stdin_text)
-    errors = list(collected.errors)
-    objects: list[K8sObject] = []
-    read = 0
-    for item in collected.inputs:
-        parsed = parse_text(item.path, item.text)
-        errors.extend(parsed.errors)
-        if not parsed.errors:
-            read += 1
-        objects.extend(parsed.objects)
-    for e in errors:
-        sys.stderr.write(f"hardhull: input error: {printable_path(str(e))}\n")
-    if not collected.inputs or (read == 0 and not objects):
+    m = load_manifests(paths, excludes, stdin_text)
+    report_input_errors(m.errors)
+    if not m.files or (m.clean_files == 0 and not m.objects):
         sys.stderr.write("hardhull: error: nothing could be read\n")
         return None
-    graph = build([o.data for o in objects], bootstrap=True)
-    return Loaded(objects, graph, read)
+    graph = build([o.data for o in m.objects], bootstrap=True)
+    return Loaded(m.objects, graph, m.clean_files)
 
 
 def _location(objects: Sequence[K8sObject], rule: PolicyRule) -> tuple[str, int]:
@@ -187,8 +175,6 @@ def _builtin_note(b: Binding) -> str:
 
 
 def _emit(text: str, output: str | None) -> int:
-    from hardhull.cli import write_report  # cycle: hardhull.cli loads this module
-
     return write_report(text, output)
 
 

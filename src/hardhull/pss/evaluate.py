@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from hardhull.models.workload import Workload
-from hardhull.pss.controls import CHECKS, MAX_MINOR, CheckDef, CheckFn
+from hardhull.pss.controls import CHECKS, MAX_MINOR
+from hardhull.pss.controls.check import CheckDef, CheckFn
 from hardhull.pss.levels import LevelVersion
 
 __all__ = ["PSSFailure", "checks_for", "evaluate_pss"]

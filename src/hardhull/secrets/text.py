@@ -8,7 +8,8 @@ strings with a password), never name-based guesses, which need the structure of 
 from __future__ import annotations
 
 from hardhull.model import Severity
-from hardhull.secrets.detect import SecretMatch, iter_format_matches, mask
+from hardhull.secrets.formats import iter_format_matches
+from hardhull.secrets.match import SecretMatch, mask
 
 __all__ = ["scan_text"]
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hardhull.context import TextSubject
-from hardhull.model import Rule, Severity, Violation
+from hardhull.model import Severity, Violation
 from hardhull.registry import Target, check
+from hardhull.rules.secrets import GOOD_PRACTICES, SECRETS
 
-CREDENTIAL_IN_FILE = Rule(
-    code="S005",
-    slug="credential-in-file",
-    title="Credential in a file",
-    severity=Severity.HIGH,
-    category="secrets",
+CREDENTIAL_IN_FILE = SECRETS(
+    "S005",
+    "credential-in-file",
+    "Credential in a file",
+    Severity.HIGH,
     what="A file the scan reads (of any kind: Helm values, CI configuration, a YAML file that "
     "is not a Kubernetes object) contains a value whose format proves it is a credential: a "
     "private key, a cloud or VCS token, a JWT, a URL or connection string with a password.",
@@ -32,15 +32,16 @@ CREDENTIAL_IN_FILE = Rule(
 # values.yaml
 database:
   existingSecret: shop-db        # a Secret created by External Secrets / Sealed Secrets
-  passwordKey: password""".strip("\n"),
-    references=(
-        "https://kubernetes.io/docs/concepts/security/secrets-good-practices/",
+  passwordKey: password""",
+    refs=(
+        GOOD_PRACTICES,
         "https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html",
     ),
     cis="CIS Kubernetes Benchmark v1.9 5.4.1",
 )
 
 
+# S005
 @check(CREDENTIAL_IN_FILE, on=Target.TEXT)
 def credential_in_file(item: TextSubject) -> Iterator[tuple[int, int, Violation]]:
     from hardhull.secrets.text import scan_text  # start-up time: only when a file is read

@@ -1,0 +1,157 @@
+"""What the subcommands share: the report options and writing the report, the colour decision,
+the exit for ``--fail-on``, and reading Kubernetes manifests with their input errors.
+
+Imported at start-up by :mod:`hardhull.cli`: the standard library only at module level; the
+front ends are imported when manifests are read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import errno
+import io
+import os
+import sys
+from collections.abc import Iterable, Sequence
+
+from hardhull.exitcodes import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+
+#: not ``typing.TYPE_CHECKING``: importing ``typing`` would slow every start-up (mypy treats
+#: any name TYPE_CHECKING as true)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hardhull.frontends.kubernetes import K8sObject
+    from hardhull.model import InputError, Skipped
+
+FAIL_ON = ("info", "low", "medium", "high", "critical", "never")
+
+
+def add_report_options(p: argparse.ArgumentParser) -> None:
+    """``--format``, ``--output``, ``--fail-on`` and ``--color``."""
+    from hardhull.report import FORMATS  # start-up time: only for the command being run
+
+    p.add_argument("--format", "-f", choices=FORMATS, default=None, help="report format")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    p.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default=None,
+        help="exit 1 when a finding is at or above this severity (default: high)",
+    )
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+
+def use_color(choice: str, stream_is_tty: bool) -> bool:
+    """``--color``: always, never (also when ``NO_COLOR`` is set), or auto (a terminal)."""
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return stream_is_tty
+
+
+def write_report(text: str | Iterable[str], output: str | None) -> int:
+    """Write ``text`` (a string, or a report's pieces as they are made) to ``output``
+    (creating its folder) or stdout; EXIT_ERROR if it fails."""
+    pieces = [text] if isinstance(text, str) else text
+    if output:
+        try:
+            # `-o reports/hardhull.sarif` in a fresh CI checkout: create the folder
+            parent = os.path.dirname(output)
+            if parent and not os.path.isdir(parent):
+                if os.path.lexists(parent):
+                    raise NotADirectoryError(errno.ENOTDIR, f"{parent} is not a directory")
+                os.makedirs(parent, exist_ok=True)
+            with open(output, "w", encoding="utf-8", errors="backslashreplace") as fh:
+                for piece in pieces:
+                    fh.write(piece)
+        except OSError as exc:
+            sys.stderr.write(f"hardhull: cannot write {output}: {exc.strerror or exc}\n")
+            return EXIT_ERROR
+    else:
+        # file names need not be valid UTF-8: never die on them
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(errors="backslashreplace")
+        try:
+            for piece in pieces:
+                sys.stdout.write(piece)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # the reader went away (`| head`): the rest of the report is not wanted, but the
+            # exit code (findings at or above --fail-on) and the diagnostics on stderr still are
+            discard_stdout()
+    return EXIT_OK
+
+
+def discard_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def threshold_exit(severities: Sequence[int], fail_on: str) -> int:
+    """EXIT_FINDINGS when a severity is at or above ``fail_on`` ("never": EXIT_OK)."""
+    from hardhull.model import Severity  # start-up time: only for the command being run
+
+    if fail_on == "never":
+        return EXIT_OK
+    limit = Severity.parse(fail_on)
+    return EXIT_FINDINGS if any(s >= limit for s in severities) else EXIT_OK
+
+
+def report_input_errors(errors: Iterable[InputError]) -> None:
+    """One ``hardhull: input error: …`` line on stderr per error."""
+    from hardhull.paths import printable_path  # start-up time: only for the command being run
+
+    for e in errors:
+        sys.stderr.write(f"hardhull: input error: {printable_path(str(e))}\n")
+
+
+class Manifests:
+    """The Kubernetes objects of the inputs, and what could not be read."""
+
+    __slots__ = ("clean_files", "errors", "files", "ignored", "objects", "scanned", "skipped")
+
+    def __init__(self) -> None:
+        self.objects: list[K8sObject] = []
+        #: collection errors, then each file's parse errors, in input order
+        self.errors: list[InputError] = []
+        #: inputs skipped by collection, then documents skipped by the parser
+        self.skipped: list[Skipped] = []
+        #: inputs read
+        self.files = 0
+        #: inputs parsed without an error
+        self.clean_files = 0
+        #: inputs that gave objects or parsed without an error
+        self.scanned = 0
+        #: documents that are no Kubernetes object
+        self.ignored = 0
+
+
+def load_manifests(
+    paths: Sequence[str], excludes: Sequence[str] = (), stdin_text: str | None = None
+) -> Manifests:
+    """Collect the inputs (files, directories, ``-``) and parse them as Kubernetes manifests."""
+    # start-up time: the front ends only for the command that reads manifests
+    from hardhull.frontends.files import collect
+    from hardhull.frontends.kubernetes import parse_text
+
+    collected = collect(paths, excludes=excludes, stdin_text=stdin_text)
+    m = Manifests()
+    m.errors.extend(collected.errors)
+    m.skipped.extend(collected.skipped)
+    for item in collected.inputs:
+        m.files += 1
+        parsed = parse_text(item.path, item.text)
+        if not parsed.errors:
+            m.clean_files += 1
+        if parsed.objects or not parsed.errors:
+            m.scanned += 1
+        m.errors.extend(parsed.errors)
+        m.skipped.extend(parsed.skipped)
+        m.ignored += parsed.ignored
+        m.objects.extend(parsed.objects)
+    return m
