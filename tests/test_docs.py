@@ -45,3 +45,15 @@ def test_rule_pages_link_to_their_check_and_tests() -> None:
     assert k001.tests and all((ROOT / t).is_file() for t in k001.tests)
     page = (ROOT / "docs" / "rules" / "K001.md").read_text(encoding="utf-8")
     assert f"](../../{k001.source})" in page
+
+
+def test_every_family_with_checks_over_a_target_is_listed_for_it() -> None:
+    """The engine loads only the families FAMILIES lists for a target: a check registered by
+    another family would silently not run."""
+    from hardhull.registry import CHECKS
+    from hardhull.rules import FAMILIES
+
+    all_rules()
+    for target, checks in CHECKS.items():
+        families = {c.fn.__module__.split(".")[2] for c in checks}
+        assert families <= set(FAMILIES[target]), target

@@ -13,7 +13,6 @@ target; the front ends, the set phase and the admission webhook all call it.
 from __future__ import annotations
 
 import enum
-import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -57,6 +56,8 @@ class Check:
 
 RULES: dict[str, Rule] = {}
 CHECKS: dict[Target, list[Check]] = {t: [] for t in Target}
+#: targets whose list of checks is in code order (a registration unsets it)
+_ordered: set[Target] = set()
 
 F = TypeVar("F", bound=Callable[..., Iterable[Any]])
 
@@ -80,6 +81,7 @@ def check(rule: Rule, *, on: Target, context: bool = False) -> Callable[[F], F]:
 
     def deco(fn: F) -> F:
         CHECKS[on].append(Check(rule, on, fn, context))
+        _ordered.discard(on)
         return fn
 
     return deco
@@ -90,6 +92,7 @@ def checks_for(target: Target, family: str | None = None) -> list[Check]:
     (of one rule family, if given). The rule modules register them when they are imported:
     :func:`hardhull.rules.load_all` first."""
     found = CHECKS[target]
-    if any(a.code > b.code for a, b in itertools.pairwise(found)):
+    if target not in _ordered:
         found.sort(key=lambda c: c.code)
+        _ordered.add(target)
     return found if family is None else [c for c in found if c.rule.family == family]

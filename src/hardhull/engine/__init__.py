@@ -30,7 +30,7 @@ from hardhull.frontends.text import TextDocument
 from hardhull.model import InputError, ScanResult, Severity, Skipped, Violation
 from hardhull.pss.levels import LATEST_MINOR, LevelVersion
 from hardhull.registry import RULES, Check, Target, checks_for
-from hardhull.rules import load_all
+from hardhull.rules import load_for
 
 __all__ = [
     "PARALLEL_THRESHOLD",
@@ -73,7 +73,7 @@ class ScanOptions:
 
 
 def _checks(target: Target, family: str | None = None) -> list[Check]:
-    load_all()  # the rule modules register their checks when imported
+    load_for(target)  # the rule modules register their checks when imported
     return checks_for(target, family)
 
 

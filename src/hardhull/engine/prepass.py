@@ -8,6 +8,7 @@ Only files whose text can hold such objects are parsed here (a cheap substring t
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +21,12 @@ from hardhull.pss.levels import LevelVersion
 from hardhull.pss.namespaces import ENFORCE
 from hardhull.pss.namespaces import namespace_levels as namespace_levels_of
 
+#: a superset of the texts holding a ServiceAccount that turns the token off (the CRD schemas
+#: that merely describe the field are not parsed for it); parsing decides
+_OFF = re.compile(
+    r"""automountServiceAccountToken["']?\s*:\s*(?:["']?(?:false|no|off)\b|\*)""", re.IGNORECASE
+)
+_SERVICE_ACCOUNT = re.compile(r"""kind["']?\s*:\s*["']?ServiceAccount\b""")
 _KUSTOMIZATION_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 
 
@@ -70,7 +77,8 @@ def _markers(
 ) -> tuple[bool, bool] | None:
     text = item.text
     has_levels = want_levels and ENFORCE in text
-    has_sa = "automountServiceAccountToken" in text and "ServiceAccount" in text
+    has_sa = "automountServiceAccountToken" in text and _OFF.search(text) is not None
+    has_sa = has_sa and _SERVICE_ACCOUNT.search(text) is not None
     if has_sa:
         # only the Kubernetes front end keeps objects for the set (a compose or daemon
         # file holds none)

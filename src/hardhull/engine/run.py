@@ -46,17 +46,18 @@ def run_checks(
     skip = disabled if isinstance(disabled, frozenset | set) else frozenset(disabled)
     out: list[Any] = []
     errors: list[CheckError] = []
+    mark = 0
     for c in checks:
         code = c.rule.code
-        if code in skip or (only is not None and code not in only):
+        if (skip and code in skip) or (only is not None and code not in only):
             continue
         if deadline is not None and time.perf_counter() > deadline:
             raise DeadlineExceeded(code)
         try:
-            # materialised here: a generator raises while it is consumed
-            found = list(c.fn(subject, ctx) if c.context else c.fn(subject))
+            out.extend(c.fn(subject, ctx) if c.context else c.fn(subject))
         except Exception as exc:
+            # a generator raises while it is consumed: what it yielded before goes too
+            del out[mark:]
             errors.append(CheckError(code, exc))
-            continue
-        out.extend(found)
+        mark = len(out)
     return out, errors

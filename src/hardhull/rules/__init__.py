@@ -3,31 +3,60 @@
 
 A rule module holds one topic: the :class:`~hardhull.model.Rule` values of that topic (written
 with a :class:`~hardhull.rulekit.RuleFamily`) and, beside each, the check that reports it,
-decorated with ``@check(RULE, on=Target.X)``. Adding a module (or a package of them) here is
-all it takes: :func:`load_all` imports every one of them.
+decorated with ``@check(RULE, on=Target.X)``. A family is a package here (``kubernetes``,
+``dockerfile``, …); adding a module to it is all it takes. :func:`load_all` imports every
+module; :func:`load_for` only the families whose checks look at one target (a scan of one
+Dockerfile does not load the RBAC analysis), as listed in :data:`FAMILIES`: a new family, or a
+family's first check over another target, is listed there (a test checks the list).
 """
 
 from __future__ import annotations
 
-from hardhull.model import Rule
+import importlib
+import pkgutil
 
-_loaded = False
+from hardhull.model import Rule
+from hardhull.registry import RULES, Target
+
+#: target → the rule families (packages of this one) with checks over it
+FAMILIES: dict[Target, tuple[str, ...]] = {
+    Target.OBJECT: ("cluster", "secrets"),
+    Target.WORKLOAD: ("kubernetes",),
+    Target.SET: ("netpol", "rbac"),
+    Target.TEXT: ("secrets",),
+    Target.DOCKERFILE: ("dockerfile",),
+    Target.COMPOSE: ("compose",),
+    Target.DAEMON: ("daemon",),
+}
+
+_loaded: set[str] = set()
+
+
+def _load_family(name: str) -> None:
+    if name in _loaded:
+        return
+    package = importlib.import_module(f"{__name__}.{name}")
+    path = getattr(package, "__path__", None)
+    if path is not None:
+        for info in sorted(pkgutil.walk_packages(path, f"{package.__name__}."), key=_name):
+            importlib.import_module(info.name)
+    _loaded.add(name)
+
+
+def _name(info: pkgutil.ModuleInfo) -> str:
+    return info.name
+
+
+def load_for(target: Target) -> None:
+    """Import the rule families with checks over ``target`` (registration happens at import)."""
+    for name in FAMILIES[target]:
+        _load_family(name)
 
 
 def load_all() -> dict[str, Rule]:
-    """Import every rule module once (registration happens at import); every rule by code."""
-    global _loaded
-    from hardhull.registry import RULES
-
-    if not _loaded:
-        # imported here, not at the top: a CLI start-up that needs no rule loads none
-        import importlib
-        import pkgutil
-
-        names = sorted(m.name for m in pkgutil.walk_packages(__path__, f"{__name__}."))
-        for name in names:
-            importlib.import_module(name)
-        _loaded = True
+    """Import every rule module once; every rule by code."""
+    for info in pkgutil.iter_modules(__path__):
+        _load_family(info.name)
     return RULES
 
 
