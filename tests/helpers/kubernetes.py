@@ -8,6 +8,7 @@ from typing import Any
 
 from hardhull.engine import ScanOptions, ScanResult, evaluate, findings_for
 from hardhull.frontends.kubernetes import parse_text
+from hardhull.model import Violation
 
 WORKLOAD_CODES = frozenset(f"K{n:03d}" for n in range(1, 36))
 
@@ -111,3 +112,96 @@ def check(text: str, *expected: tuple[str, str, Needle, str, str]) -> None:
 
 
 APP = 'container "app"'
+
+
+SPEC_AT = "  automountServiceAccountToken: false\n"
+
+
+POD_SC_AT = "    runAsGroup: 10001\n"
+
+
+CTR_AT = f"      image: {IMAGE}\n"
+
+
+META_AT = "  namespace: shop\n"
+
+
+HARDENED_INIT = f"""\
+initContainers:
+  - name: init
+    image: {IMAGE}
+    securityContext:
+      allowPrivilegeEscalation: false
+      readOnlyRootFilesystem: true
+      capabilities:
+        drop: ["ALL"]
+    resources:
+      requests: {{cpu: 100m, memory: 64Mi}}
+      limits: {{cpu: 500m, memory: 128Mi}}
+"""
+
+
+def insert(text: str, anchor: str, fragment: str) -> str:
+    """Insert ``fragment`` (dedented) after ``anchor``, indented like the anchor's line."""
+    indent = anchor[: len(anchor) - len(anchor.lstrip(" "))]
+    body = textwrap.indent(textwrap.dedent(fragment).strip("\n") + "\n", indent)
+    return edit(text, (anchor, anchor + body))
+
+
+def spec(fragment: str, text: str = BASE) -> str:
+    return insert(text, SPEC_AT, fragment)
+
+
+def pod_sc(fragment: str, text: str = BASE) -> str:
+    return insert(text, POD_SC_AT, fragment)
+
+
+def ctr(fragment: str, text: str = BASE) -> str:
+    return insert(text, CTR_AT, fragment)
+
+
+def ctr_sc(fragment: str, text: str = BASE) -> str:
+    return insert(text, CTR_SC_AT, fragment)
+
+
+def drop(text: str, *lines: str) -> str:
+    return edit(text, *((line, "") for line in lines))
+
+
+def violations(text: str) -> list[Violation]:
+    (obj,) = objects(text)
+    return [v for v in evaluate(obj.data) if v.code in WORKLOAD_CODES]
+
+
+C0 = "/spec/containers/0"
+
+
+CTR_SC = ("securityContext:", 2)  # the container's (the pod's comes first)
+
+
+CAPS_LINES = ("        capabilities:\n", '          drop: ["ALL"]\n')
+
+
+NO_POD_SECCOMP = ("    seccompProfile:\n", "      type: RuntimeDefault\n")
+
+
+NO_POD_USER = ("    runAsNonRoot: true\n", "    runAsUser: 10001\n")
+
+
+WINDOWS_USER = "    windowsOptions: {runAsUserName: ContainerUser}\n"
+
+
+WINDOWS_BASE = spec(
+    "os: {name: windows}",
+    edit(
+        drop(
+            BASE,
+            *NO_POD_USER,
+            *NO_POD_SECCOMP,
+            "        allowPrivilegeEscalation: false\n",
+            CTR_SC_AT,
+            *CAPS_LINES,
+        ),
+        (POD_SC_AT, WINDOWS_USER),
+    ),
+)
