@@ -114,6 +114,7 @@ def check(text: str, *expected: tuple[str, str, Needle, str, str]) -> None:
 APP = 'container "app"'
 
 
+# anchors in BASE after which fragments are inserted
 SPEC_AT = "  automountServiceAccountToken: false\n"
 
 
