@@ -1,0 +1,77 @@
+"""The workload rules of ``hardhull/rules/kubernetes/images.py``:
+K027, K028, K029, positive and negative, with the exact findings.
+
+Each case is a small YAML text parsed by the real loader and checked through the real engine
+(``evaluate`` + ``findings_for``); the assertion is the complete list of
+(code, pointer, line:column, message, severity) of the object. Cases start from ``BASE``, a
+pod that passes every rule, and change one thing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers.kubernetes import (
+    APP,
+    BASE,
+    C0,
+    DIGEST,
+    IMAGE,
+    at,
+    check,
+    ctr,
+    edit,
+    scan_text,
+)
+
+
+def with_image(image: str, extra: str = "") -> str:
+    text = ctr(extra) if extra else BASE
+    return edit(text, (f"image: {IMAGE}", f"image: {image}"))
+
+
+@pytest.mark.parametrize(
+    ("image", "code", "message", "severity"),
+    [
+        ("nginx", "K027", "uses image 'nginx' without a tag", "medium"),
+        ("nginx:latest", "K027", "uses image 'nginx:latest' with tag latest", "medium"),
+        ("localhost:5000/app", "K027", "uses image 'localhost:5000/app' without a tag", "medium"),
+        ("nginx:1.27.2", "K028", "image 'nginx:1.27.2' is not pinned by digest", "low"),
+        ("localhost:5000/app:1.0", "K028", "image 'localhost:5000/app:1.0' is not pinned by digest",
+         "low"),
+    ],
+)  # fmt: skip
+def test_k027_k028_images(image: str, code: str, message: str, severity: str) -> None:
+    text = with_image(image)
+    check(text, (code, f"{C0}/image", "image:", f"{APP} {message}", severity))
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        f"nginx@{DIGEST}",
+        f"nginx:latest@{DIGEST}",
+        f"localhost:5000/app@{DIGEST}",
+        "$IMAGE",
+        "${REGISTRY}/app",
+        '"{{ image }}"',
+    ],
+)
+def test_k027_k028_pinned_or_placeholder(image: str) -> None:
+    assert scan_text(with_image(image)) == []
+
+
+def test_k029_pull_policy() -> None:
+    text = with_image("nginx:1.27.2", "imagePullPolicy: IfNotPresent")
+    check(
+        text,
+        ("K028", f"{C0}/image", "image:", f"{APP} image 'nginx:1.27.2' is not pinned by digest",
+         "low"),
+        ("K029", f"{C0}/imagePullPolicy", "imagePullPolicy",
+         f"{APP} uses imagePullPolicy IfNotPresent with mutable image 'nginx:1.27.2'", "low"),
+    )  # fmt: skip
+    assert scan_text(ctr("imagePullPolicy: IfNotPresent")) == []  # pinned by digest
+    assert scan_text(with_image("nginx:1.27.2", "imagePullPolicy: Always")) == [
+        ("K028", f"{C0}/image", at(with_image("nginx:1.27.2", "imagePullPolicy: Always"), "image:"),
+         f"{APP} image 'nginx:1.27.2' is not pinned by digest", "low")
+    ]  # fmt: skip
