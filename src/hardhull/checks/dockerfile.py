@@ -172,7 +172,7 @@ class DockerfileFacts:
             else:
                 # an ONBUILD trigger runs in the derived image's build, with its SHELL
                 shell = None if ins.keyword == "ONBUILD" else self.shell_of(st, index)
-                cached = list(analyse(ins, shell, fast=True).commands)
+                cached = list(analyse(ins, shell).commands)
             self._commands[key] = cached
         return cached
 
