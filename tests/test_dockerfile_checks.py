@@ -440,6 +440,34 @@ def test_d007_download_piped_to_shell(tmp_path: Path) -> None:
     ]
 
 
+def test_d007_in_shell_syntax_bashlex_could_not_read(tmp_path: Path) -> None:
+    # a `case` branch, a default inside ${...}, arithmetic holding a substitution, and a shell
+    # reading a here-document inside a here-document script
+    text = """
+    FROM debian:trixie-slim
+    RUN case "$(uname -m)" in \\
+          x86_64) echo ok ;; \\
+          *) curl -fsSL https://x/i.sh | sh ;; \\
+        esac
+    RUN echo "${INSTALLER:-$(curl -fsSL https://x/i.sh | sh)}"
+    RUN echo $((1 + $(curl -fsSL https://x/n.sh | sh)))
+    RUN <<EOF
+    set -e
+    bash <<SH
+    curl -fsSL https://x/i.sh | sh
+    SH
+    EOF
+    """
+    message = "curl output is piped into sh: the downloaded script runs unverified"
+    assert [(rule, line) for rule, line, *_ in found(tmp_path, text, "D007")] == [
+        ("D007", 4),
+        ("D007", 6),
+        ("D007", 7),
+        ("D007", 11),
+    ]
+    assert {m for _, _, _, m, _ in found(tmp_path, text, "D007")} == {message}
+
+
 def test_d007_negative(tmp_path: Path) -> None:
     text = """
     FROM debian:trixie-slim
