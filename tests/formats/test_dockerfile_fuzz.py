@@ -33,6 +33,38 @@ def test_arbitrary_text_only_raises_dockerfile_error(text: str) -> None:
             analyse(ins)  # never raises
 
 
+_SHELL = st.sampled_from(
+    [
+        "a", "b c", " ", "\n", "\\\n", "\t", "&&", "||", "|", "|&", ";", ";;", "&", "(", ")", "{ ",
+        " }", "$(", "`", "$((", "))", "((", "${", "}", "'", '"', "\\", "#", "<", ">", "2>&1", "<<",
+        "<<-", "<<<", "EOF", "X", "if ", "then ", "elif ", "else ", "fi", "for x in ", "do ",
+        "done", "while ", "until ", "case ", " in ", "esac", "f() ", "function ", "!", "[ ",
+        " ]", "[[ ", " ]]", "=", "x=", "sh -c ", "bash <<X\n", "é", "\r",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_SHELL, max_size=60).map("".join))
+def test_arbitrary_shell_never_raises(script: str) -> None:
+    """Any shell text, as a shell-form RUN and as a here-document script: the analysis never
+    raises and every command is on a line of its RUN."""
+    texts = ["RUN " + script.replace("\n", " \\\n") + "\n", "RUN <<EOF\n" + script + "\nEOF\n"]
+    for text in texts:
+        try:
+            df = parse_dockerfile("FROM a\n" + text)
+        except DockerfileError:
+            continue
+        for ins in df.instructions:
+            if ins.keyword != "RUN":
+                continue
+            result = analyse(ins)
+            for cmd in result.commands:
+                assert ins.start_line <= cmd.line <= ins.end_line, (script, cmd)
+            for problem in result.fallbacks:
+                assert ins.start_line <= problem.line <= ins.end_line, (script, problem)
+
+
 _WORD = st.from_regex(r"[a-z][a-z0-9_./-]{0,7}", fullmatch=True)
 
 

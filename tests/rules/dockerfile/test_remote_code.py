@@ -95,3 +95,31 @@ def test_d008_d009_add(tmp_path: Path) -> None:
         ("D009", 6, 1, "ADD copies local files (app/): use COPY", "low"),
         ("D009", 8, 1, "ADD copies local files (a b.txt): use COPY", "low"),
     ]
+
+
+def test_d007_in_shell_syntax_bashlex_could_not_read(tmp_path: Path) -> None:
+    # a `case` branch, a default inside ${...}, arithmetic holding a substitution, and a shell
+    # reading a here-document inside a here-document script
+    text = """
+    FROM debian:trixie-slim
+    RUN case "$(uname -m)" in \\
+          x86_64) echo ok ;; \\
+          *) curl -fsSL https://x/i.sh | sh ;; \\
+        esac
+    RUN echo "${INSTALLER:-$(curl -fsSL https://x/i.sh | sh)}"
+    RUN echo $((1 + $(curl -fsSL https://x/n.sh | sh)))
+    RUN <<EOF
+    set -e
+    bash <<SH
+    curl -fsSL https://x/i.sh | sh
+    SH
+    EOF
+    """
+    message = "curl output is piped into sh: the downloaded script runs unverified"
+    assert [(rule, line) for rule, line, *_ in found(tmp_path, text, "D007")] == [
+        ("D007", 4),
+        ("D007", 6),
+        ("D007", 7),
+        ("D007", 11),
+    ]
+    assert {m for _, _, _, m, _ in found(tmp_path, text, "D007")} == {message}

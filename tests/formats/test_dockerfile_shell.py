@@ -38,7 +38,7 @@ def test_lists_pipelines_and_lines() -> None:
     assert sh.piped_from is curl
     assert curl.piped_from is None
     assert cmds[3].assignments == ["DEBIAN_FRONTEND=noninteractive"]
-    assert {c.parser for c in cmds} == {"bashlex"}
+    assert {c.parser for c in cmds} == {"tree-sitter"}
 
 
 def test_sh_c_one_level_deep() -> None:
@@ -100,23 +100,39 @@ def test_heredoc_script_and_data() -> None:
     assert commands(python) == []
 
 
-def test_fallback_is_counted_not_hidden() -> None:
+def test_case_and_arithmetic_are_analysed() -> None:
+    # bashlex could not parse `case` nor `$((...))`: a tokenizer split this script instead
     run = _run(
         'RUN case "$ARCH" in amd64) url=a;; *) curl -fsSL x | sh;; esac \\\n'
         "    && echo $((1 + 2)) > /n; chmod 0777 '/a b'\n"
     )
     result = analyse(run)
-    assert len(result.fallbacks) == 1
-    assert result.fallbacks[0].line == 2
-    assert [(c.argv, c.assignments, c.pipeline_position, c.parser) for c in result.commands] == [
-        ([], ["url=a"], 0, "fallback"),
-        (["curl", "-fsSL", "x"], [], 0, "fallback"),
-        (["sh"], [], 1, "fallback"),
-        (["echo", "$((1 + 2))"], [], 0, "fallback"),
-        (["chmod", "0777", "/a b"], [], 0, "fallback"),
+    assert result.fallbacks == []
+    assert [
+        (c.argv, c.assignments, c.pipeline_position, c.connector, c.parser) for c in result.commands
+    ] == [
+        ([], ["url=a"], 0, None, "tree-sitter"),
+        (["curl", "-fsSL", "x"], [], 0, None, "tree-sitter"),
+        (["sh"], [], 1, None, "tree-sitter"),
+        (["echo", "$((1 + 2))"], [], 0, "&&", "tree-sitter"),
+        (["chmod", "0777", "/a b"], [], 0, ";", "tree-sitter"),
     ]
     assert result.commands[1].piped_into is result.commands[2]
     assert result.commands[4].line == 3
+
+
+def test_syntax_error_is_counted_not_hidden() -> None:
+    run = _run("RUN apt-get update && if then; curl x | sh; \\\n    rm -rf /x )\n")
+    result = analyse(run)
+    assert [f.line for f in result.fallbacks] == [2]
+    assert result.fallbacks[0].reason.startswith("syntax error")
+    assert [(c.argv, c.line, c.pipeline_position) for c in result.commands] == [
+        (["apt-get", "update"], 2, 0),
+        (["then"], 2, 0),
+        (["curl", "x"], 2, 0),
+        (["sh"], 2, 1),
+        (["rm", "-rf", "/x"], 3, 0),
+    ]
 
 
 def test_non_posix_shell_is_skipped() -> None:
