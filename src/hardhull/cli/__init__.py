@@ -179,23 +179,26 @@ def cmd_scan(args: argparse.Namespace) -> int:
     disabled = set(cfg.disable)
     for item in args.disable:
         disabled |= {c.strip().upper() for c in item.split(",") if c.strip()}
-    # start-up time: what a command needs is imported when it runs
-    from hardhull.rules import all_rules
-
-    rules = all_rules()
-    unknown = sorted(c for c in disabled | set(cfg.severity) if c not in rules)
-    if unknown:
-        sys.stderr.write(f"hardhull: error: unknown rule code(s): {', '.join(unknown)}\n")
-        return EXIT_ERROR
     selected = [p.strip().upper() for item in args.select for p in item.split(",") if p.strip()]
     selected = selected or cfg.select
-    if selected:
-        matched = {c for c in rules if c.startswith(tuple(selected))}
-        nomatch = sorted(p for p in selected if not any(c.startswith(p) for c in rules))
-        if nomatch:
-            sys.stderr.write(f"hardhull: error: --select matches no rule: {', '.join(nomatch)}\n")
+    if disabled or cfg.severity or selected:
+        # start-up time: every rule is loaded only to check the codes the user named
+        from hardhull.rules import all_rules
+
+        rules = all_rules()
+        unknown = sorted(c for c in disabled | set(cfg.severity) if c not in rules)
+        if unknown:
+            sys.stderr.write(f"hardhull: error: unknown rule code(s): {', '.join(unknown)}\n")
             return EXIT_ERROR
-        disabled |= set(rules) - matched
+        if selected:
+            matched = {c for c in rules if c.startswith(tuple(selected))}
+            nomatch = sorted(p for p in selected if not any(c.startswith(p) for c in rules))
+            if nomatch:
+                sys.stderr.write(
+                    f"hardhull: error: --select matches no rule: {', '.join(nomatch)}\n"
+                )
+                return EXIT_ERROR
+            disabled |= set(rules) - matched
     fmt = args.format or cfg.format or "text"
     fail_on = args.fail_on or cfg.fail_on or "high"
     if fail_on not in FAIL_ON:
