@@ -329,3 +329,22 @@ def test_stdin_and_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert cmd_netpol(ns) == 0
     assert capsys.readouterr().out == ""
     assert (tmp_path / "out.txt").read_text(encoding="utf-8").startswith("Reachability on 80/TCP")
+
+
+def test_port_with_a_protocol_the_api_server_rejects_serves_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`protocol: tcp` (lowercase, in a kubernetes/examples manifest) is refused by the API
+    server: the port does not exist, and reach neither crashes nor lists it."""
+    path = tmp_path / "pods.yaml"
+    path.write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\n"
+        "spec:\n  containers:\n  - name: web\n    image: nginx:1.27\n    ports:\n"
+        "    - {containerPort: 80, protocol: tcp}\n    - {containerPort: 8443}\n"
+        "---\napiVersion: v1\nkind: Pod\nmetadata: {name: client, namespace: shop}\n"
+        "spec:\n  containers:\n  - {name: c, image: busybox:1.36}\n",
+        encoding="utf-8",
+    )
+    code, out, err = reach(capsys, str(path), "--from", "shop/client", "--to", "shop/web")
+    assert (code, err) == (0, "")
+    assert "8443/TCP" in out and "80/" not in out

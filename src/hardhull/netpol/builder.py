@@ -15,6 +15,7 @@ from hardhull.models.workload import Workload, api_group, as_dict, as_list
 from hardhull.netpol.model import (
     ENDPOINT_KINDS,
     NS_NAME_LABEL,
+    PROTOCOLS,
     ContainerPort,
     Endpoint,
     Namespace,
@@ -149,6 +150,8 @@ def _endpoint(
                 continue
             name = p.get("name")
             proto = p.get("protocol")
+            if proto is not None and proto not in PROTOCOLS:
+                continue  # the API server rejects it (`tcp`): the container serves no such port
             ports.append(
                 ContainerPort(
                     name if isinstance(name, str) else "",
