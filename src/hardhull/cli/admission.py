@@ -71,8 +71,33 @@ def cmd_admission(args: argparse.Namespace) -> int:
         if parser is not None:
             parser.print_help(sys.stderr)
         return EXIT_ERROR
-    result = func(args)
+    try:
+        result = func(args)
+    except ModuleNotFoundError as exc:
+        message = missing_extra(exc)
+        if message is None:
+            raise
+        sys.stderr.write(message)
+        return EXIT_ERROR
     return int(result) if result is not None else EXIT_OK
+
+
+#: top-level modules of the ``admission`` extra (pyproject.toml)
+ADMISSION_EXTRA = frozenset(
+    {"uvicorn", "uvloop", "httptools", "orjson", "cryptography", "prometheus_client"}
+)
+
+
+def missing_extra(exc: ModuleNotFoundError) -> str | None:
+    """The message for a module of the ``admission`` extra that is not installed (None when
+    the missing module is something else: a bug to report, not an install step)."""
+    root = (exc.name or "").split(".")[0]
+    if root not in ADMISSION_EXTRA:
+        return None
+    return (
+        f"hardhull: this command needs the 'admission' extra ({root} is missing): "
+        "pip install 'hardhull[admission]'\n"
+    )
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -94,15 +119,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         sys.stderr.write("hardhull: error: --port must be 1-65535\n")
         return EXIT_ERROR
-    try:
-        import orjson
-        import uvicorn
-    except ImportError as exc:
-        sys.stderr.write(
-            f"hardhull: admission serve needs the 'admission' extra ({exc.name} is missing): "
-            "pip install 'hardhull[admission]'\n"
-        )
-        return EXIT_ERROR
+    import orjson  # the admission extra: a missing one is reported by cmd_admission
+    import uvicorn
+
     from hardhull.admission.tls import ReloadingTLS, TLSError, TLSFactory  # start-up time
 
     try:
