@@ -17,6 +17,7 @@ from hardhull.cli.common import (
     FAIL_ON,
     add_report_options,
     discard_stdout,
+    non_negative_int,
     report_input_errors,
     threshold_exit,
     use_color,
@@ -128,7 +129,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     s.add_argument("--write-baseline", metavar="FILE", help="write all findings' fingerprints")
     s.add_argument("--pss-level", choices=("privileged", "baseline", "restricted"), default=None)
     s.add_argument("--pss-version", default=None, metavar="v1.N|latest")
-    s.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (0: auto)")
+    s.add_argument(
+        "--jobs", "-j", type=non_negative_int, default=0, help="worker processes (0: auto)"
+    )
     s.add_argument(
         "--daemon-config",
         action="append",

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from typing import Any
 
+from hardhull.cli.common import non_negative_seconds
 from hardhull.exitcodes import EXIT_ERROR, EXIT_OK
 
 #: modules of the other ``admission`` subcommands and their registration functions
@@ -48,7 +49,7 @@ def add_admission_parser(sub: SubParsers) -> argparse.ArgumentParser:
     )
     s.add_argument(
         "--cert-check-seconds",
-        type=float,
+        type=non_negative_seconds,
         default=5.0,
         metavar="S",
         help="how often to look for a renewed certificate (0: never)",

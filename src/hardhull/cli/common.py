@@ -27,6 +27,28 @@ if TYPE_CHECKING:
 FAIL_ON = ("info", "low", "medium", "high", "critical", "never")
 
 
+def non_negative_int(text: str) -> int:
+    """An argparse type: a whole number, 0 or more (``--jobs -3`` is refused)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative: use 0 or more")
+    return value
+
+
+def non_negative_seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds, 0 or more")
+    return value
+
+
 def add_report_options(p: argparse.ArgumentParser) -> None:
     """``--format``, ``--output``, ``--fail-on`` and ``--color``."""
     from hardhull.report import FORMATS  # start-up time: only for the command being run

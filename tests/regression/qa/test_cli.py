@@ -226,3 +226,44 @@ def test_broken_pipe_keeps_exit_code_and_stderr(
     )
     assert main(["scan", "pod.yaml", "--fail-on", "never"]) == 0
     assert main(["rules"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["scan", "examples", "--jobs", "-3"], "argument --jobs/-j: -3 is negative: use 0 or more"),
+        (
+            [
+                "admission",
+                "serve",
+                "--tls-cert",
+                "c",
+                "--tls-key",
+                "k",
+                "--cert-check-seconds",
+                "-5",
+            ],
+            "argument --cert-check-seconds: -5 is not a number of seconds, 0 or more",
+        ),
+        (
+            [
+                "admission",
+                "serve",
+                "--tls-cert",
+                "c",
+                "--tls-key",
+                "k",
+                "--cert-check-seconds",
+                "nan",
+            ],
+            "argument --cert-check-seconds: nan is not a number of seconds, 0 or more",
+        ),
+    ],
+)
+def test_negative_counts_and_durations_are_refused(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.rstrip().endswith(f"hardhull: error: {message}")
