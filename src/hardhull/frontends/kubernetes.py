@@ -314,7 +314,7 @@ def iter_objects(path: str, text: str, out: ParsedFile) -> Iterator[K8sObject]:
     and ignored documents go to ``out``, whose ``objects`` are left alone.
 
     Templates (``{{ }}``, judged on the whole text) and JSON are read whole first."""
-    lines = text.splitlines()
+    lines: list[str] = []  # the file's lines, split when the first object needs them
     try:
         if "{{" in text or _JSON_START.match(text):
             whole = ParsedFile([], [], [])
@@ -323,6 +323,7 @@ def iter_objects(path: str, text: str, out: ParsedFile) -> Iterator[K8sObject]:
             out.skipped.extend(whole.skipped)
             out.ignored += whole.ignored
             for o in whole.objects:
+                lines = lines or text.splitlines()
                 o.lines = lines
                 yield o
             return
@@ -334,6 +335,7 @@ def iter_objects(path: str, text: str, out: ParsedFile) -> Iterator[K8sObject]:
                 _expand(d.data, path, d.positions, d.index, d.line, one)
                 out.ignored += one.ignored
                 for o in one.objects:
+                    lines = lines or text.splitlines()
                     o.lines = lines
                     yield o
         except YamlError as exc:  # the documents before the error were handed over

@@ -21,9 +21,20 @@ class TextDocument:
     def __init__(self, path: str, text: str, secret_lines: Iterable[int] = ()) -> None:
         self.path = path
         self.text = text
-        self.lines: list[str] | None = text.splitlines()
         self.secret_lines = frozenset(secret_lines)
         self.positions: dict[str, tuple[int, int]] = {}
+        self._lines: list[str] | None = None
+
+    @property
+    def lines(self) -> list[str] | None:
+        """The file's lines, split only when a finding is located (most files have none)."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines
+
+    @lines.setter
+    def lines(self, value: list[str] | None) -> None:
+        self._lines = value
 
     @property
     def resource(self) -> Resource:
