@@ -23,7 +23,8 @@ from hardhull.frontends.kubernetes import parse_text
 from hardhull.model import Severity
 from hardhull.models.workload import Workload, object_name, object_namespace
 from hardhull.pss.namespaces import ENFORCE as PSS_ENFORCE
-from hardhull.registry import Target, checks_for
+from hardhull.registry import Target
+from hardhull.rules import checks
 from tests.conftest import ROOT
 from tests.helpers.admission import review_body
 
@@ -40,7 +41,7 @@ Key = tuple[str, str, str]
 
 def _compare_file(path: Path, policy: Policy) -> tuple[int, int, list[str]]:
     """(objects compared, objects denied, mismatches) for one manifest file."""
-    set_codes = frozenset(c.code for c in checks_for(Target.SET))
+    set_codes = frozenset(c.code for c in checks(Target.SET))
     text = path.read_text(encoding="utf-8", errors="replace")
     parsed = parse_text(str(path), text)
     if parsed.errors or not parsed.objects:

@@ -16,7 +16,8 @@ from hardhull.admission import review
 from hardhull.admission.policy import Policy, default_policy, load_policy, parse_policy
 from hardhull.model import Violation
 from hardhull.models.workload import Workload
-from hardhull.registry import CHECKS, RULES, Target, checks_for
+from hardhull.registry import CHECKS, RULES, Target
+from hardhull.rules import checks
 from tests.helpers.admission import (
     IMG,
     SAMPLE_POLICY,
@@ -463,7 +464,7 @@ def crashing_k010(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     def boom(w: Workload) -> list[Violation]:
         raise KeyError("seccompProfile")
 
-    workload = checks_for(Target.WORKLOAD)
+    workload = checks(Target.WORKLOAD)
     replaced = [dataclasses.replace(c, fn=boom) if c.code == "K010" else c for c in workload]
     monkeypatch.setitem(CHECKS, Target.WORKLOAD, replaced)
     yield
@@ -602,7 +603,7 @@ def test_fixes_creating_the_same_parent_compose() -> None:
     # the naive approach (each fix against the original) is what this avoids: it clobbers
     naive = [
         op
-        for c in checks_for(Target.WORKLOAD)
+        for c in checks(Target.WORKLOAD)
         if c.code in ("K002", "K006")
         for v in c.fn(Workload.of(pod))
         for op in v.fix or []

@@ -13,7 +13,7 @@ import pytest
 from hardhull.cli.common import add_report_options
 from hardhull.cli.pss import add_pss_parser, cmd_pss
 from hardhull.registry import RULES
-from hardhull.rules import all_rules
+from hardhull.rules import all_rules, checks
 from tests.conftest import ROOT
 
 POD = """\
@@ -236,12 +236,10 @@ def test_rules_explain_p_codes() -> None:
 
 
 def test_p_rules_registered_but_not_workload_checks() -> None:
-    from hardhull.registry import RULES, Target, checks_for
+    from hardhull.registry import RULES, Target
 
     all_rules()
     codes = sorted(c for c in RULES if c.startswith("P"))
     assert codes == [f"P{n:03d}" for n in range(1, 20)]
     assert all(RULES[c].category == "pod-security-standards" for c in codes)
-    assert not any(
-        rule.code.startswith("P") for rule in (c.rule for c in checks_for(Target.WORKLOAD))
-    )
+    assert not any(rule.code.startswith("P") for rule in (c.rule for c in checks(Target.WORKLOAD)))

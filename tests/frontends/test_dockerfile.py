@@ -19,7 +19,8 @@ from hardhull.frontends.dockerfile import DockerfileDocument
 from hardhull.models.dockerfile_facts import DockerContext, dockerfile_facts
 from hardhull.models.eol import eol_hits, eol_table
 from hardhull.models.image_ref import parse_image
-from hardhull.registry import Target, checks_for
+from hardhull.registry import Target
+from hardhull.rules import checks
 from hardhull.rules.dockerfile.permissions import world_writable
 from hardhull.rules.dockerfile.secrets import secret_file_kind
 from tests.conftest import ROOT
@@ -34,12 +35,12 @@ def _scan(tmp_path: Path, text: str, **kw: object) -> object:
 
 
 def test_every_rule_is_documented_and_registered_once() -> None:
-    checks = checks_for(Target.DOCKERFILE)
-    codes = [c.code for c in checks]
+    dockerfile_checks = checks(Target.DOCKERFILE)
+    codes = [c.code for c in dockerfile_checks]
     # one check per rule, numbered from D001 without gaps (a new rule needs no edit here)
     assert codes == [f"D{n:03d}" for n in range(1, len(codes) + 1)]
     assert len(codes) >= 26
-    for rule in (c.rule for c in checks):
+    for rule in (c.rule for c in dockerfile_checks):
         assert rule.what and rule.why and rule.fix and rule.example and rule.references
         assert rule.category == "dockerfile"
 

@@ -29,8 +29,8 @@ from hardhull.frontends.kubernetes import K8sObject, ParsedFile, iter_objects, o
 from hardhull.frontends.text import TextDocument
 from hardhull.model import InputError, ScanResult, Severity, Skipped, Violation
 from hardhull.pss.levels import LATEST_MINOR, LevelVersion
-from hardhull.registry import RULES, Check, Target, checks_for
-from hardhull.rules import load_for
+from hardhull.registry import RULES, Target
+from hardhull.rules import checks
 
 __all__ = [
     "PARALLEL_THRESHOLD",
@@ -72,11 +72,6 @@ class ScanOptions:
     facts: ScanFacts = field(default_factory=ScanFacts)
 
 
-def _checks(target: Target, family: str | None = None) -> list[Check]:
-    load_for(target)  # the rule modules register their checks when imported
-    return checks_for(target, family)
-
-
 def findings_for(
     doc: Document, violations: Iterable[Violation], opts: ScanOptions, result: ScanResult
 ) -> None:
@@ -105,7 +100,7 @@ def check_document(
     except Exception as exc:  # reading the document's model must not take the scan down
         return [], [InputError(doc.path, f"internal error reading {doc.resource}: {exc!r}")]
     for target, subject, ctx in subjects:
-        found, failed = run_checks(_checks(target), subject, ctx, disabled=disabled)
+        found, failed = run_checks(checks(target), subject, ctx, disabled=disabled)
         violations.extend(found)
         errors.extend(failed)
     return violations, _check_errors(doc, errors)
@@ -141,7 +136,7 @@ def evaluate_object(
         subjects = [(Target.OBJECT, obj, ObjectContext(obj, facts))]
     for target, subject, ctx in subjects:
         found, failed = run_checks(
-            _checks(target), subject, ctx, disabled=disabled, only=only, deadline=deadline
+            checks(target), subject, ctx, disabled=disabled, only=only, deadline=deadline
         )
         violations.extend(found)
         errors.extend(failed)
@@ -161,7 +156,7 @@ def evaluate_set(
     checks that raised)."""
     ctx = SetContext(objects, facts)
     return run_checks(
-        _checks(Target.SET, family),
+        checks(Target.SET, family),
         ctx,
         ctx,
         disabled=disabled,
@@ -170,17 +165,25 @@ def evaluate_set(
     )
 
 
+def _load(ref: InputRef, opts: ScanOptions, result: ScanResult) -> TextInput | None:
+    """The input's text, or None with the reason recorded in ``result``."""
+    item = ref.load(opts.max_bytes)
+    if isinstance(item, InputError):
+        result.errors.append(item)
+        return None
+    if isinstance(item, Skipped):
+        result.skipped.append(item)
+        return None
+    return item
+
+
 def _scan_inputs(refs: Sequence[InputRef], opts: ScanOptions) -> ScanResult:
     """Read, check and forget each input in turn (the set keeps lean views of its objects)."""
     result = ScanResult()
     read_opts = ReadOptions(as_of=opts.as_of)
     for ref in refs:
-        item = ref.load(opts.max_bytes)
-        if isinstance(item, InputError):  # changed since the pre-pass read it
-            result.errors.append(item)
-            continue
-        if isinstance(item, Skipped):
-            result.skipped.append(item)
+        item = _load(ref, opts, result)  # may fail: the file changed since the pre-pass
+        if item is None:
             continue
         result.files += 1
         try:
@@ -221,7 +224,7 @@ def _check_text(item: TextInput, opts: ScanOptions, result: ScanResult, taken: s
     """The checks over the raw text of every file (they yield (line, column, violation))."""
     doc = TextDocument(item.path, item.text, taken)
     for target, subject, ctx in doc.subjects(opts.facts):
-        found, failed = run_checks(_checks(target), subject, ctx, disabled=opts.disabled)
+        found, failed = run_checks(checks(target), subject, ctx, disabled=opts.disabled)
         for e in failed:
             result.errors.append(InputError(item.path, f"internal error in {e.code}: {e.error!r}"))
         if found:
@@ -229,7 +232,7 @@ def _check_text(item: TextInput, opts: ScanOptions, result: ScanResult, taken: s
             findings_for(doc, [v for _, _, v in found], opts, result)
 
 
-def _run_set_checks(
+def _run_setchecks(
     result: ScanResult, opts: ScanOptions, refs: dict[str, InputRef] | None = None
 ) -> None:
     """Checks over the whole scanned set (RBAC, network policy): run once, in this process,
@@ -291,12 +294,8 @@ def _prepass(refs: Sequence[InputRef], opts: ScanOptions, result: ScanResult) ->
     with_facts: list[InputRef] = []
     want_levels = "K100" not in opts.disabled
     for ref in refs:
-        item = ref.load(opts.max_bytes)
-        if isinstance(item, InputError):
-            result.errors.append(item)
-            continue
-        if isinstance(item, Skipped):
-            result.skipped.append(item)
+        item = _load(ref, opts, result)
+        if item is None:
             continue
         readable.append(ref)
         patches.update(patches_of(item))
@@ -351,7 +350,7 @@ def scan(paths: Sequence[str], opts: ScanOptions, progress: Progress | None = No
             _merge(result, _scan_inputs(inputs[start : start + step], opts))
             if progress is not None:
                 progress(result.files, total)
-    _run_set_checks(result, opts, {ref.path: ref for ref in inputs})
+    _run_setchecks(result, opts, {ref.path: ref for ref in inputs})
     result.keep = []
     result.findings.sort(
         key=lambda f: (

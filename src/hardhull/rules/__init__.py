@@ -16,7 +16,7 @@ import importlib
 import pkgutil
 
 from hardhull.model import Rule
-from hardhull.registry import RULES, Target
+from hardhull.registry import RULES, Check, Target, checks_for
 
 #: target → the rule families (packages of this one) with checks over it
 FAMILIES: dict[Target, tuple[str, ...]] = {
@@ -51,6 +51,13 @@ def load_for(target: Target) -> None:
     """Import the rule families with checks over ``target`` (registration happens at import)."""
     for name in FAMILIES[target]:
         _load_family(name)
+
+
+def checks(target: Target, family: str | None = None) -> list[Check]:
+    """The checks over ``target`` (of one family, if given) in code order, their families
+    loaded first: what the engine runs, whatever was imported before."""
+    load_for(target)
+    return checks_for(target, family)
 
 
 def load_all() -> dict[str, Rule]:
