@@ -10,7 +10,7 @@ from hardhull.engine import ScanOptions, ScanResult, evaluate, findings_for
 from hardhull.frontends.kubernetes import parse_text
 from hardhull.model import Violation
 
-WORKLOAD_CODES = frozenset(f"K{n:03d}" for n in range(1, 36))
+WORKLOAD_CODES = frozenset(f"K{n:03d}" for n in range(1, 41))
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 

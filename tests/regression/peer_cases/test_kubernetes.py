@@ -35,9 +35,10 @@ from tests.conftest import ROOT
 DOC = ROOT / "docs" / "peer-cases.md"
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 
-#: the domains under test: workload (K001–K035) and secrets (S…) rules; the Pod Security
-#: summary (K100), RBAC and network policy findings of the same objects are not compared here
-_CODE = re.compile(r"^(K0[0-3]\d|S\d{3})$")
+#: the domains under test: workload and Service rules (K001–K040) and secrets (S…) rules; the
+#: Pod Security summary (K100), RBAC and network policy findings of the same objects are not
+#: compared here
+_CODE = re.compile(r"^(K0[0-3]\d|K040|S\d{3})$")
 
 Expected = tuple[str, str, str]  # code, pointer, severity
 
@@ -92,6 +93,11 @@ def deploy(spec: str, meta: str = "", api: str = "apps/v1") -> str:
     )
 
 
+#: a plain ClusterIP Service (the Service cases add to its spec)
+SERVICE = (
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  namespace: ns\nspec:\n"
+    "  selector: {app: web}\n  ports: [{name: http, port: 80, protocol: TCP, targetPort: 9376}]\n"
+)
 C0 = "/spec/containers/0"
 T0 = "/spec/template/spec/containers/0"
 ROOT_CODES = ("K003", "K004")
@@ -956,6 +962,23 @@ TRIVY = [
              """),
         (("K019", "/spec/volumes/0/hostPath/path", "critical"),),
     ),
+    Case(
+        "trivy",
+        "KSV108",
+        "test_service_with_externalip_denied",
+        "fail",
+        ("K038",),
+        SERVICE + "  externalIPs: [192.168.0.106]\n",
+        (("K038", "/spec/externalIPs", "medium"),),
+    ),
+    Case(
+        "trivy",
+        "KSV108",
+        "test_service_with_externalip_allowed",
+        "pass",
+        ("K038",),
+        SERVICE,
+    ),
 ]
 
 # KSV013's table of images: (image, denied)
@@ -1168,6 +1191,32 @@ KUBE_LINTER = [
                 hostPID: false
                 containers: [{name: app, image: i}]
                 """),
+    ),
+    Case(
+        "kube-linter",
+        "exposed-services",
+        "exposed-services.yml#app",
+        "fail",
+        ("K040",),
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: app\nspec:\n  type: NodePort\n",
+        (("K040", "/spec/type", "low"),),
+    ),
+    Case(
+        "kube-linter",
+        "exposed-services",
+        "exposed-services.yml#dont-fire",
+        "pass",
+        ("K040",),
+        SERVICE,
+    ),
+    Case(
+        "kube-linter",
+        "exposed-services",
+        "forbiddenServiceTypes includes LoadBalancer",
+        "fail",
+        ("K040",),
+        SERVICE.replace("spec:\n", "spec:\n  type: LoadBalancer\n"),
+        differ="a LoadBalancer's exposure is the intended one; K040 reports NodePort only",
     ),
 ]
 

@@ -1,5 +1,5 @@
 """The workload rules of ``hardhull/rules/kubernetes/host_paths.py``:
-K018, K019, positive and negative, with the exact findings.
+K018, K019, K037, positive and negative, with the exact findings.
 
 Each case is a small YAML text parsed by the real loader and checked through the real engine
 (``evaluate`` + ``findings_for``); the assertion is the complete list of
@@ -15,6 +15,7 @@ from tests.helpers.kubernetes import (
     IMAGE,
     check,
     ctr,
+    scan_text,
     spec,
 )
 
@@ -113,3 +114,59 @@ def test_k019_runtime_socket(path: str) -> None:
         ("K019", "/spec/volumes/0/hostPath/path", "path: '",
          f"pod mounts the container runtime at {path!r}", "critical"),
     )  # fmt: skip
+
+
+def persistent_volume(host_path: str, api: str = "v1") -> str:
+    return (
+        f"apiVersion: {api}\nkind: PersistentVolume\nmetadata:\n  name: pv\nspec:\n"
+        "  capacity: {storage: 5Gi}\n  accessModes: [ReadWriteOnce]\n"
+        f"  hostPath: {host_path}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("host_path", "message", "severity"),
+    [
+        ("{path: /etc}", "host path '/etc'", "critical"),
+        ("{path: /}", "host path '/'", "critical"),
+        ("{path: /var/lib/kubelet/pods}", "host path '/var/lib/kubelet/pods'", "critical"),
+        ("{path: /proc/sys/kernel}", "host path '/proc/sys/kernel'", "critical"),
+        ("{path: /var/run/docker.sock}", "the container runtime at '/var/run/docker.sock'",
+         "critical"),
+        ("{path: /run/containerd/containerd.sock, type: Socket}",
+         "the container runtime at '/run/containerd/containerd.sock'", "critical"),
+        ("{path: /var/run/crio/crio.sock}", "the container runtime at '/var/run/crio/crio.sock'",
+         "critical"),
+        ("{path: /var/log}", "host path '/var/log'", "high"),
+        ("{path: /etc/ssl/certs}", "host path '/etc/ssl/certs'", "high"),  # writable
+        ("{path: /srv/agent.sock, type: Socket}", "host path '/srv/agent.sock' (socket)", "high"),
+        ("{path: /dev/sdb, type: BlockDevice}", "host path '/dev/sdb' (block device)", "high"),
+        ("{path: /data}", "host path '/data'", "low"),
+        ("{path: /mnt/data, type: DirectoryOrCreate}", "host path '/mnt/data'", "low"),
+        ("{path: /etc/localtime}", "host path '/etc/localtime'", "low"),
+    ],
+)  # fmt: skip
+def test_k037_persistent_volume_host_path(host_path: str, message: str, severity: str) -> None:
+    text = persistent_volume(host_path)
+    check(
+        text,
+        ("K037", "/spec/hostPath/path", "path: ",
+         f"PersistentVolume gives {message} to any pod whose claim binds it", severity),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        persistent_volume("{path: ''}"),  # the API server rejects an empty path
+        persistent_volume("{type: Directory}"),
+        persistent_volume("/etc"),  # not a mapping
+        persistent_volume("{path: /etc}", api="example.com/v1"),  # a look-alike CRD
+        "apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: pv\nspec:\n"
+        "  local: {path: /mnt/disks/ssd1}\n  nodeAffinity: {}\n",
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: c\nspec:\n"
+        "  hostPath: {path: /etc}\n",
+    ],
+)
+def test_k037_not_a_host_path_volume(text: str) -> None:
+    assert scan_text(text) == []

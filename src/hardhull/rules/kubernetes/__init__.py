@@ -1,14 +1,18 @@
 """Kubernetes workload rules (codes K001–K099, and K100): what every pod-bearing kind and
-container type runs with. The modules, by topic:
+container type runs with, and the Services and PersistentVolumes that open the node to them.
+The modules, by topic:
 
 - ``privileges`` (privileged, privilege escalation, Windows HostProcess: K001, K002, K023),
   ``users`` (uids and groups: K003–K005, K034), ``capabilities`` (K007–K009),
   ``confinement`` (seccomp, AppArmor, SELinux, /proc masking: K010–K013, K021);
 - ``host_namespaces`` (host network, PID, IPC, user namespaces and host ports: K014–K017,
-  K020), ``host_paths`` (hostPath volumes and runtime sockets: K018, K019), ``sysctls`` (K022),
+  K020), ``host_paths`` (hostPath volumes, runtime sockets and PersistentVolumes on a host
+  path: K018, K019, K037), ``sysctls`` (unsafe names, injected values: K022, K039),
   ``filesystem`` (read-only root filesystem, volume types: K006, K035);
 - ``resources`` (K024–K026), ``images`` (K027–K029), ``pod_settings`` (service account
-  token, default namespace: K030, K031), ``probes`` (K032, K033);
+  token, default namespace: K030, K031), ``probes`` (missing probes, probes aimed at another
+  host: K032, K033, K036);
+- ``services`` (external IPs, node ports: K038, K040), checked on the object (``Target.OBJECT``);
 - ``pod_security`` (K100: would Pod Security Admission reject the workload?).
 
 Helpers several checks use are in :mod:`~hardhull.rules.kubernetes.common`; the host-path and

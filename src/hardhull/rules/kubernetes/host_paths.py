@@ -1,9 +1,11 @@
-"""Host paths: ``hostPath`` volumes (K018) and container runtime sockets (K019). How sensitive
-a path is comes from :mod:`hardhull.models.host_paths`, which the compose rules share."""
+"""Host paths: ``hostPath`` volumes (K018), container runtime sockets (K019) and
+PersistentVolumes backed by a host path (K037). How sensitive a path is comes from
+:mod:`hardhull.models.host_paths`, which the compose rules share."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from hardhull.model import Severity, Violation
 from hardhull.models.host_paths import (
@@ -13,7 +15,7 @@ from hardhull.models.host_paths import (
     normalize_host_path,
     runtime_socket,
 )
-from hardhull.models.workload import Workload
+from hardhull.models.workload import Workload, api_group, as_dict
 from hardhull.registry import Target, check
 from hardhull.rules.kubernetes import workload_rule
 
@@ -127,3 +129,85 @@ def container_runtime_socket(w: Workload) -> Iterator[Violation]:
     for path, ptr, _, _ in _host_paths(w):
         if runtime_socket(path):
             yield Violation("K019", ptr + "/path", f"pod mounts the container runtime at {path!r}")
+
+
+PV_DOC = "https://kubernetes.io/docs/concepts/storage/persistent-volumes/"
+HOSTPATH_DOC = "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath"
+
+PV_HOST_PATH = workload_rule(
+    "K037",
+    "persistent-volume-host-path",
+    "PersistentVolume backed by a host path",
+    Severity.LOW,
+    what="A PersistentVolume uses `spec.hostPath`. The severity follows the path as for a "
+    "hostPath volume (K018, judged writable: a PersistentVolume cannot make it read-only): "
+    "critical for `/`, `/etc`, `/proc`, `/sys`, `/var/lib/kubelet`, `/var/run`, `/run`, "
+    "`/root`, cluster credentials and container runtime sockets or state; high for other "
+    "system trees and for `type: Socket`, `CharDevice` or `BlockDevice`; low for any other "
+    "path (`/data`, `/mnt/disks/…`). A `local` volume (`spec.local`, bound to a node by "
+    "`nodeAffinity`) is the supported form of node storage and is not reported.",
+    why="Any pod whose claim binds the volume mounts that directory of whichever node it runs "
+    "on, without a hostPath volume in its own spec: Pod Security Admission and policies that "
+    "look at pods see only a PersistentVolumeClaim. A volume on `/etc` or a runtime socket "
+    "hands the node to every namespace that can claim it; even a data directory is shared "
+    "with the node and with every other pod that mounts it, and its contents stay behind "
+    "when the pod moves.",
+    fix="Use a storage class with a CSI driver, or a `local` PersistentVolume pinned to a "
+    "node with `nodeAffinity`, on a dedicated directory or disk. Never back a volume with a "
+    "system directory or a socket.",
+    example="""
+apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: data
+spec:
+  capacity: {storage: 10Gi}
+  accessModes: [ReadWriteOnce]
+  storageClassName: local-storage
+  local:
+    path: /mnt/disks/ssd1
+  nodeAffinity:
+    required:
+      nodeSelectorTerms:
+        - matchExpressions:
+            - {key: kubernetes.io/hostname, operator: In, values: [node-1]}
+""",
+    category="kubernetes-storage",
+    refs=(PV_DOC, HOSTPATH_DOC),
+)
+
+
+def pv_host_path_severity(path: str, kind: str) -> Severity:
+    """K018's judgement of a writable mount, with low instead of medium for ordinary paths."""
+    if runtime_socket(path):
+        return Severity.CRITICAL
+    sev = host_path_severity(path, False)
+    endpoint = ENDPOINT_TYPES.get(kind)
+    if endpoint and sev < Severity.HIGH and not is_under(normalize_host_path(path), BENIGN):
+        return Severity.HIGH
+    return Severity.LOW if sev <= Severity.MEDIUM else sev
+
+
+# K037
+@check(PV_HOST_PATH, on=Target.OBJECT)
+def persistent_volume_host_path(obj: dict[str, Any]) -> Iterator[Violation]:
+    if obj.get("kind") != "PersistentVolume" or api_group(obj.get("apiVersion")) != "":
+        return
+    hp = as_dict(as_dict(obj.get("spec")).get("hostPath"))
+    path = hp.get("path")
+    if not isinstance(path, str) or not path.strip():
+        return
+    kind = hp.get("type")
+    kind = kind if isinstance(kind, str) else ""
+    endpoint = ENDPOINT_TYPES.get(kind)
+    if runtime_socket(path):
+        what = f"the container runtime at {path!r}"
+    else:
+        what = f"host path {path!r}" + (f" ({endpoint})" if endpoint else "")
+    yield Violation(
+        "K037",
+        "/spec/hostPath/path",
+        f"PersistentVolume gives {what} to any pod whose claim binds it",
+        None,
+        pv_host_path_severity(path, kind),
+    )
