@@ -28,5 +28,8 @@ from hardhull.rulekit import RuleFamily
 PSS_DOC = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
 SC_DOC = "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"
 NSA = "NSA/CISA Kubernetes Hardening Guide v1.2, "
+#: the public policy libraries whose policies some rules express (docs/policy-libraries.md)
+GATEKEEPER = "https://github.com/open-policy-agent/gatekeeper-library/tree/master/library/"
+KYVERNO = "https://github.com/kyverno/policies/tree/main/"
 
 workload_rule = RuleFamily("kubernetes-workload", refs=(SC_DOC,), nsa_prefix=NSA, pss_ref=PSS_DOC)

@@ -17,7 +17,7 @@ from hardhull.models.host_paths import (
 )
 from hardhull.models.workload import Workload, api_group, as_dict
 from hardhull.registry import Target, check
-from hardhull.rules.kubernetes import workload_rule
+from hardhull.rules.kubernetes import KYVERNO, workload_rule
 
 #: hostPath types that name an endpoint rather than files: a read-only mount does not stop
 #: their use (connecting to a socket, ioctl on a device), whatever directory they live in
@@ -173,7 +173,7 @@ spec:
             - {key: kubernetes.io/hostname, operator: In, values: [node-1]}
 """,
     category="kubernetes-storage",
-    refs=(PV_DOC, HOSTPATH_DOC),
+    refs=(PV_DOC, HOSTPATH_DOC, KYVERNO + "other/limit-hostpath-type-pv"),
 )
 
 

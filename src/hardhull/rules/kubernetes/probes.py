@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from hardhull.model import Rule, Severity, Violation
 from hardhull.models.workload import Workload, as_dict
 from hardhull.registry import Target, check
-from hardhull.rules.kubernetes import workload_rule
+from hardhull.rules.kubernetes import GATEKEEPER, workload_rule
 
 PROBES_DOC = (
     "https://kubernetes.io/docs/tasks/configure-pod-container/"
@@ -112,6 +112,7 @@ livenessProbe:
         PROBES_DOC,
         "https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/",
         "https://github.com/kubernetes/kubernetes/issues/99425",
+        GATEKEEPER + "pod-security-policy/host-probes-lifecycle",
     ),
 )
 

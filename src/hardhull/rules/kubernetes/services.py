@@ -12,7 +12,7 @@ from typing import Any
 from hardhull.model import Severity, Violation
 from hardhull.models.workload import api_group, as_dict, as_list
 from hardhull.registry import Target, check
-from hardhull.rules.kubernetes import workload_rule
+from hardhull.rules.kubernetes import GATEKEEPER, KYVERNO, workload_rule
 
 SERVICE_DOC = "https://kubernetes.io/docs/concepts/services-networking/service/"
 CATEGORY = "kubernetes-network"
@@ -59,6 +59,8 @@ spec:
         "https://github.com/kubernetes/kubernetes/issues/97076",
         "https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/"
         "#denyserviceexternalips",
+        GATEKEEPER + "general/externalip",
+        KYVERNO + "best-practices/restrict-service-external-ips",
     ),
 )
 
@@ -107,7 +109,11 @@ spec:
 """,
     kube_linter=("exposed-services",),
     category=CATEGORY,
-    refs=(SERVICE_DOC + "#type-nodeport",),
+    refs=(
+        SERVICE_DOC + "#type-nodeport",
+        GATEKEEPER + "general/block-nodeport-services",
+        KYVERNO + "best-practices/restrict-node-port",
+    ),
 )
 
 

@@ -8,7 +8,7 @@ from hardhull.fixes import set_field
 from hardhull.model import Severity, Violation
 from hardhull.models.workload import Workload, as_list
 from hardhull.registry import Target, check
-from hardhull.rules.kubernetes import workload_rule
+from hardhull.rules.kubernetes import KYVERNO, workload_rule
 
 SAFE_SYSCTLS = frozenset(
     {"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range",
@@ -112,11 +112,11 @@ spec:
       - name: kernel.shm_rmid_forced
         value: "1"
 """,
-    pss="baseline: Sysctls",
     refs=(
         "https://kubernetes.io/docs/tasks/administer-cluster/sysctl-cluster/",
         "https://github.com/cri-o/cri-o/security/advisories/GHSA-6x2m-w449-qwx7",
         CR8ESCAPE,
+        KYVERNO + "other/prevent-cr8escape",
     ),
 )
 
