@@ -90,7 +90,7 @@ NODE_PORT = workload_rule(
     "of type LoadBalancer are not reported, although they allocate node ports too unless "
     "`allocateLoadBalancerNodePorts: false`: their exposure is the intended one, and the node "
     "ports are how the cloud load balancer reaches them.",
-    why="A node port listens on every node's addresses, on every node of the cluster, outside "
+    why="A node port listens on every address of every node of the cluster, outside "
     "the view of an Ingress or a load balancer: no TLS termination, authentication or "
     "allow-list in front of it, and often reachable from wherever the nodes are. Firewalls "
     "must then protect a range of ports on every node.",
