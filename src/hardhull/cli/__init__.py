@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from hardhull import __version__
 from hardhull.cli.common import (
     FAIL_ON,
+    SCAN_FAIL_ON,
     add_report_options,
     discard_stdout,
     non_negative_int,
@@ -203,7 +204,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
                 return EXIT_ERROR
             disabled |= set(rules) - matched
     fmt = args.format or cfg.format or "text"
-    fail_on = args.fail_on or cfg.fail_on or "high"
+    fail_on = args.fail_on or cfg.fail_on or SCAN_FAIL_ON
     if fail_on not in FAIL_ON:
         sys.stderr.write(f"hardhull: error: fail-on must be one of {', '.join(FAIL_ON)}\n")
         return EXIT_ERROR

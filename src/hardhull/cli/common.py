@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from hardhull.model import InputError, Skipped
 
 FAIL_ON = ("info", "low", "medium", "high", "critical", "never")
+#: the ``--fail-on`` of ``scan`` when neither the flag nor the configuration sets it
+SCAN_FAIL_ON = "high"
 
 
 def non_negative_int(text: str) -> int:
@@ -49,8 +51,9 @@ def non_negative_seconds(text: str) -> float:
     return value
 
 
-def add_report_options(p: argparse.ArgumentParser) -> None:
-    """``--format``, ``--output``, ``--fail-on`` and ``--color``."""
+def add_report_options(p: argparse.ArgumentParser, fail_on_default: str = SCAN_FAIL_ON) -> None:
+    """``--format``, ``--output``, ``--fail-on`` and ``--color``; ``fail_on_default`` is the
+    value the command uses when ``--fail-on`` is not given (the help says it)."""
     from hardhull.report import FORMATS  # start-up time: only for the command being run
 
     p.add_argument("--format", "-f", choices=FORMATS, default=None, help="report format")
@@ -59,7 +62,7 @@ def add_report_options(p: argparse.ArgumentParser) -> None:
         "--fail-on",
         choices=FAIL_ON,
         default=None,
-        help="exit 1 when a finding is at or above this severity (default: high)",
+        help=f"exit 1 when a finding is at or above this severity (default: {fail_on_default})",
     )
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
