@@ -29,18 +29,23 @@ if TYPE_CHECKING:
 
 #: without --fail-on, any failing control fails the run (info is the lowest severity)
 PSS_FAIL_ON = "info"
-VERSIONS = ("latest", *(f"v1.{n}" for n in range(LATEST_MINOR + 1)))
 
 
 def _version(text: str) -> str:
+    """v1.N or latest, as ``scan --pss-version`` reads it: a version newer than this release
+    knows evaluates as latest (as Pod Security Admission does); anything else is refused."""
+    from hardhull.pss.levels import LevelError, parse_version
+
     t = text.strip()
-    if t in VERSIONS:
+    if t == "latest":
         return t
-    if f"v{t}" in VERSIONS:
-        return f"v{t}"
-    raise argparse.ArgumentTypeError(
-        f"invalid Pod Security version {text!r}: use v1.0 … v1.{LATEST_MINOR} or latest"
-    )
+    try:
+        return f"v1.{parse_version(t)}"
+    except LevelError:
+        raise argparse.ArgumentTypeError(
+            f"invalid Pod Security version {text!r}: use v1.N (v1.0 … v1.{LATEST_MINOR}, newer "
+            "evaluates as latest) or latest"
+        ) from None
 
 
 def add_pss_parser(sub: Any, add_report_options: Callable[..., None]) -> argparse.ArgumentParser:
