@@ -68,10 +68,16 @@ def add_report_options(p: argparse.ArgumentParser, fail_on_default: str = SCAN_F
 
 
 def use_color(choice: str, stream_is_tty: bool) -> bool:
-    """``--color``: always, never (also when ``NO_COLOR`` is set), or auto (a terminal)."""
+    """Whether to colour, first rule that applies: ``--color always|never``; ``NO_COLOR``
+    (non-empty: never); ``FORCE_COLOR`` (non-empty: always, even into a pipe); ``TERM=dumb``
+    (never); else colour only a terminal."""
     if choice == "always":
         return True
     if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("TERM") == "dumb":
         return False
     return stream_is_tty
 
