@@ -20,6 +20,7 @@ from hardhull.cli.common import (
     discard_stdout,
     non_negative_int,
     report_input_errors,
+    stdin_hint,
     threshold_exit,
     use_color,
     write_report,
@@ -243,6 +244,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if max_bytes is not None:
         opts.max_bytes = max_bytes
     progress = _progress_bar() if sys.stderr.isatty() else None
+    stdin_hint(args.paths)
     result = scan([*args.paths, *args.daemon_config], opts, progress)
     if progress is not None:
         sys.stderr.write("\r\x1b[K")

@@ -82,6 +82,17 @@ def use_color(choice: str, stream_is_tty: bool) -> bool:
     return stream_is_tty
 
 
+def stdin_hint(paths: Sequence[str]) -> None:
+    """When ``-`` is to be read from a terminal, say so on stderr instead of waiting silently."""
+    try:
+        tty = "-" in paths and sys.stdin is not None and sys.stdin.isatty()
+    except (OSError, ValueError):
+        tty = False
+    if tty:
+        sys.stderr.write("hardhull: reading from stdin; press Ctrl-D to end, or pass paths\n")
+        sys.stderr.flush()
+
+
 def write_report(text: str | Iterable[str], output: str | None) -> int:
     """Write ``text`` (a string, or a report's pieces as they are made) to ``output``
     (creating its folder) or stdout; EXIT_ERROR if it fails."""
@@ -170,6 +181,8 @@ def load_manifests(
     from hardhull.frontends.files import collect
     from hardhull.frontends.kubernetes import parse_text
 
+    if stdin_text is None:
+        stdin_hint(paths)
     collected = collect(paths, excludes=excludes, stdin_text=stdin_text)
     m = Manifests()
     m.errors.extend(collected.errors)
