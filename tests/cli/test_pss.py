@@ -16,6 +16,7 @@ from hardhull.registry import RULES
 from hardhull.rules import all_rules, checks
 from tests.conftest import ROOT
 
+EXAMPLE_POD = str(ROOT / "examples" / "insecure" / "shop.yaml")
 POD = """\
 apiVersion: v1
 kind: Pod
@@ -243,3 +244,32 @@ def test_p_rules_registered_but_not_workload_checks() -> None:
     assert codes == [f"P{n:03d}" for n in range(1, 20)]
     assert all(RULES[c].category == "pod-security-standards" for c in codes)
     assert not any(rule.code.startswith("P") for rule in (c.rule for c in checks(Target.WORKLOAD)))
+
+
+@pytest.mark.parametrize("version", ["v1.99", "v1.1000", "latest"])
+def test_pss_version_newer_than_known_evaluates_as_latest_like_scan(
+    version: str, tmp_path: Path
+) -> None:
+    """Pod Security Admission evaluates a version newer than it knows as latest; scan
+    --pss-version already did, and pss now reads the flag the same way."""
+    from hardhull.cli import main
+
+    out = tmp_path / "a.json"
+    assert main(["pss", EXAMPLE_POD, "--version", version, "-f", "json", "-o", str(out)]) == 1
+    latest = tmp_path / "b.json"
+    assert main(["pss", EXAMPLE_POD, "--version", "latest", "-f", "json", "-o", str(latest)]) == 1
+    assert out.read_text(encoding="utf-8") == latest.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("version", ["v1.x", "v2.0", "1.2.3", "vlatest", "v1."])
+def test_malformed_pss_version_is_a_usage_error_in_pss_and_scan(
+    version: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hardhull.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["pss", EXAMPLE_POD, "--version", version])
+    assert exc.value.code == 2
+    assert main(["scan", EXAMPLE_POD, "--pss-version", version]) == 2
+    err = capsys.readouterr().err
+    assert err.count(f"invalid Pod Security version {version!r}") == 2

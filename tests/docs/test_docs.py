@@ -57,3 +57,23 @@ def test_every_family_with_checks_over_a_target_is_listed_for_it() -> None:
     for target, checks in CHECKS.items():
         families = {c.fn.__module__.split(".")[2] for c in checks}
         assert families <= set(FAMILIES[target]), target
+
+
+def test_every_documented_command_exists() -> None:
+    """Each `hardhull WORD` of README.md and docs/*.md names a real subcommand (the docs
+    once mentioned `hardhull cluster`, which is not one)."""
+    import re
+
+    from hardhull.cli import LAZY_COMMANDS
+
+    known = {"scan", "rules", *LAZY_COMMANDS}
+    root = ROOT
+    bad = []
+    for page in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
+        text = page.read_text(encoding="utf-8")
+        # inline code, and the lines of fenced code blocks
+        spans = re.findall(r"`hardhull ([a-z][a-z-]*)\b", text)
+        for block in re.findall(r"^```[^\n]*\n(.*?)^```", text, re.M | re.S):
+            spans += re.findall(r"^(?:\$ )?hardhull ([a-z][a-z-]*)\b", block, re.M)
+        bad += [f"{page.name}: hardhull {w}" for w in spans if w not in known]
+    assert bad == []

@@ -15,10 +15,12 @@ from collections.abc import Callable, Sequence
 from hardhull import __version__
 from hardhull.cli.common import (
     FAIL_ON,
+    SCAN_FAIL_ON,
     add_report_options,
     discard_stdout,
     non_negative_int,
     report_input_errors,
+    stdin_hint,
     threshold_exit,
     use_color,
     write_report,
@@ -203,7 +205,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
                 return EXIT_ERROR
             disabled |= set(rules) - matched
     fmt = args.format or cfg.format or "text"
-    fail_on = args.fail_on or cfg.fail_on or "high"
+    fail_on = args.fail_on or cfg.fail_on or SCAN_FAIL_ON
     if fail_on not in FAIL_ON:
         sys.stderr.write(f"hardhull: error: fail-on must be one of {', '.join(FAIL_ON)}\n")
         return EXIT_ERROR
@@ -242,6 +244,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if max_bytes is not None:
         opts.max_bytes = max_bytes
     progress = _progress_bar() if sys.stderr.isatty() else None
+    stdin_hint(args.paths)
     result = scan([*args.paths, *args.daemon_config], opts, progress)
     if progress is not None:
         sys.stderr.write("\r\x1b[K")
@@ -320,13 +323,21 @@ def cmd_rules(args: argparse.Namespace) -> int:
         sys.stdout.write(f"wrote {len(rules)} rule pages to {args.write_docs}\n")
         return EXIT_OK
     if args.code:
-        key = args.code.upper()
+        key = args.code.strip().upper()
         rule = rules.get(key) or next((r for r in rules.values() if r.slug == args.code), None)
-        if rule is None:
+        if rule is not None:
+            sys.stdout.write(rule_page(rule))
+            return EXIT_OK
+        # a family or a code prefix, as `ruff rule`/`ruff linter` users expect: D, K03, rbac
+        name = args.code.strip().lower()
+        rules = {
+            c: r
+            for c, r in rules.items()
+            if c.startswith(key) or (name and _family_matches(r.family, name))
+        }
+        if not key or not rules:
             sys.stderr.write(f"hardhull: unknown rule {args.code!r} (see: hardhull rules)\n")
             return EXIT_ERROR
-        sys.stdout.write(rule_page(rule))
-        return EXIT_OK
     if args.json:
         out = [
             {"code": r.code, "slug": r.slug, "severity": r.severity.label, "title": r.title}
@@ -334,9 +345,17 @@ def cmd_rules(args: argparse.Namespace) -> int:
         ]
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
         return EXIT_OK
-    for r in rules.values():
-        sys.stdout.write(f"{r.code}  {r.severity.label:<8}  {r.slug:<34} {r.title}\n")
+    rows = [(r.code, r.severity.label, r.slug, r.title) for r in rules.values()]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        cells = [f"{cell:<{w}}" for cell, w in zip(row, widths, strict=False)]
+        sys.stdout.write("  ".join([*cells, row[3]]) + "\n")
     return EXIT_OK
+
+
+def _family_matches(family: str, name: str) -> bool:
+    """``rbac`` names kubernetes-rbac, ``kubernetes`` every kubernetes-* family."""
+    return family == name or family.startswith(f"{name}-") or family.endswith(f"-{name}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

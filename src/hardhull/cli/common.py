@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from hardhull.model import InputError, Skipped
 
 FAIL_ON = ("info", "low", "medium", "high", "critical", "never")
+#: the ``--fail-on`` of ``scan`` when neither the flag nor the configuration sets it
+SCAN_FAIL_ON = "high"
 
 
 def non_negative_int(text: str) -> int:
@@ -49,8 +51,9 @@ def non_negative_seconds(text: str) -> float:
     return value
 
 
-def add_report_options(p: argparse.ArgumentParser) -> None:
-    """``--format``, ``--output``, ``--fail-on`` and ``--color``."""
+def add_report_options(p: argparse.ArgumentParser, fail_on_default: str = SCAN_FAIL_ON) -> None:
+    """``--format``, ``--output``, ``--fail-on`` and ``--color``; ``fail_on_default`` is the
+    value the command uses when ``--fail-on`` is not given (the help says it)."""
     from hardhull.report import FORMATS  # start-up time: only for the command being run
 
     p.add_argument("--format", "-f", choices=FORMATS, default=None, help="report format")
@@ -59,18 +62,35 @@ def add_report_options(p: argparse.ArgumentParser) -> None:
         "--fail-on",
         choices=FAIL_ON,
         default=None,
-        help="exit 1 when a finding is at or above this severity (default: high)",
+        help=f"exit 1 when a finding is at or above this severity (default: {fail_on_default})",
     )
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
 
 def use_color(choice: str, stream_is_tty: bool) -> bool:
-    """``--color``: always, never (also when ``NO_COLOR`` is set), or auto (a terminal)."""
+    """Whether to colour, first rule that applies: ``--color always|never``; ``NO_COLOR``
+    (non-empty: never); ``FORCE_COLOR`` (non-empty: always, even into a pipe); ``TERM=dumb``
+    (never); else colour only a terminal."""
     if choice == "always":
         return True
     if choice == "never" or os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
     return stream_is_tty
+
+
+def stdin_hint(paths: Sequence[str]) -> None:
+    """When ``-`` is to be read from a terminal, say so on stderr instead of waiting silently."""
+    try:
+        tty = "-" in paths and sys.stdin is not None and sys.stdin.isatty()
+    except (OSError, ValueError):
+        tty = False
+    if tty:
+        sys.stderr.write("hardhull: reading from stdin; press Ctrl-D to end, or pass paths\n")
+        sys.stderr.flush()
 
 
 def write_report(text: str | Iterable[str], output: str | None) -> int:
@@ -161,6 +181,8 @@ def load_manifests(
     from hardhull.frontends.files import collect
     from hardhull.frontends.kubernetes import parse_text
 
+    if stdin_text is None:
+        stdin_hint(paths)
     collected = collect(paths, excludes=excludes, stdin_text=stdin_text)
     m = Manifests()
     m.errors.extend(collected.errors)

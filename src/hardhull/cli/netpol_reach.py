@@ -131,19 +131,10 @@ def decide(
         for key in ports(d, port, protocol):
             groups.setdefault(key, []).append(j)
     out: Results = {(i, j): [] for i in range(len(sources)) for j in range(len(dests))}
+    # what does not depend on the port (policies, peers, names) is computed once
+    reach = net.reach(sources, dests)
     for (p, proto), js in sorted(groups.items()):
-        if len(sources) * len(js) <= 64:
-            for i, s in enumerate(sources):
-                for j in js:
-                    out[(i, j)].append((p, proto, net.allowed(s, dests[j], p, proto)))
-            continue
-        peers: list[Peer] = list(sources)
-        pos = {id(x): k for k, x in enumerate(peers)}
-        for j in js:
-            if id(dests[j]) not in pos:
-                pos[id(dests[j])] = len(peers)
-                peers.append(dests[j])
-        grid = net.matrix(peers, p, proto)
+        grid = reach.decisions(p, proto, [dests[j] for j in js])
         for i, s in enumerate(sources):
             for j in js:
                 out[(i, j)].append((p, proto, grid[(s, dests[j])]))

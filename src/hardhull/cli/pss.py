@@ -1,9 +1,9 @@
 """``hardhull pss``: evaluate manifests against one Pod Security Standards level and version.
 
 One finding per failing control per object, with upstream's reason and detail. Exit codes:
-0 every pod-bearing object passes; 1 at least one fails (with ``--fail-on SEVERITY``: one
-fails a control whose rule is at or above SEVERITY; ``--fail-on never``: always 0); 2 bad
-flags, or nothing could be read.
+0 every pod-bearing object passes; 1 at least one fails (the default, ``--fail-on info``;
+with ``--fail-on SEVERITY``: one fails a control whose rule is at or above SEVERITY;
+``--fail-on never``: always 0); 2 bad flags, or nothing could be read.
 """
 
 from __future__ import annotations
@@ -21,29 +21,34 @@ from hardhull.cli.common import (
     use_color,
     write_report,
 )
-from hardhull.exitcodes import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+from hardhull.exitcodes import EXIT_ERROR
 from hardhull.pss.levels import LATEST_MINOR
 
 if TYPE_CHECKING:
     from hardhull.model import ScanResult
 
-VERSIONS = ("latest", *(f"v1.{n}" for n in range(LATEST_MINOR + 1)))
+#: without --fail-on, any failing control fails the run (info is the lowest severity)
+PSS_FAIL_ON = "info"
 
 
 def _version(text: str) -> str:
+    """v1.N or latest, as ``scan --pss-version`` reads it: a version newer than this release
+    knows evaluates as latest (as Pod Security Admission does); anything else is refused."""
+    from hardhull.pss.levels import LevelError, parse_version
+
     t = text.strip()
-    if t in VERSIONS:
+    if t == "latest":
         return t
-    if f"v{t}" in VERSIONS:
-        return f"v{t}"
-    raise argparse.ArgumentTypeError(
-        f"invalid Pod Security version {text!r}: use v1.0 … v1.{LATEST_MINOR} or latest"
-    )
+    try:
+        return f"v1.{parse_version(t)}"
+    except LevelError:
+        raise argparse.ArgumentTypeError(
+            f"invalid Pod Security version {text!r}: use v1.N (v1.0 … v1.{LATEST_MINOR}, newer "
+            "evaluates as latest) or latest"
+        ) from None
 
 
-def add_pss_parser(
-    sub: Any, add_report_options: Callable[[argparse.ArgumentParser], None]
-) -> argparse.ArgumentParser:
+def add_pss_parser(sub: Any, add_report_options: Callable[..., None]) -> argparse.ArgumentParser:
     """Register the ``pss`` subcommand on ``sub`` (an argparse subparsers action)."""
     p: argparse.ArgumentParser = sub.add_parser(
         "pss",
@@ -67,7 +72,7 @@ def add_pss_parser(
         help=f"policy version v1.0 … v1.{LATEST_MINOR} or latest (default: latest)",
     )
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB")
-    add_report_options(p)
+    add_report_options(p, fail_on_default=PSS_FAIL_ON)
     return p
 
 
@@ -135,8 +140,8 @@ def cmd_pss(args: argparse.Namespace) -> int:
     if fmt not in FORMATS:
         sys.stderr.write(f"hardhull: error: format must be one of {', '.join(FORMATS)}\n")
         return EXIT_ERROR
-    fail_on = getattr(args, "fail_on", None)
-    if fail_on is not None and fail_on not in FAIL_ON:
+    fail_on = getattr(args, "fail_on", None) or PSS_FAIL_ON
+    if fail_on not in FAIL_ON:
         sys.stderr.write(f"hardhull: error: fail-on must be one of {', '.join(FAIL_ON)}\n")
         return EXIT_ERROR
     try:
@@ -162,6 +167,4 @@ def cmd_pss(args: argparse.Namespace) -> int:
     if not result.scanned_anything:
         sys.stderr.write("hardhull: error: nothing could be read\n")
         return EXIT_ERROR
-    if fail_on is not None:
-        return threshold_exit([f.severity for f in result.findings], fail_on)
-    return EXIT_FINDINGS if result.findings else EXIT_OK
+    return threshold_exit([f.severity for f in result.findings], fail_on)

@@ -176,78 +176,16 @@ class Network:
         """:meth:`allowed` for every ordered pair of ``endpoints`` (default: all of the set).
 
         Equal to calling :meth:`allowed` per pair, but each rule's peers are matched once
-        against the endpoints, not once per pair.
+        against the endpoints, not once per pair (see :meth:`reach` for several ports).
         """
         protocol = check_query(port, protocol)
         eps: list[Peer] = list(self.endpoints if endpoints is None else endpoints)
-        eg = {id(e): self.policies_for(e, "egress") for e in eps}
-        ing = {id(e): self.policies_for(e, "ingress") for e in eps}
-        # rule → the endpoints its peers match (independent of the other side)
-        peer_sets: dict[int, frozenset[int]] = {}
+        return self.reach(eps, eps).decisions(port, protocol)
 
-        def matched(policy: Policy, rule: PolicyRule) -> frozenset[int]:
-            got = peer_sets.get(id(rule))
-            if got is None:
-                got = frozenset(
-                    id(e)
-                    for e in eps
-                    if rule.peers is None
-                    or any(self.peer_matches(policy, pp, e) for pp in rule.peers)
-                )
-                peer_sets[id(rule)] = got
-            return got
-
-        # egress policy → the destinations it admits (its rules' peers with a matching port)
-        eg_admits: dict[int, frozenset[int]] = {}
-        for pols in eg.values():
-            for p in pols:
-                if id(p) in eg_admits:
-                    continue
-                admitted: set[int] = set()
-                for r in p.egress:
-                    ids = matched(p, r)
-                    admitted.update(
-                        id(d) for d in eps if id(d) in ids and r.matches_port(port, protocol, d)
-                    )
-                eg_admits[id(p)] = frozenset(admitted)
-        # (ingress policy, destination) → the sources it admits (ports resolve against dst)
-        in_admits: dict[tuple[int, int], frozenset[int]] = {}
-        for d in eps:
-            for p in ing[id(d)]:
-                srcs: set[int] = set()
-                for r in p.ingress:
-                    if r.matches_port(port, protocol, d):
-                        srcs.update(matched(p, r))
-                in_admits[(id(p), id(d))] = frozenset(srcs)
-        facts = {id(e): peer_facts(e) for e in eps}
-        # per endpoint: its isolating policies as (name, policy id), sorted by name
-        eg_sorted = {k: sorted((p.ref, id(p)) for p in v) for k, v in eg.items()}
-        in_sorted = {k: sorted((p.ref, id(p)) for p in v) for k, v in ing.items()}
-        in_all = {k: tuple(n for n, _ in v) for k, v in in_sorted.items()}
-        out: dict[tuple[Peer, Peer], Decision] = {}
-        for s in eps:
-            sid = id(s)
-            s_facts = facts[sid]
-            s_eg = eg_sorted[sid]
-            s_eg_all = tuple(n for n, _ in s_eg)
-            for d in eps:
-                did = id(d)
-                d_in = in_sorted[did]
-                eg_ok = tuple([n for n, pid in s_eg if did in eg_admits[pid]]) if s_eg else ()
-                in_ok = (
-                    tuple([n for n, pid in d_in if sid in in_admits[(pid, did)]]) if d_in else ()
-                )
-                out[(s, d)] = decide(
-                    s_facts,
-                    facts[did],
-                    port,
-                    protocol,
-                    s_eg_all,
-                    eg_ok,
-                    in_all[did],
-                    in_ok,
-                )
-        return out
+    def reach(self, sources: Sequence[Peer], destinations: Sequence[Peer]) -> Reach:
+        """What does not depend on the port, computed once for ``sources`` × ``destinations``:
+        ask :meth:`Reach.decisions` for each port."""
+        return Reach(self, sources, destinations)
 
     def dns_endpoints(self) -> list[Endpoint]:
         """The cluster DNS pods of the set (kube-system, kube-dns/CoreDNS labels).
@@ -306,3 +244,98 @@ class Network:
     def allows_dns(self, src: Peer) -> bool:
         """True when ``src`` can resolve names: port 53 over UDP and TCP (see dns_decision)."""
         return self.dns_decision(src).allowed
+
+
+class Reach:
+    """Connections from some sources to some destinations, port by port.
+
+    The policies that isolate each side, which endpoints each rule's peers match, the facts and
+    the sorted policy names do not depend on the port: they are computed once, and
+    :meth:`decisions` evaluates only the rules' ports for each port asked.
+    """
+
+    def __init__(self, net: Network, sources: Sequence[Peer], destinations: Sequence[Peer]) -> None:
+        self._net = net
+        self.sources = list(sources)
+        self.destinations = list(destinations)
+        # per endpoint: its isolating policies as (name, policy), sorted by name
+        self._eg = {id(s): _by_name(net.policies_for(s, "egress")) for s in self.sources}
+        self._in = {id(d): _by_name(net.policies_for(d, "ingress")) for d in self.destinations}
+        self._eg_all = {k: tuple(n for n, _ in v) for k, v in self._eg.items()}
+        self._in_all = {k: tuple(n for n, _ in v) for k, v in self._in.items()}
+        self._facts = {id(e): peer_facts(e) for e in [*self.sources, *self.destinations]}
+        # rule → the endpoints of the other side its peers match: destinations for an egress
+        # rule, sources for an ingress rule
+        self._peer_sets: dict[int, frozenset[int]] = {}
+
+    def _matched(self, policy: Policy, rule: PolicyRule) -> frozenset[int]:
+        got = self._peer_sets.get(id(rule))
+        if got is None:
+            side = self.destinations if rule.direction == "egress" else self.sources
+            got = frozenset(
+                id(e)
+                for e in side
+                if rule.peers is None
+                or any(self._net.peer_matches(policy, pp, e) for pp in rule.peers)
+            )
+            self._peer_sets[id(rule)] = got
+        return got
+
+    def decisions(
+        self, port: int, protocol: str = "TCP", destinations: Sequence[Peer] | None = None
+    ) -> dict[tuple[Peer, Peer], Decision]:
+        """:meth:`Network.allowed` from every source to every destination (or to those of
+        ``destinations``, a part of the destinations given) on ``port``/``protocol``."""
+        protocol = check_query(port, protocol)
+        dests = self.destinations if destinations is None else list(destinations)
+        # egress policy → the destinations it admits (its rules' peers with a matching port)
+        eg_admits: dict[int, frozenset[int]] = {}
+        for pols in self._eg.values():
+            for _, p in pols:
+                if id(p) in eg_admits:
+                    continue
+                admitted: set[int] = set()
+                for r in p.egress:
+                    ids = self._matched(p, r)
+                    admitted.update(
+                        id(d) for d in dests if id(d) in ids and r.matches_port(port, protocol, d)
+                    )
+                eg_admits[id(p)] = frozenset(admitted)
+        # (destination, its ingress policy) → the sources it admits (ports resolve against d)
+        in_admits: dict[int, list[tuple[str, frozenset[int]]]] = {}
+        for d in dests:
+            rows: list[tuple[str, frozenset[int]]] = []
+            for name, p in self._in[id(d)]:
+                srcs: set[int] = set()
+                for r in p.ingress:
+                    if r.matches_port(port, protocol, d):
+                        srcs.update(self._matched(p, r))
+                rows.append((name, frozenset(srcs)))
+            in_admits[id(d)] = rows
+        facts = self._facts
+        out: dict[tuple[Peer, Peer], Decision] = {}
+        for s in self.sources:
+            sid = id(s)
+            s_facts = facts[sid]
+            s_eg = self._eg[sid]
+            s_eg_all = self._eg_all[sid]
+            for d in dests:
+                did = id(d)
+                d_in = in_admits[did]
+                eg_ok = tuple([n for n, p in s_eg if did in eg_admits[id(p)]]) if s_eg else ()
+                in_ok = tuple([n for n, ids in d_in if sid in ids]) if d_in else ()
+                out[(s, d)] = decide(
+                    s_facts,
+                    facts[did],
+                    port,
+                    protocol,
+                    s_eg_all,
+                    eg_ok,
+                    self._in_all[did],
+                    in_ok,
+                )
+        return out
+
+
+def _by_name(policies: list[Policy]) -> list[tuple[str, Policy]]:
+    return sorted(((p.ref, p) for p in policies), key=lambda t: (t[0], id(t[1])))
