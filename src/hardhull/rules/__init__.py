@@ -20,7 +20,7 @@ from hardhull.registry import RULES, Check, Target, checks_for
 
 #: target → the rule families (packages of this one) with checks over it
 FAMILIES: dict[Target, tuple[str, ...]] = {
-    Target.OBJECT: ("cluster", "secrets"),
+    Target.OBJECT: ("cluster", "kubernetes", "secrets"),
     Target.WORKLOAD: ("kubernetes",),
     Target.SET: ("netpol", "rbac"),
     Target.TEXT: ("secrets",),

@@ -9,7 +9,8 @@ container type runs with. The modules, by topic:
   ``filesystem`` (read-only root filesystem, volume types: K006, K035);
 - ``resources`` (K024–K026), ``images`` (K027–K029), ``pod_settings`` (service account
   token, default namespace: K030, K031), ``probes`` (K032, K033);
-- ``pod_security`` (K100: would Pod Security Admission reject the workload?).
+- ``pod_security`` (K100: would Pod Security Admission reject the workload?);
+- ``manifest`` (the text of any object: a key set twice, K041).
 
 Helpers several checks use are in :mod:`~hardhull.rules.kubernetes.common`; the host-path and
 capability knowledge the compose rules share is in :mod:`hardhull.models.host_paths` and
