@@ -19,6 +19,7 @@ from hardhull.cli.common import (
     discard_stdout,
     non_negative_int,
     report_input_errors,
+    report_warnings,
     threshold_exit,
     use_color,
     write_report,
@@ -179,28 +180,45 @@ def cmd_scan(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         sys.stderr.write(f"hardhull: configuration error: {exc}\n")
         return EXIT_ERROR
-    disabled = set(cfg.disable)
+    disabled: set[str] = set()
     for item in args.disable:
         disabled |= {c.strip().upper() for c in item.split(",") if c.strip()}
     selected = [p.strip().upper() for item in args.select for p in item.split(",") if p.strip()]
+    from_config = not selected
     selected = selected or cfg.select
-    if disabled or cfg.severity or selected:
+    if disabled or cfg.disable or cfg.severity or selected:
         # start-up time: every rule is loaded only to check the codes the user named
         from hardhull.rules import all_rules
 
         rules = all_rules()
-        unknown = sorted(c for c in disabled | set(cfg.severity) if c not in rules)
+        unknown = sorted(c for c in disabled if c not in rules)
         if unknown:
             sys.stderr.write(f"hardhull: error: unknown rule code(s): {', '.join(unknown)}\n")
             return EXIT_ERROR
+        # a configuration file naming a rule that does not exist (a typo, a renamed rule):
+        # a warning naming the file and line, and the scan goes on
+        for key, codes, effect in (
+            ("disable", cfg.disable, "disables"),
+            ("severity", set(cfg.severity), "changes"),
+        ):
+            for name in sorted(c for c in codes if c not in rules):
+                sys.stderr.write(
+                    f"hardhull: warning: {cfg.where(key, name)}: unknown rule code {name} in "
+                    f"'{key}': it {effect} nothing (see: hardhull rules)\n"
+                )
+        disabled |= {c for c in cfg.disable if c in rules}
         if selected:
             matched = {c for c in rules if c.startswith(tuple(selected))}
             nomatch = sorted(p for p in selected if not any(c.startswith(p) for c in rules))
-            if nomatch:
-                sys.stderr.write(
-                    f"hardhull: error: --select matches no rule: {', '.join(nomatch)}\n"
-                )
+            if nomatch and (not from_config or not matched):
+                flag = f"{cfg.path}: 'select'" if from_config else "--select"
+                sys.stderr.write(f"hardhull: error: {flag} matches no rule: {', '.join(nomatch)}\n")
                 return EXIT_ERROR
+            for prefix in nomatch:
+                sys.stderr.write(
+                    f"hardhull: warning: {cfg.where('select', prefix)}: 'select' entry {prefix} "
+                    "matches no rule (see: hardhull rules)\n"
+                )
             disabled |= set(rules) - matched
     fmt = args.format or cfg.format or "text"
     fail_on = args.fail_on or cfg.fail_on or "high"
@@ -255,6 +273,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return code
     if (result.errors and args.output) or (result.errors and fmt != "text"):
         report_input_errors(result.errors)
+    report_warnings(result.warnings)
     if (result.errors or result.skipped) and not result.scanned_anything:
         # something was asked for and none of it could be read (an empty folder is fine)
         sys.stderr.write("hardhull: error: nothing could be scanned\n")

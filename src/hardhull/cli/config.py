@@ -49,6 +49,35 @@ class Config:
     format: str | None = None
     as_of: date | None = None
     select: list[str] = field(default_factory=list)
+    #: the YAML text the configuration was read from, to say on which line a value is
+    text: str = field(default="", repr=False)
+
+    def where(self, key: str, code: str) -> str:
+        """``FILE:LINE`` of the entry of ``key`` that names ``code`` (``FILE`` alone when
+        the line is not known: TOML, or a value written another way)."""
+        if not self.text:
+            return self.path
+        # start-up time: the positions are read only when a warning needs one
+        from hardhull.formats.yamlpos import YamlError, load_all
+
+        try:
+            docs = load_all(self.text)
+        except YamlError:
+            return self.path
+        if not docs or not isinstance(docs[0].data, dict):
+            return self.path
+        value = docs[0].data.get(key)
+        pointer = ""
+        if isinstance(value, list):
+            pointer = next(
+                (f"/{key}/{i}" for i, v in enumerate(value) if str(v).upper() == code), ""
+            )
+        elif isinstance(value, dict):
+            pointer = next((f"/{key}/{k}" for k in value if str(k).upper() == code), "")
+        elif isinstance(value, str) and value.upper() == code:
+            pointer = f"/{key}"
+        line = docs[0].positions.get(pointer, (0, 0))[0] if pointer else 0
+        return f"{self.path}:{line}" if line else self.path
 
 
 def _from_mapping(data: Any, path: str) -> Config:
@@ -155,4 +184,6 @@ def _load_file(path: str) -> Config:
         ) from None
     except ValueError as exc:  # a scalar YAML cannot build, e.g. the date 2026-13-01
         raise ConfigError(f"{path}: invalid value: {exc}") from None
-    return _from_mapping(data, path)
+    cfg = _from_mapping(data, path)
+    cfg.text = text
+    return cfg
