@@ -472,3 +472,21 @@ def test_unknown_codes_in_the_config_file_are_warnings_with_the_line(tmp_path: P
         "hardhull: warning: ./pyproject.toml [tool.hardhull]: unknown rule code K999 in "
         "'disable': it disables nothing (see: hardhull rules)\n"
     )
+
+
+def test_daemon_config_dash_reads_stdin(tmp_path: Path) -> None:
+    # issue #9: '-' was looked up as a file name, and stdin was read as YAML and ignored
+    daemon = '{"icc": true, "live-restore": true}\n'
+    proc = run(
+        "scan", "--daemon-config", "-", "-f", "json", cwd=tmp_path, stdin=daemon, select=False
+    )
+    doc = json.loads(proc.stdout)
+    assert doc["summary"]["objects"] == 1 and doc["summary"]["ignored_documents"] == 0
+    assert ("E001", "<stdin>", 1) in [
+        (f["code"], f["location"]["path"], f["location"]["line"]) for f in doc["findings"]
+    ]
+    (tmp_path / "daemon.json").write_text(daemon)
+    by_file = run("scan", "daemon.json", "-f", "json", cwd=tmp_path, select=False)
+    assert sorted(f["code"] for f in json.loads(by_file.stdout)["findings"]) == sorted(
+        f["code"] for f in doc["findings"]
+    )

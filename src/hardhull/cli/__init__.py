@@ -138,7 +138,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FILE",
-        help="audit FILE as a Docker daemon.json (files named daemon.json are found anyway)",
+        help="audit FILE (- for stdin) as a Docker daemon.json (files named daemon.json are "
+        "found anyway)",
     )
     s.add_argument(
         "--as-of",
@@ -255,7 +256,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         jobs=max(args.jobs, 0),
         pss_default=pss,
         as_of=args.as_of or cfg.as_of,
-        forced_kinds={p: "daemon" for p in args.daemon_config},
+        # '-' is standard input, whose input is named <stdin>
+        forced_kinds={("<stdin>" if p == "-" else p): "daemon" for p in args.daemon_config},
     )
     if max_bytes is not None:
         opts.max_bytes = max_bytes
