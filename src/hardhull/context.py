@@ -59,9 +59,17 @@ class Context:
 class ObjectContext(Context):
     """One Kubernetes object."""
 
-    def __init__(self, obj: dict[str, Any], facts: ScanFacts | None = None) -> None:
+    def __init__(
+        self,
+        obj: dict[str, Any],
+        facts: ScanFacts | None = None,
+        duplicate_keys: tuple[tuple[str, int], ...] = (),
+    ) -> None:
         super().__init__(facts)
         self.obj = obj
+        #: keys the object's text sets twice in one mapping: (JSON pointer, line of the first
+        #: one); the object holds the last value. Empty for objects that were never text.
+        self.duplicate_keys = duplicate_keys
 
     @property
     def subject(self) -> dict[str, Any]:

@@ -163,6 +163,9 @@ class ScanResult:
     objects: int = 0  # things checked (Kubernetes objects, Dockerfiles, compose services, …)
     ignored: int = 0  # documents that are not Kubernetes objects
     suppressed: Counter[str] = field(default_factory=Counter)  # by mechanism
+    #: problems that do not stop the scan nor count as input errors: a suppression naming a
+    #: rule code that does not exist (same shape as an input error)
+    warnings: list[InputError] = field(default_factory=list)
     #: Kubernetes objects of the whole scan, for the set checks (not reported)
     keep: list[Any] = field(default_factory=list, repr=False)
     #: one copy of each distinct fix of the scan's findings (not reported)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from hardhull.models.workload import Workload, as_dict
 
 ANNOTATION = "hardhull.dev/ignore"
 _COMMENT = re.compile(r"#\s*hardhull:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
-_CODE = re.compile(r"[A-Z]+[0-9]+|[A-Z]+[0-9]*\*|\*|all", re.IGNORECASE)
+#: a prefix wildcard first: ``K0*`` is one prefix, not the code K0 and ``*`` (every rule)
+_CODE = re.compile(r"[A-Z]+[0-9]*\*|[A-Z]+[0-9]+|\*|\ball\b", re.IGNORECASE)
 ALL = "*"
 
 
@@ -61,3 +63,38 @@ def matches(codes: frozenset[str] | None, code: str) -> bool:
     if ALL in codes or code in codes:
         return True
     return any(c.endswith("*") and code.startswith(c[:-1]) for c in codes)
+
+
+#: the value of an annotation or label as it is written: ``hardhull.dev/ignore: "K001: why"``
+#: (YAML), ``"hardhull.dev/ignore": "K001"`` (JSON), ``hardhull.dev/ignore=K001`` (labels)
+_NAMED_VALUE = re.compile(
+    r"""hardhull\.dev/ignore["']?\s*[:=]\s*(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#"'][^\n#]*))"""
+)
+
+
+def named_codes(text: str) -> Iterator[tuple[int, int, str, str]]:
+    """(line, column, code, form) of each rule code that a suppression in ``text`` names, as
+    written: ``# hardhull: ignore[...]`` comments and ``hardhull.dev/ignore`` annotations or
+    labels (any file kind); ``form`` is ``comment`` or ``annotation``. Wildcards (``*``,
+    ``all``) are left out; a prefix wildcard (``K0*``) is given with its star."""
+    if "hardhull" not in text:
+        return
+    for number, line in enumerate(text.splitlines(), 1):
+        if "hardhull" not in line:
+            continue
+        for m in _COMMENT.finditer(line):
+            if m.group(1) is not None:
+                yield from _codes_at(number, line, m.start(1), m.group(1), "comment")
+        for m in _NAMED_VALUE.finditer(line):
+            group = next(g for g in (1, 2, 3) if m.group(g) is not None)
+            yield from _codes_at(number, line, m.start(group), m.group(group), "annotation")
+
+
+def _codes_at(
+    number: int, line: str, start: int, value: str, form: str
+) -> Iterator[tuple[int, int, str, str]]:
+    head = value.split(":", 1)[0]
+    for c in _CODE.finditer(head):
+        code = c.group(0).upper()
+        if code not in ("*", "ALL"):
+            yield number, start + c.start() + 1, code, form

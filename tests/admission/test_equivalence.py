@@ -5,7 +5,8 @@ object is denied exactly when a finding's rule is enforced.
 Same policy: the webhook's policy judges every rule (nothing off), honours the object's
 ``hardhull.dev/ignore`` annotation as the scan does, and uses the scan's default Pod Security
 level; the scan leaves out the set checks (N…, R…), which need the other objects of the scan
-and do not run on one workload in admission (docs/admission.md). Objects whose namespace has a
+and do not run on one workload in admission, and K041, which needs the manifest's text
+(docs/admission.md). Objects whose namespace has a
 Pod Security label in the same file are skipped: the scan then judges K100 by that label, which
 an AdmissionReview does not carry (the API server's own Pod Security admission does that).
 """
@@ -41,7 +42,9 @@ Key = tuple[str, str, str]
 
 def _compare_file(path: Path, policy: Policy) -> tuple[int, int, list[str]]:
     """(objects compared, objects denied, mismatches) for one manifest file."""
-    set_codes = frozenset(c.code for c in checks(Target.SET))
+    # set checks need the other objects; K041 (a key set twice) needs the text, which the
+    # webhook never sees: the API server hands it the decoded object
+    set_codes = frozenset(c.code for c in checks(Target.SET)) | {"K041"}
     text = path.read_text(encoding="utf-8", errors="replace")
     parsed = parse_text(str(path), text)
     if parsed.errors or not parsed.objects:

@@ -44,11 +44,13 @@ def pod(extra: str = "") -> str:
 
 
 def run(
-    *args: str, cwd: Path, stdin: str | None = None, k100: bool = False
+    *args: str, cwd: Path, stdin: str | None = None, k100: bool = False, select: bool = True
 ) -> subprocess.CompletedProcess[str]:
     """Run hardhull; `scan` runs only the K0xx workload rules (plus K100 when asked): the
-    mechanisms tested here do not depend on which rules exist."""
+    mechanisms tested here do not depend on which rules exist. ``select=False`` leaves the
+    selection to the configuration file."""
     extra = ["--select", "K0" + (",K100" if k100 else "")] if args[0] == "scan" else []
+    extra = extra if select else []
     proc = subprocess.run(
         [sys.executable, "-m", "hardhull", *args, *extra],
         cwd=cwd,
@@ -376,3 +378,115 @@ def test_unknown_flag_shows_the_subcommand_usage(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.startswith("usage: hardhull scan ")
     assert proc.stderr.endswith("hardhull: error: unrecognized arguments: --bogus\n")
+
+
+# --- unknown rule codes in suppressions and configuration (issue #9) ------------------------
+
+SEE = "it suppresses nothing (see: hardhull rules)"
+
+
+def test_unknown_codes_in_suppressions_are_warnings(tmp_path: Path) -> None:
+    text = pod("      ports: [{containerPort: 80, hostPort: 80}]  # hardhull: ignore[K020, K999]\n")
+    text = text.replace(
+        "  namespace: shop\n",
+        '  namespace: shop\n  annotations:\n    hardhull.dev/ignore: "K998, Q*: legacy"\n',
+    )
+    (tmp_path / "p.yaml").write_text(text)
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  web:\n    image: a:1\n    labels: [hardhull.dev/ignore=C999]\n"
+    )
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\n# hardhull: ignore[D001,d999]\n")
+    proc = run("scan", "p.yaml", "compose.yaml", "Dockerfile", "-f", "json", cwd=tmp_path)
+    assert proc.returncode == 0  # a warning, not an error: the scan goes on
+    doc = json.loads(proc.stdout)
+    assert doc["findings"] == []
+    assert doc["summary"]["suppressed"] == {"comment": 1}  # K020, the known code, still works
+    assert doc["errors"] == []
+    expected = [
+        ("Dockerfile", 2, 25, f"unknown rule code D999 in a suppression comment: {SEE}"),
+        ("compose.yaml", 4, 34, f"unknown rule code C999 in a hardhull.dev/ignore value: {SEE}"),
+        ("p.yaml", 7, 27, f"unknown rule code K998 in a hardhull.dev/ignore value: {SEE}"),
+        (
+            "p.yaml",
+            7,
+            33,
+            f"rule code prefix Q* matches no rule in a hardhull.dev/ignore value: {SEE}",
+        ),
+        ("p.yaml", 23, 76, f"unknown rule code K999 in a suppression comment: {SEE}"),
+    ]
+    assert [(w["path"], w["line"], w["column"], w["message"]) for w in doc["warnings"]] == expected
+    assert proc.stderr.splitlines() == [
+        f"hardhull: warning: {p}:{line}:{col}: {m}" for p, line, col, m in expected
+    ]
+    # no suppression, no warning, no "warnings" key
+    (tmp_path / "p.yaml").write_text(pod())
+    proc = run("scan", "p.yaml", "-f", "json", cwd=tmp_path)
+    assert "warnings" not in json.loads(proc.stdout) and proc.stderr == ""
+
+
+def test_a_prefix_wildcard_is_one_prefix(tmp_path: Path) -> None:
+    # 'D0*' was read as the code D0 and '*', which suppressed every rule
+    (tmp_path / "p.yaml").write_text(
+        pod("      ports: [{containerPort: 80, hostPort: 80}]  # hardhull: ignore[D0*]\n")
+    )
+    proc = run("scan", "p.yaml", "-f", "json", cwd=tmp_path)
+    assert codes(proc) == [("K020", 21)]
+    assert proc.stderr == ""  # D0* matches rules: no warning
+    (tmp_path / "p.yaml").write_text(
+        pod("      ports: [{containerPort: 80, hostPort: 80}]  # hardhull: ignore[K0*]\n")
+    )
+    assert codes(run("scan", "p.yaml", "-f", "json", cwd=tmp_path)) == []
+
+
+def scan_with_config(tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return run("scan", "p.yaml", "-f", "json", cwd=tmp_path, select=False)
+
+
+def test_unknown_codes_in_the_config_file_are_warnings_with_the_line(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(pod("      ports: [{containerPort: 80, hostPort: 80}]\n"))
+    (tmp_path / ".hardhull.yaml").write_text(
+        "fail-on: low\ndisable:\n  - K020\n  - k999\nseverity:\n  Z001: low\nselect: [K0, Q]\n"
+    )
+    proc = scan_with_config(tmp_path)
+    assert proc.returncode == 0  # K020 disabled: the valid entries still apply
+    assert json.loads(proc.stdout)["findings"] == []
+    assert proc.stderr.splitlines() == [
+        "hardhull: warning: ./.hardhull.yaml:4: unknown rule code K999 in 'disable': "
+        "it disables nothing (see: hardhull rules)",
+        "hardhull: warning: ./.hardhull.yaml:6: unknown rule code Z001 in 'severity': "
+        "it changes nothing (see: hardhull rules)",
+        "hardhull: warning: ./.hardhull.yaml:7: 'select' entry Q matches no rule "
+        "(see: hardhull rules)",
+    ]
+    # a select that matches nothing at all would check nothing: still an error
+    (tmp_path / ".hardhull.yaml").write_text("select: [Q]\n")
+    proc = scan_with_config(tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr == "hardhull: error: ./.hardhull.yaml: 'select' matches no rule: Q\n"
+    # pyproject.toml: the file is named, the line is not known
+    (tmp_path / ".hardhull.yaml").unlink()
+    (tmp_path / "pyproject.toml").write_text('[tool.hardhull]\ndisable = ["K999"]\n')
+    proc = scan_with_config(tmp_path)
+    assert proc.returncode == 0
+    assert proc.stderr == (
+        "hardhull: warning: ./pyproject.toml [tool.hardhull]: unknown rule code K999 in "
+        "'disable': it disables nothing (see: hardhull rules)\n"
+    )
+
+
+def test_daemon_config_dash_reads_stdin(tmp_path: Path) -> None:
+    # issue #9: '-' was looked up as a file name, and stdin was read as YAML and ignored
+    daemon = '{"icc": true, "live-restore": true}\n'
+    proc = run(
+        "scan", "--daemon-config", "-", "-f", "json", cwd=tmp_path, stdin=daemon, select=False
+    )
+    doc = json.loads(proc.stdout)
+    assert doc["summary"]["objects"] == 1 and doc["summary"]["ignored_documents"] == 0
+    assert ("E001", "<stdin>", 1) in [
+        (f["code"], f["location"]["path"], f["location"]["line"]) for f in doc["findings"]
+    ]
+    (tmp_path / "daemon.json").write_text(daemon)
+    by_file = run("scan", "daemon.json", "-f", "json", cwd=tmp_path, select=False)
+    assert sorted(f["code"] for f in json.loads(by_file.stdout)["findings"]) == sorted(
+        f["code"] for f in doc["findings"]
+    )

@@ -15,6 +15,7 @@ from hardhull.formats.yamlpos import (
     YamlError,
     YamlLimitError,
     escape,
+    iter_stream,
     load_all,
     locate,
     resolve_plain,
@@ -489,6 +490,93 @@ def test_documents_before_an_error_are_kept() -> None:
     assert [d.data for d in e.documents] == [{"a": 1}, {"b": 2}]
     assert e.documents[1].positions == {"": (3, 1), "/b": (3, 1)}
     assert e.line == 6
+
+
+def stream(text: str) -> list[tuple[Any, ...]]:
+    return [
+        ("error", d.line, d.column, d.resumed_at, d.unchecked)
+        if isinstance(d, YamlError)
+        else (d.index, d.line, d.data, d.positions)
+        for d in iter_stream(text)
+    ]
+
+
+def test_stream_resumes_at_the_next_document_marker() -> None:
+    # issue #9: documents after a broken one are read, at the same lines as in the file
+    assert stream("a: 1\n---\nb: [1, 2\n  x: 3\nd: 4\n---\nc: 3\n---\ne: {f: 1}\n") == [
+        (0, 1, {"a": 1}, {"": (1, 1), "/a": (1, 1)}),
+        ("error", 4, 4, 6, 0),
+        (2, 6, {"c": 3}, {"": (7, 1), "/c": (7, 1)}),
+        (3, 8, {"e": {"f": 1}}, {"": (9, 1), "/e": (9, 1), "/e/f": (9, 5)}),
+    ]
+
+
+def test_stream_resumes_at_a_marker_the_error_is_found_at() -> None:
+    # an unclosed flow node or quoted scalar runs into the next '---': that one starts a
+    # document, the broken one is on the line(s) before it
+    assert stream("--- {a: [\n--- \nc: 3\n") == [
+        ("error", 2, 1, 2, 0),
+        (1, 2, {"c": 3}, {"": (3, 1), "/c": (3, 1)}),
+    ]
+    assert stream("a: 'x\n---\nb: 1\n") == [
+        ("error", 2, 1, 2, 0),
+        (1, 2, {"b": 1}, {"": (3, 1), "/b": (3, 1)}),
+    ]
+
+
+def test_stream_never_resumes_on_the_broken_line_or_inside_a_node() -> None:
+    # '--- [' breaks on its own line: the marker there is the broken document's own
+    assert stream("a: 1\n--- [\n") == [
+        (0, 1, {"a": 1}, {"": (1, 1), "/a": (1, 1)}),
+        ("error", 3, 1, 0, 0),
+    ]
+    # '---x' and ' ---' are no markers
+    assert [d[0] for d in stream("a: [\n---x\n ---\n")] == ["error"]
+
+
+def test_stream_counts_crlf_and_other_breaks_as_libyaml_does() -> None:
+    assert stream("a: 1\r\n---\r\nb: x: y\r\n---\r\nc: 3\r\n") == [
+        (0, 1, {"a": 1}, {"": (1, 1), "/a": (1, 1)}),
+        ("error", 3, 5, 4, 0),
+        (2, 4, {"c": 3}, {"": (5, 1), "/c": (5, 1)}),
+    ]
+
+
+def test_stream_does_not_resume_after_hostile_input_and_counts_the_rest() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{b}: &{b} [{', '.join(['*' + a] * 10)}]\n" for a, b in zip("abcde", "bcdef", strict=True)
+    )
+    out = stream(bomb + "---\nx: 1\n---\ny: 2\n")
+    assert out == [("error", 5, 36, 0, 2)]
+    errors = [d for d in iter_stream(bomb + "---\nx: 1\n") if isinstance(d, YamlError)]
+    assert isinstance(errors[0], YamlLimitError)
+    assert errors[0].described == (
+        "alias expansion too large (a YAML 'billion laughs' bomb?); "
+        "1 document after it was not checked"
+    )
+
+
+def test_stream_stops_resuming_after_max_resumes() -> None:
+    from hardhull.formats.yamlpos import MAX_RESUMES
+
+    out = stream("a: [\n---\n" * (MAX_RESUMES + 3) + "b: 1\n")
+    errors = [d for d in out if d[0] == "error"]
+    assert len(errors) == MAX_RESUMES + 1
+    assert errors[-1][3:] == (0, 3)  # not resumed, 3 documents counted
+
+
+def test_stream_shares_the_alias_budget_across_resumptions() -> None:
+    # just under the budget, then a syntax error, again and again: the second part is over
+    half = (
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{b}: &{b} [{', '.join(['*' + a] * 10)}]\n" for a, b in zip("abc", "bcd", strict=True)
+        )
+        + "e: [*d, *d, *d, *d, *d]\n"
+    )  # about 68 000 nodes: two of them are over the budget
+    out = stream(half + "z: [\n---\n" + half + "z: [\n---\nok: 1\n")
+    assert [d[0] for d in out] == ["error", "error"]
+    assert out[1][4] == 1  # the bomb stopped reading; 'ok: 1' counted
 
 
 def test_control_characters_are_reported_with_their_place() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hardhull.formats.yamlpos import YamlError, escape, load_all
+from hardhull.formats.yamlpos import YamlError, escape, iter_stream, load_all
 from hardhull.frontends.kubernetes import parse_text
 
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -219,3 +220,41 @@ def test_json_manifests_keep_json_semantics_and_positions(
     value: Any, indent: int | str | None, ascii_only: bool
 ) -> None:
     _json_manifest(value, indent, ascii_only)
+
+
+BROKEN = [
+    "a: [1, 2\n", "a: b: c\n", "a: 'unclosed\n", "{a: 1\n", "a: !!int zz\n", "a: *nope\n",
+    "a:\n  - x\n y: 1\n", "a: 1\n\tb: 2\n", "- a\nb: c\n", "a: \"x\n  y\n",
+]  # fmt: skip
+
+
+@FAST
+@given(
+    st.lists(json_like, max_size=3),
+    st.sampled_from(BROKEN),
+    st.lists(json_like, min_size=1, max_size=3),
+)
+def test_documents_after_a_broken_one_are_read_as_if_it_were_fixed(
+    before: list[Any], broken: str, after: list[Any]
+) -> None:
+    """issue #9: reading resumes at the next '---' and what follows is exactly what a stream
+    without the broken document (comment lines in its place, so lines stay) gives."""
+
+    def dump(values: list[Any]) -> str:
+        return "".join("---\n" + yaml.safe_dump(v, allow_unicode=True) for v in values)
+
+    fixed = "#\n" * broken.count("\n")
+    with_error = dump(before) + "---\n" + broken + dump(after)
+    without = dump(before) + "---\n" + fixed + dump(after)
+    got = list(iter_stream(with_error))
+    errors = [d for d in got if isinstance(d, YamlError)]
+    assert len(errors) == 1
+    head = with_error[: with_error.index(broken)]
+    breaks = re.compile("\r\n|[\n\r\x85\u2028\u2029]")  # as libyaml counts lines
+    assert errors[0].resumed_at == len(breaks.findall(head)) + broken.count("\n") + 1
+    want = [(d.index, d.line, d.data, d.positions) for d in load_all(without) if d.data is not None]
+    assert [
+        (d.index, d.line, d.data, d.positions)
+        for d in got
+        if not isinstance(d, YamlError) and d.data is not None
+    ] == want

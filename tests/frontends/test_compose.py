@@ -107,6 +107,26 @@ def test_yaml_error_has_line(tmp_path: Path) -> None:
     assert result.findings == []
 
 
+def test_duplicate_key_is_an_error_and_the_last_value_is_judged(tmp_path: Path) -> None:
+    # issue #9: docker compose refuses a mapping with a key twice ("mapping key ... already
+    # defined"); a reviewer would read the first value
+    text = (
+        "services:\n  web:\n    image: registry.example.com/app:1\n"
+        "    privileged: false\n    privileged: true\n" + HARDENING
+    )
+    result = run(tmp_path, text)
+    assert [(e.line, e.column, e.message) for e in result.errors] == [
+        (
+            5,
+            5,
+            "key 'privileged' is set twice in one mapping (first on line 4): docker compose "
+            "refuses the file (the rest is checked with the last value)",
+        )
+    ]
+    assert [(code, line) for code, line, *_ in rows(result)] == [("C001", 5)]
+    assert run(tmp_path, "services:\n  web:\n    image: a:1\n" + HARDENING).errors == []
+
+
 @pytest.mark.parametrize(
     ("text", "message", "line"),
     [

@@ -173,6 +173,64 @@ def test_documents_before_a_syntax_error_are_still_scanned(tmp_path: Path) -> No
         (f.code, f.location.line, f.location.column) for f in result.findings if f.code == "K001"
     ] == [("K001", 11, 9)]
     assert [(e.line, e.column) for e in result.errors] == [(17, 4)]
+
+
+def test_documents_after_a_syntax_error_are_checked_and_the_error_says_so(
+    tmp_path: Path,
+) -> None:
+    # issue #9: the documents after a broken one were dropped without a word
+    write(tmp_path / "multi.yaml", POD + "---\n" + BAD + "---\n" + pod("second"))
+    code, report = run_json("multi.yaml", cwd=tmp_path)
+    assert code == 1
+    assert k001(report) == [("multi.yaml", PRIV, 11, 9), ("multi.yaml", PRIV, 29, 9)]
+    assert errors(report) == [
+        (
+            "multi.yaml",
+            17,
+            4,
+            "YAML syntax error: did not find expected ',' or ']' (while parsing a flow "
+            "sequence); this document was not checked, checking resumed at the '---' on line 18",
+        )
+    ]
+    assert summary(report)[1] == 2  # objects checked
+
+
+def test_documents_after_an_alias_bomb_are_counted_not_checked(tmp_path: Path) -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{b}: &{b} [{', '.join(['*' + a] * 10)}]\n" for a, b in zip("abcde", "bcdef", strict=True)
+    )
+    write(tmp_path / "multi.yaml", POD + "---\n" + bomb + "---\n" + pod("x") + "---\n" + pod("y"))
+    result = engine(tmp_path / "multi.yaml")
+    assert [(f.code, f.location.line) for f in result.findings if f.code == "K001"] == [
+        ("K001", 11)
+    ]
+    assert [(e.line, e.message) for e in result.errors] == [
+        (
+            17,
+            "alias expansion too large (a YAML 'billion laughs' bomb?); "
+            "2 documents after it were not checked",
+        )
+    ]
+
+
+def test_documents_after_a_syntax_error_in_json_like_or_templated_files(tmp_path: Path) -> None:
+    # the whole-file path (text with {{ }} that is not a template, as Prometheus rules have)
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: '{{ $x }}'\ndata: [\n---\n" + pod(
+        "after"
+    )
+    write(tmp_path / "t.yaml", text)
+    result = engine(tmp_path / "t.yaml")
+    assert [(f.code, f.location.line) for f in result.findings if f.code == "K001"] == [
+        ("K001", 17)
+    ]
+    assert [(e.line, e.column, e.message) for e in result.errors] == [
+        (
+            6,
+            1,
+            "YAML syntax error: did not find expected node content (while parsing a flow node)"
+            "; this document was not checked, checking resumed at the '---' on line 6",
+        )
+    ]
     assert result.objects == 1
 
 

@@ -20,6 +20,7 @@ from hardhull.cli.common import (
     discard_stdout,
     non_negative_int,
     report_input_errors,
+    report_warnings,
     stdin_hint,
     threshold_exit,
     use_color,
@@ -32,6 +33,7 @@ from hardhull.exitcodes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from datetime import date
+    from typing import Any
 
 
 class _Parser(argparse.ArgumentParser):
@@ -117,7 +119,17 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     s.add_argument("paths", nargs="*", metavar="PATH")
     add_report_options(s)
     s.add_argument("--exclude", action="append", default=[], metavar="GLOB")
-    s.add_argument("--config", metavar="FILE", help="configuration file (default: .hardhull.yaml)")
+    s.add_argument(
+        "--config",
+        metavar="FILE",
+        help="configuration file (default: the nearest .hardhull.yaml or pyproject.toml "
+        "[tool.hardhull] from here up to the repository root)",
+    )
+    s.add_argument(
+        "--show-config",
+        action="store_true",
+        help="print which configuration file applies and the effective settings, then exit",
+    )
     s.add_argument("--disable", action="append", default=[], metavar="CODE[,CODE]")
     s.add_argument(
         "--select",
@@ -139,7 +151,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FILE",
-        help="audit FILE as a Docker daemon.json (files named daemon.json are found anyway)",
+        help="audit FILE (- for stdin) as a Docker daemon.json (files named daemon.json are "
+        "found anyway)",
     )
     s.add_argument(
         "--as-of",
@@ -169,54 +182,68 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def cmd_scan(args: argparse.Namespace) -> int:
     # start-up time: what a command needs is imported when it runs
-    from hardhull.cli.config import ConfigError, load_config
+    from hardhull.cli.config import ConfigError, discover
     from hardhull.engine import ScanOptions, scan
     from hardhull.report import render_pieces
 
-    if not args.paths and not args.daemon_config:
+    if not args.paths and not args.daemon_config and not args.show_config:
         sys.stderr.write("hardhull: error: scan needs at least one PATH (or - for stdin)\n")
         return EXIT_ERROR
     try:
-        cfg = load_config(args.config)
+        cfg, passed_over = discover(args.config)
     except ConfigError as exc:
         sys.stderr.write(f"hardhull: configuration error: {exc}\n")
         return EXIT_ERROR
-    disabled = set(cfg.disable)
+    for warning in passed_over:
+        sys.stderr.write(f"hardhull: warning: {warning}\n")
+    disabled: set[str] = set()
     for item in args.disable:
         disabled |= {c.strip().upper() for c in item.split(",") if c.strip()}
     selected = [p.strip().upper() for item in args.select for p in item.split(",") if p.strip()]
+    from_config = not selected
     selected = selected or cfg.select
-    if disabled or cfg.severity or selected:
+    named_off = set(disabled)  # the rules named off (not those a selection leaves out)
+    if disabled or cfg.disable or cfg.severity or selected:
         # start-up time: every rule is loaded only to check the codes the user named
         from hardhull.rules import all_rules
 
         rules = all_rules()
-        unknown = sorted(c for c in disabled | set(cfg.severity) if c not in rules)
+        unknown = sorted(c for c in disabled if c not in rules)
         if unknown:
             sys.stderr.write(f"hardhull: error: unknown rule code(s): {', '.join(unknown)}\n")
             return EXIT_ERROR
+        # a configuration file naming a rule that does not exist (a typo, a renamed rule):
+        # a warning naming the file and line, and the scan goes on
+        for key, codes, effect in (
+            ("disable", cfg.disable, "disables"),
+            ("severity", set(cfg.severity), "changes"),
+        ):
+            for name in sorted(c for c in codes if c not in rules):
+                sys.stderr.write(
+                    f"hardhull: warning: {cfg.where(key, name)}: unknown rule code {name} in "
+                    f"'{key}': it {effect} nothing (see: hardhull rules)\n"
+                )
+        disabled |= {c for c in cfg.disable if c in rules}
+        named_off = set(disabled)
         if selected:
             matched = {c for c in rules if c.startswith(tuple(selected))}
             nomatch = sorted(p for p in selected if not any(c.startswith(p) for c in rules))
-            if nomatch:
-                sys.stderr.write(
-                    f"hardhull: error: --select matches no rule: {', '.join(nomatch)}\n"
-                )
+            if nomatch and (not from_config or not matched):
+                flag = f"{cfg.path}: 'select'" if from_config else "--select"
+                sys.stderr.write(f"hardhull: error: {flag} matches no rule: {', '.join(nomatch)}\n")
                 return EXIT_ERROR
+            for prefix in nomatch:
+                sys.stderr.write(
+                    f"hardhull: warning: {cfg.where('select', prefix)}: 'select' entry {prefix} "
+                    "matches no rule (see: hardhull rules)\n"
+                )
             disabled |= set(rules) - matched
     fmt = args.format or cfg.format or "text"
     fail_on = args.fail_on or cfg.fail_on or SCAN_FAIL_ON
     if fail_on not in FAIL_ON:
         sys.stderr.write(f"hardhull: error: fail-on must be one of {', '.join(FAIL_ON)}\n")
         return EXIT_ERROR
-    baseline: frozenset[str] = frozenset()
     baseline_path = args.baseline or cfg.baseline
-    if baseline_path:
-        try:
-            baseline = read_baseline(baseline_path)
-        except ValueError as exc:
-            sys.stderr.write(f"hardhull: error: {exc}\n")
-            return EXIT_ERROR
     max_bytes = args.max_file_size if args.max_file_size is not None else cfg.max_file_size
     if max_bytes is not None and max_bytes <= 0:
         sys.stderr.write("hardhull: error: --max-file-size must be positive\n")
@@ -231,6 +258,30 @@ def cmd_scan(args: argparse.Namespace) -> int:
     except LevelError as exc:
         sys.stderr.write(f"hardhull: error: {exc}\n")
         return EXIT_ERROR
+    if args.show_config:
+        return show_config(
+            cfg.path,
+            {
+                "fail-on": fail_on,
+                "format": fmt,
+                "exclude": [*cfg.exclude, *args.exclude],
+                "disable": sorted(named_off),
+                "select": selected,
+                "severity": {c: s.label for c, s in sorted(cfg.severity.items())},
+                "pss-level": pss.level,
+                "pss-version": pss.version,
+                "max-file-size": max_bytes,
+                "baseline": baseline_path,
+                "as-of": (args.as_of or cfg.as_of),
+            },
+        )
+    baseline: frozenset[str] = frozenset()
+    if baseline_path:
+        try:
+            baseline = read_baseline(baseline_path)
+        except ValueError as exc:
+            sys.stderr.write(f"hardhull: error: {exc}\n")
+            return EXIT_ERROR
     opts = ScanOptions(
         excludes=[*cfg.exclude, *args.exclude],
         disabled=frozenset(disabled),
@@ -239,7 +290,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         jobs=max(args.jobs, 0),
         pss_default=pss,
         as_of=args.as_of or cfg.as_of,
-        forced_kinds={p: "daemon" for p in args.daemon_config},
+        # '-' is standard input, whose input is named <stdin>
+        forced_kinds={("<stdin>" if p == "-" else p): "daemon" for p in args.daemon_config},
     )
     if max_bytes is not None:
         opts.max_bytes = max_bytes
@@ -258,11 +310,35 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return code
     if (result.errors and args.output) or (result.errors and fmt != "text"):
         report_input_errors(result.errors)
+    report_warnings(result.warnings)
     if (result.errors or result.skipped) and not result.scanned_anything:
         # something was asked for and none of it could be read (an empty folder is fine)
         sys.stderr.write("hardhull: error: nothing could be scanned\n")
         return EXIT_ERROR
     return threshold_exit([f.severity for f in result.findings], fail_on)
+
+
+def show_config(path: str, settings: dict[str, Any]) -> int:
+    """``scan --show-config``: the configuration file that applies and the settings a scan
+    would use (configuration, flags and defaults merged), one ``key: value`` line each."""
+    import json
+
+    from hardhull.frontends.files import DEFAULT_MAX_BYTES
+
+    defaults = {"max-file-size": DEFAULT_MAX_BYTES, "baseline": "none", "as-of": "today"}
+    where = path or (
+        "none (no .hardhull.yaml, .hardhull.yml or pyproject.toml [tool.hardhull] from here "
+        "up to the repository root)"
+    )
+    lines = [f"config: {where}"]
+    for key, value in settings.items():
+        if value is None:
+            value = defaults.get(key, "none")
+        if isinstance(value, list | dict):
+            value = json.dumps(value)
+        lines.append(f"{key}: {value}")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return EXIT_OK
 
 
 def _progress_bar() -> Callable[[int, int], None]:

@@ -152,6 +152,14 @@ def report_input_errors(errors: Iterable[InputError]) -> None:
         sys.stderr.write(f"hardhull: input error: {printable_path(str(e))}\n")
 
 
+def report_warnings(warnings: Iterable[InputError]) -> None:
+    """One ``hardhull: warning: …`` line on stderr per warning (whatever the report format)."""
+    from hardhull.paths import printable_path  # start-up time: only for the command being run
+
+    for w in warnings:
+        sys.stderr.write(f"hardhull: warning: {printable_path(str(w))}\n")
+
+
 class Manifests:
     """The Kubernetes objects of the inputs, and what could not be read."""
 

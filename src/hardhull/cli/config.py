@@ -1,4 +1,5 @@
-"""Project configuration: ``.hardhull.yaml`` or ``[tool.hardhull]`` in pyproject.toml.
+"""Project configuration: ``.hardhull.yaml`` or ``[tool.hardhull]`` in pyproject.toml, the
+nearest one from the working directory up to the repository root (:func:`find_config`).
 
 Keys use the CLI flag names (``fail-on``, ``exclude``, ``pss-level``, …) plus ``disable``
 (rule codes switched off) and ``severity`` (code → severity overrides).
@@ -49,6 +50,35 @@ class Config:
     format: str | None = None
     as_of: date | None = None
     select: list[str] = field(default_factory=list)
+    #: the YAML text the configuration was read from, to say on which line a value is
+    text: str = field(default="", repr=False)
+
+    def where(self, key: str, code: str) -> str:
+        """``FILE:LINE`` of the entry of ``key`` that names ``code`` (``FILE`` alone when
+        the line is not known: TOML, or a value written another way)."""
+        if not self.text:
+            return self.path
+        # start-up time: the positions are read only when a warning needs one
+        from hardhull.formats.yamlpos import YamlError, load_all
+
+        try:
+            docs = load_all(self.text)
+        except YamlError:
+            return self.path
+        if not docs or not isinstance(docs[0].data, dict):
+            return self.path
+        value = docs[0].data.get(key)
+        pointer = ""
+        if isinstance(value, list):
+            pointer = next(
+                (f"/{key}/{i}" for i, v in enumerate(value) if str(v).upper() == code), ""
+            )
+        elif isinstance(value, dict):
+            pointer = next((f"/{key}/{k}" for k in value if str(k).upper() == code), "")
+        elif isinstance(value, str) and value.upper() == code:
+            pointer = f"/{key}"
+        line = docs[0].positions.get(pointer, (0, 0))[0] if pointer else 0
+        return f"{self.path}:{line}" if line else self.path
 
 
 def _from_mapping(data: Any, path: str) -> Config:
@@ -110,24 +140,75 @@ def _from_mapping(data: Any, path: str) -> Config:
 
 
 def load_config(explicit: str | None = None, cwd: str = ".") -> Config:
-    """Load ``explicit`` or the first configuration found in ``cwd``; empty Config if none."""
+    """Load ``explicit`` or the configuration :func:`find_config` finds; empty Config if none
+    (:func:`discover` also gives the warnings of the search)."""
+    return discover(explicit, cwd)[0]
+
+
+def discover(explicit: str | None = None, cwd: str = ".") -> tuple[Config, list[str]]:
+    """The configuration (``explicit``, else the nearest one found from ``cwd`` up) and the
+    warnings of the search."""
     if explicit:
-        return _load_file(explicit)
-    for name in CONFIG_NAMES:
-        p = os.path.join(cwd, name)
-        if os.path.isfile(p):
-            return _load_file(p)
-    p = os.path.join(cwd, "pyproject.toml")
-    if os.path.isfile(p):
-        try:
-            with open(p, "rb") as fh:
-                data = tomllib.load(fh)
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{p}: {exc}") from None
-        tool = data.get("tool", {}).get("hardhull")
-        if tool is not None:
-            return _from_mapping(tool, p + " [tool.hardhull]")
-    return Config()
+        return _relative_to_file(_load_file(explicit), explicit), []
+    found, warnings = find_config(cwd)
+    if found is None:
+        return Config(), warnings
+    if found.endswith(_TOOL):
+        p = found[: -len(_TOOL)]
+        return _relative_to_file(_from_mapping(_pyproject_tool(p), found), p), warnings
+    return _relative_to_file(_load_file(found), found), warnings
+
+
+_TOOL = " [tool.hardhull]"
+
+
+def find_config(cwd: str = ".") -> tuple[str | None, list[str]]:
+    """The configuration that applies in ``cwd``, and warnings about the ones passed over.
+
+    Searched from ``cwd`` up to the repository root (the nearest directory holding ``.git``)
+    or, outside a repository, the filesystem root; the nearest directory with one wins. In
+    one directory ``.hardhull.yaml`` wins over ``.hardhull.yml``, and both over a
+    ``pyproject.toml`` with a ``[tool.hardhull]`` table (one without is no configuration);
+    the ones passed over in that directory are named in a warning. A pyproject.toml
+    ``[tool.hardhull]`` is given as ``PATH [tool.hardhull]``. Paths are relative to ``cwd``
+    (``./.hardhull.yaml``, ``../.hardhull.yaml``) unless ``cwd`` is absolute."""
+    here = os.path.abspath(cwd)
+    d = here
+    while True:
+        candidates = [n for n in CONFIG_NAMES if os.path.isfile(os.path.join(d, n))]
+        pyproject = os.path.join(d, "pyproject.toml")
+        if os.path.isfile(pyproject) and _pyproject_tool(_shown(pyproject, here, cwd)) is not None:
+            candidates.append("pyproject.toml" + _TOOL)
+        if candidates:
+            shown = [_shown(os.path.join(d, n), here, cwd) for n in candidates]
+            warnings = [
+                f"{other} is ignored: {shown[0]} in the same directory configures hardhull "
+                "(.hardhull.yaml wins over .hardhull.yml, both over pyproject.toml)"
+                for other in shown[1:]
+            ]
+            return shown[0], warnings
+        parent = os.path.dirname(d)
+        if os.path.exists(os.path.join(d, ".git")) or parent == d:
+            return None, []
+        d = parent
+
+
+def _shown(path: str, here: str, cwd: str) -> str:
+    """``path`` as the user would write it from ``cwd``."""
+    if os.path.isabs(cwd):
+        return path
+    rel = os.path.relpath(path, here)
+    return rel if rel.startswith("..") else os.path.join(cwd, rel)
+
+
+def _pyproject_tool(path: str) -> Any:
+    """The ``[tool.hardhull]`` table of a pyproject.toml (None: there is none)."""
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    return data.get("tool", {}).get("hardhull")
 
 
 def _load_file(path: str) -> Config:
@@ -155,4 +236,13 @@ def _load_file(path: str) -> Config:
         ) from None
     except ValueError as exc:  # a scalar YAML cannot build, e.g. the date 2026-13-01
         raise ConfigError(f"{path}: invalid value: {exc}") from None
-    return _from_mapping(data, path)
+    cfg = _from_mapping(data, path)
+    cfg.text = text
+    return cfg
+
+
+def _relative_to_file(cfg: Config, path: str) -> Config:
+    """A baseline path in a configuration file is relative to the file's directory."""
+    if cfg.baseline and not os.path.isabs(cfg.baseline):
+        cfg.baseline = os.path.join(os.path.dirname(path), cfg.baseline)
+    return cfg

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from hardhull import suppress
 from hardhull.context import ScanFacts, SetContext
 from hardhull.engine import locate
 from hardhull.engine.prepass import patches_of, scan_facts, wants_facts
@@ -30,7 +31,7 @@ from hardhull.frontends.text import TextDocument
 from hardhull.model import InputError, ScanResult, Severity, Skipped, Violation
 from hardhull.pss.levels import LATEST_MINOR, LevelVersion
 from hardhull.registry import RULES, Target
-from hardhull.rules import checks
+from hardhull.rules import all_rules, checks
 
 __all__ = [
     "PARALLEL_THRESHOLD",
@@ -186,6 +187,7 @@ def _scan_inputs(refs: Sequence[InputRef], opts: ScanOptions) -> ScanResult:
         if item is None:
             continue
         result.files += 1
+        _check_suppressions(item, result)
         try:
             kind = opts.forced_kinds.get(item.path) or kinds.input_kind(item.path, item.text)
             out = front_end(kind).read(item, read_opts)
@@ -218,6 +220,33 @@ def _scan_inputs(refs: Sequence[InputRef], opts: ScanOptions) -> ScanResult:
         result.keep.extend(out.keep)
         _check_text(item, opts, result, secret_lines)
     return result
+
+
+def _check_suppressions(item: TextInput, result: ScanResult) -> None:
+    """A warning for each rule code a suppression of the file names that no rule has (it
+    suppresses nothing: a typo, or a rule that was renamed)."""
+    named = list(suppress.named_codes(item.text))
+    if not named:
+        return
+    codes = all_rules()
+    for line, column, code, form in named:
+        if code.endswith("*"):
+            if any(c.startswith(code[:-1]) for c in codes):
+                continue
+            what = f"rule code prefix {code} matches no rule"
+        elif code in codes:
+            continue
+        else:
+            what = f"unknown rule code {code}"
+        where = "a suppression comment" if form == "comment" else "a hardhull.dev/ignore value"
+        result.warnings.append(
+            InputError(
+                item.path,
+                f"{what} in {where}: it suppresses nothing (see: hardhull rules)",
+                line,
+                column,
+            )
+        )
 
 
 def _check_text(item: TextInput, opts: ScanOptions, result: ScanResult, taken: set[int]) -> None:
@@ -277,6 +306,7 @@ def _locate_again(
 def _merge(into: ScanResult, part: ScanResult) -> None:
     into.findings.extend(part.findings)
     into.errors.extend(part.errors)
+    into.warnings.extend(part.warnings)
     into.skipped.extend(part.skipped)
     into.files += part.files
     into.scanned += part.scanned
@@ -363,5 +393,6 @@ def scan(paths: Sequence[str], opts: ScanOptions, progress: Progress | None = No
         )
     )
     result.errors.sort(key=lambda e: (e.path, e.line, e.column, e.message))
+    result.warnings.sort(key=lambda e: (e.path, e.line, e.column, e.message))
     result.skipped.sort(key=lambda s: (s.path, s.reason))
     return result

@@ -43,7 +43,9 @@ class YamlError(Exception):
     """Invalid or hostile YAML, with the 1-based line and column where it was noticed.
 
     ``documents`` holds the documents of the stream that were complete before the error, so a
-    caller can still use them (libyaml cannot resume after an error).
+    caller can still use them (libyaml cannot resume after an error). :func:`iter_stream`
+    sets ``resumed_at`` (the line of the ``---`` where reading went on) or ``unchecked`` (how
+    many documents after the error were not read); :attr:`described` says so in words.
     """
 
     def __init__(
@@ -58,6 +60,22 @@ class YamlError(Exception):
         self.line = line
         self.column = column
         self.documents: list[YamlDocument] = documents if documents is not None else []
+        self.resumed_at = 0
+        self.unchecked = 0
+
+    @property
+    def described(self) -> str:
+        """The message and what became of the documents after the error."""
+        if self.resumed_at:
+            return (
+                f"{self.message}; this document was not checked, checking resumed at the "
+                f"'---' on line {self.resumed_at}"
+            )
+        if self.unchecked:
+            n = self.unchecked
+            docs = "1 document after it was" if n == 1 else f"{n} documents after it were"
+            return f"{self.message}; {docs} not checked"
+        return self.message
 
 
 class YamlLimitError(YamlError):
@@ -68,7 +86,8 @@ class YamlLimitError(YamlError):
 class YamlDocument:
     """One document: plain data plus a map from JSON pointer to its (line, column).
 
-    ``positions[""]`` is where the document's root node starts. ``complex_keys`` tells that a
+    ``positions[""]`` is where the document's root node starts; a duplicate key's pointer is
+    located at its last occurrence, whose value the data holds. ``complex_keys`` tells that a
     mapping key was itself a mapping or a sequence (kept as its flow-style text): real
     manifests never have one, unrendered templates (``{{ .x }}`` parses as a flow mapping) do.
     """
@@ -79,6 +98,9 @@ class YamlDocument:
     line: int = 1
     end_line: int = 1
     complex_keys: bool = False
+    #: keys set twice in one mapping: (pointer, where it was first, where again); the data
+    #: and the positions hold the last value, as Go's YAML and JSON readers keep it
+    duplicates: list[tuple[str, Position, Position]] = field(default_factory=list)
 
 
 def escape(token: str) -> str:
@@ -170,7 +192,7 @@ def resolve_plain(text: str) -> Any:
 _STR_TAGS = {"tag:yaml.org,2002:str", "!!str", "tag:yaml.org,2002:binary", "!!binary"}
 
 
-def _scalar(ev: Any) -> Any:
+def _scalar(ev: Any, line0: int) -> Any:
     tag = ev.tag
     if tag is None or tag == "!":
         if ev.implicit[0]:
@@ -191,7 +213,7 @@ def _scalar(ev: Any) -> Any:
     except (KeyError, ValueError, IndexError):
         raise YamlError(
             f"cannot read {ev.value!r} as !!{short}",
-            ev.start_mark.line + 1,
+            ev.start_mark.line + line0,
             ev.start_mark.column + 1,
         ) from None
     # unknown application tags (e.g. !Ref): keep the value as a string
@@ -200,7 +222,8 @@ def _scalar(ev: Any) -> Any:
 
 class _Frame:
     __slots__ = (
-        "anchor", "container", "is_map", "key", "key_pos", "merge", "pointer", "size", "start",
+        "anchor", "container", "is_map", "key", "key_pos", "merge", "merged", "pointer", "size",
+        "start",
     )  # fmt: skip
 
     def __init__(
@@ -215,6 +238,7 @@ class _Frame:
         self.merge = False  # the pending key is a plain ``<<`` (a quoted '<<' is a normal key)
         self.size = 1
         self.start = start
+        self.merged: set[str] | None = None  # keys a ``<<`` brought in (not duplicates)
 
 
 def _key_text(value: Any) -> str:
@@ -281,15 +305,114 @@ def iter_all(text: str, *, max_depth: int = MAX_DEPTH) -> Iterator[YamlDocument]
     """:func:`load_all` one document at a time: a document is built, handed over and
     forgotten before the next one is read (the :class:`YamlError` raised after the last good
     document carries none)."""
-    count = 0
+    return _iter_part(text, max_depth, 1, 0, _Budget())
+
+
+class _Budget:
+    """Alias expansion so far, shared by the parts of a stream read after errors."""
+
+    __slots__ = ("expanded", "real_nodes")
+
+    def __init__(self) -> None:
+        self.real_nodes = 0
+        self.expanded = 0
+
+
+#: a document marker: ``---`` at the start of a line, then a blank, a line break or the end
+_MARKER = re.compile("(?<=[\n\r\x85\u2028\u2029])---(?=[ \t\n\r\x85\u2028\u2029]|\\Z)")
+#: a line break as libyaml counts them (CR LF is one)
+_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+#: after this many errors in one stream, the rest is counted, not read (each resumption
+#: hands libyaml the rest of the text again)
+MAX_RESUMES = 100
+
+
+def _resume_point(text: str, start: int, line0: int, exc: YamlError) -> tuple[int, int] | None:
+    """Offset and line of the first document marker after ``exc`` (in the part of ``text``
+    from ``start``, which is line ``line0``), or None. A marker on the error's own line
+    counts only when the error is at the marker (the marker then starts the next document)."""
+    if exc.line < line0:
+        return None
+    offset, line = start, line0
+    if line < exc.line:  # the start of the error's line
+        for m in _BREAK.finditer(text, start):
+            offset, line = m.end(), line + 1
+            if line == exc.line:
+                break
+        else:
+            return None
+    for marker in _MARKER.finditer(text, offset):
+        at = marker.start()
+        line += len(_BREAK.findall(text, offset, at))
+        offset = at
+        if at > start and (line > exc.line or exc.column <= 1):
+            return at, line
+    return None
+
+
+def iter_stream(text: str, *, max_depth: int = MAX_DEPTH) -> Iterator[YamlDocument | YamlError]:
+    """Every document of ``text`` one at a time, going on after errors.
+
+    A broken document is handed over as its :class:`YamlError` and reading resumes at the
+    next document marker (``---`` at the start of a line, followed by a blank or the line's
+    end): YAML forbids that marker inside any node, libyaml ends every node there and
+    ``kubectl`` splits a file on it before parsing, so the document after it is the same
+    document whether or not the broken one is fixed. The error says where reading resumed
+    (``resumed_at``). Reading does not resume after a :class:`YamlLimitError` (hostile input)
+    nor after :data:`MAX_RESUMES` errors: the error then counts the documents left unread
+    (``unchecked``). Document indexes count the broken documents too; the alias budget is
+    the stream's, not a part's.
+    """
+    start, line0, index = 0, 1, 0
+    budget = _Budget()
+    resumes = 0
+    while True:
+        part = text if start == 0 else text[start:]
+        try:
+            for doc in _iter_part(part, max_depth, line0, index, budget):
+                index = doc.index + 1
+                yield doc
+            return
+        except YamlError as exc:
+            where = _resume_point(text, start, line0, exc)
+            if where is None or isinstance(exc, YamlLimitError) or resumes >= MAX_RESUMES:
+                if where is not None:
+                    exc.unchecked = sum(1 for _ in _MARKER.finditer(text, where[0]))
+                yield exc
+                return
+            start, line0 = where
+            exc.resumed_at = line0
+            resumes += 1
+            index += 1  # the broken document
+            yield exc
+
+
+def load_stream(
+    text: str, *, max_depth: int = MAX_DEPTH
+) -> tuple[list[YamlDocument], list[YamlError]]:
+    """:func:`iter_stream` whole: the documents read and the errors met."""
+    docs: list[YamlDocument] = []
+    errors: list[YamlError] = []
+    for d in iter_stream(text, max_depth=max_depth):
+        if isinstance(d, YamlError):
+            errors.append(d)
+        else:
+            docs.append(d)
+    return docs, errors
+
+
+def _iter_part(
+    text: str, max_depth: int, line0: int, count: int, budget: _Budget
+) -> Iterator[YamlDocument]:
+    """The documents of ``text``, which is line ``line0`` onwards of a stream whose
+    document ``count`` it starts with."""
     stack: list[_Frame] = []
     anchors: dict[str, tuple[Any, int]] = {}
     positions: dict[str, Position] = {}
     root: Any = None
-    doc_line = 1
-    real_nodes = 0
-    expanded = 0
+    doc_line = line0
     complex_keys = False
+    duplicates: list[tuple[str, Position, Position]] = []
 
     def attach(value: Any, pos: Position, size: int) -> None:
         nonlocal root, complex_keys
@@ -311,7 +434,10 @@ def iter_all(text: str, *, max_depth: int = MAX_DEPTH) -> Iterator[YamlDocument]
                 top.key = key
                 top.key_pos = pos
                 if key in top.container:  # a duplicate: the last one wins, with its positions
-                    _forget(positions, top.pointer + "/" + escape(key), top.container[key])
+                    pointer = top.pointer + "/" + escape(key)
+                    if not (top.merged and key in top.merged) and "\x00" not in pointer:
+                        duplicates.append((pointer, positions.get(pointer, (0, 0)), pos))
+                    _forget(positions, pointer, top.container[key])
                 return
             key = top.key
             top.key = None
@@ -341,10 +467,10 @@ def iter_all(text: str, *, max_depth: int = MAX_DEPTH) -> Iterator[YamlDocument]
         for ev in events:
             cls = type(ev)
             if cls is ScalarEvent:
-                real_nodes += 1
+                budget.real_nodes += 1
                 mark = ev.start_mark
-                pos = (mark.line + 1, mark.column + 1)
-                value = _scalar(ev)
+                pos = (mark.line + line0, mark.column + 1)
+                value = _scalar(ev, line0)
                 if ev.anchor:
                     anchors[ev.anchor] = (value, 1)
                 if value == "<<" and ev.implicit[0] and ev.tag is None and stack:
@@ -353,11 +479,11 @@ def iter_all(text: str, *, max_depth: int = MAX_DEPTH) -> Iterator[YamlDocument]
                         top.merge = True
                 attach(value, pos, 1)
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
-                real_nodes += 1
+                budget.real_nodes += 1
                 if len(stack) >= max_depth:
                     raise YamlLimitError(
                         f"nesting deeper than {max_depth} levels",
-                        ev.start_mark.line + 1,
+                        ev.start_mark.line + line0,
                         ev.start_mark.column + 1,
                     )
                 mark = ev.start_mark
@@ -370,7 +496,7 @@ def iter_all(text: str, *, max_depth: int = MAX_DEPTH) -> Iterator[YamlDocument]
                         is_map,
                         child_pointer(),
                         ev.anchor,
-                        (mark.line + 1, mark.column + 1),
+                        (mark.line + line0, mark.column + 1),
                     )
                 )
             elif cls is MappingEndEvent or cls is SequenceEndEvent:
@@ -385,39 +511,46 @@ def iter_all(text: str, *, max_depth: int = MAX_DEPTH) -> Iterator[YamlDocument]
                 except KeyError:
                     raise YamlError(
                         f"unknown alias *{ev.anchor} (no anchor &{ev.anchor} before it)",
-                        mark.line + 1,
+                        mark.line + line0,
                         mark.column + 1,
                     ) from None
                 if size < 0:
                     raise YamlError(
                         f"recursive alias *{ev.anchor}: it is inside the node it refers to",
-                        mark.line + 1,
+                        mark.line + line0,
                         mark.column + 1,
                     )
-                expanded += size
-                if expanded > ALIAS_BUDGET + ALIAS_RATIO * real_nodes:
+                budget.expanded += size
+                if budget.expanded > ALIAS_BUDGET + ALIAS_RATIO * budget.real_nodes:
                     raise YamlLimitError(
                         "alias expansion too large (a YAML 'billion laughs' bomb?)",
-                        mark.line + 1,
+                        mark.line + line0,
                         mark.column + 1,
                     )
-                attach(value, (mark.line + 1, mark.column + 1), size)
+                attach(value, (mark.line + line0, mark.column + 1), size)
             elif cls is DocumentStartEvent:
                 anchors = {}
                 positions = {}
                 root = None
                 complex_keys = False
-                doc_line = ev.start_mark.line + 1
+                duplicates = []
+                doc_line = ev.start_mark.line + line0
             elif cls is DocumentEndEvent:
                 yield YamlDocument(
-                    root, positions, count, doc_line, ev.end_mark.line + 1, complex_keys
+                    root,
+                    positions,
+                    count,
+                    doc_line,
+                    ev.end_mark.line + line0,
+                    complex_keys,
+                    duplicates,
                 )
                 count += 1
     except YamlError:
         raise
     except yaml.MarkedYAMLError as exc:
         emark: Any = exc.problem_mark or exc.context_mark
-        line = emark.line + 1 if emark else 0
+        line = emark.line + line0 if emark else 0
         col = emark.column + 1 if emark else 0
         if exc.problem and "maximum nesting depth" in exc.problem:
             depth = min(max_depth, _LIBYAML_MAX_DEPTH)
@@ -428,6 +561,7 @@ def iter_all(text: str, *, max_depth: int = MAX_DEPTH) -> Iterator[YamlDocument]
         raise YamlError(f"YAML syntax error: {msg}", line, col) from None
     except yaml.reader.ReaderError as exc:
         line, col = _where(text, exc.position)
+        line += line0 - 1
         char = exc.character
         code = f"U+{char:04X}" if isinstance(char, int) else repr(char)
         raise YamlError(
@@ -435,7 +569,7 @@ def iter_all(text: str, *, max_depth: int = MAX_DEPTH) -> Iterator[YamlDocument]
         ) from None
     except UnicodeEncodeError as exc:  # only from str built in memory: files decode strictly
         head = text[: exc.start]
-        line, col = head.count("\n") + 1, len(head) - head.rfind("\n")
+        line, col = head.count("\n") + line0, len(head) - head.rfind("\n")
         raise YamlError(
             f"character U+{ord(text[exc.start]):04X} is not allowed in YAML (unpaired surrogate)",
             line,
@@ -461,6 +595,9 @@ def _merge(frame: _Frame, source: Any, positions: dict[str, Position]) -> None:
         for k, v in src.items():
             if k not in target:
                 target[k] = v
+                if frame.merged is None:
+                    frame.merged = set()
+                frame.merged.add(k)
                 positions[frame.pointer + "/" + escape(k)] = frame.key_pos
 
 

@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from hardhull import suppress
 from hardhull.context import ScanFacts, SubjectContext
-from hardhull.formats.yamlpos import Position, YamlError, YamlLimitError, load_all, locate
+from hardhull.formats.yamlpos import (
+    Position,
+    YamlLimitError,
+    load_stream,
+    locate,
+)
 from hardhull.frontends import kinds
 from hardhull.frontends.interface import Document, FrontEndOutput, ReadOptions, Subject
 from hardhull.model import InputError, Resource, Skipped
@@ -138,16 +143,15 @@ def read_compose(item: TextInput) -> FrontEndOutput:
     documents: list[Document] = []
     out.documents = documents
     path = item.path
-    try:
-        docs = load_all(item.text)
-    except YamlError as exc:
+    docs, errors = load_stream(item.text)  # reading goes on after a broken document, if it can
+    if errors:
+        exc = errors[0]
         if "{{" in item.text and not isinstance(exc, YamlLimitError):
             out.skipped.append(
                 Skipped(path, f"{_TEMPLATE_REASON} (line {exc.line}: {exc.message})")
             )
             return out
-        out.errors.append(InputError(path, exc.message, exc.line, exc.column))
-        docs = exc.documents
+        out.errors.extend(InputError(path, e.described, e.line, e.column) for e in errors)
     lines = item.text.splitlines()
     for doc in docs:
         root = doc.data
@@ -162,6 +166,17 @@ def read_compose(item: TextInput) -> FrontEndOutput:
         if "apiVersion" in root and "kind" in root:
             out.ignored += 1  # a Kubernetes object in a compose-named file
             continue
+        for pointer, first, (line, col) in doc.duplicates:
+            key = pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+            out.errors.append(
+                InputError(
+                    path,
+                    f"key '{key}' is set twice in one mapping (first on line {first[0]}): "
+                    "docker compose refuses the file (the rest is checked with the last value)",
+                    line,
+                    col,
+                )
+            )
         services = build_services(root)
         found = services_mapping(root)
         if found is None and isinstance(root.get("services"), list | str | int | float):

@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 from hardhull import suppress
 from hardhull.context import ObjectContext, ScanFacts
-from hardhull.formats.jsonpos import json_positions
+from hardhull.formats.jsonpos import json_layout
 from hardhull.formats.yamlpos import (
     Position,
     YamlError,
     YamlLimitError,
-    iter_all,
+    iter_stream,
     load_all,
+    load_stream,
     locate,
 )
 from hardhull.frontends import kinds
@@ -63,6 +64,8 @@ class K8sObject:
     doc_index: int = 0
     line: int = 0
     lines: list[str] | None = None  # the file's lines, for snippets
+    #: keys set twice in one mapping of the document: (pointer, first, last position)
+    duplicates: list[tuple[str, Position, Position]] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -98,7 +101,16 @@ class K8sObject:
         return suppress.object_codes(self.data)
 
     def subjects(self, facts: ScanFacts) -> list[Subject]:
-        return object_subjects(self.data, facts)
+        return object_subjects(self.data, facts, self.duplicate_keys())
+
+    def duplicate_keys(self) -> tuple[tuple[str, int], ...]:
+        """This object's keys set twice: (pointer in the object, line of the first one)."""
+        n = len(self.prefix)
+        return tuple(
+            (p[n:], first[0])
+            for p, first, _ in self.duplicates
+            if p.startswith(self.prefix) and (not n or p[n : n + 1] == "/")
+        )
 
 
 #: container fields no check over a whole set reads (the set keeps a view without them)
@@ -178,11 +190,14 @@ def _with_lean_containers(node: dict[str, Any], tokens: list[str]) -> dict[str, 
     return spec
 
 
-def object_subjects(obj: dict[str, Any], facts: ScanFacts) -> list[Subject]:
+def object_subjects(
+    obj: dict[str, Any], facts: ScanFacts, duplicate_keys: tuple[tuple[str, int], ...] = ()
+) -> list[Subject]:
     """What the checks look at in one Kubernetes object: the object itself and, when it
-    bears pods, its :class:`~hardhull.models.workload.Workload`. Raises what reading the pod
-    spec raises (the caller reports it)."""
-    ctx = ObjectContext(obj, facts)
+    bears pods, its :class:`~hardhull.models.workload.Workload`; ``duplicate_keys`` are the
+    keys its text sets twice. Raises what reading the pod spec raises (the caller reports
+    it)."""
+    ctx = ObjectContext(obj, facts, duplicate_keys)
     out: list[Subject] = [(Target.OBJECT, obj, ctx)]
     w = ctx.workload
     if w is not None:
@@ -208,8 +223,15 @@ def is_k8s_object(doc: Any) -> bool:
 
 
 def _expand(
-    doc: Any, path: str, positions: dict[str, Position], idx: int, line: int, out: ParsedFile
+    doc: Any,
+    path: str,
+    positions: dict[str, Position],
+    idx: int,
+    line: int,
+    out: ParsedFile,
+    duplicates: list[tuple[str, Position, Position]] | None = None,
 ) -> None:
+    dups = duplicates or []
     if not is_k8s_object(doc):
         out.ignored += 1
         return
@@ -219,11 +241,13 @@ def _expand(
         for i, item in enumerate(items):
             if is_k8s_object(item):
                 pos = positions.get(f"/items/{i}", (line, 0))
-                out.objects.append(K8sObject(item, path, positions, f"/items/{i}", idx, pos[0]))
+                out.objects.append(
+                    K8sObject(item, path, positions, f"/items/{i}", idx, pos[0], None, dups)
+                )
             else:
                 out.ignored += 1
         return
-    out.objects.append(K8sObject(doc, path, positions, "", idx, line))
+    out.objects.append(K8sObject(doc, path, positions, "", idx, line, None, dups))
 
 
 _BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")
@@ -266,7 +290,9 @@ def _parse_json(path: str, text: str, out: ParsedFile) -> bool:
 
     Returns False (and changes nothing) when ``text`` is not JSON, so it is read as YAML.
     """
-    values: list[tuple[Any, Position, dict[str, Position]]] = []
+    values: list[
+        tuple[Any, Position, dict[str, Position], list[tuple[str, Position, Position]]]
+    ] = []
     lines = _Lines(text)
     n = len(text)
     i = _JSON_WS.match(text, 0).end()  # type: ignore[union-attr]
@@ -276,7 +302,7 @@ def _parse_json(path: str, text: str, out: ParsedFile) -> bool:
             start = lines.at(i)
             if _SURROGATE_ESCAPE.search(text, i, end):
                 value = _clean_surrogates(value)
-            values.append((value, start, json_positions(text[i:end], start)))
+            values.append((value, start, *json_layout(text[i:end], start)))
             i = _JSON_WS.match(text, end).end()  # type: ignore[union-attr]
     except json.JSONDecodeError as exc:
         if "{{" in text or not path.lower().endswith(".json"):
@@ -296,8 +322,8 @@ def _parse_json(path: str, text: str, out: ParsedFile) -> bool:
     except YamlLimitError as exc:
         out.errors.append(InputError(path, exc.message, exc.line, exc.column))
         return True
-    for idx, (value, (line, _), positions) in enumerate(values):
-        _expand(value, path, positions, idx, line, out)
+    for idx, (value, (line, _), positions, duplicates) in enumerate(values):
+        _expand(value, path, positions, idx, line, out, duplicates)
     return True
 
 
@@ -327,19 +353,19 @@ def iter_objects(path: str, text: str, out: ParsedFile) -> Iterator[K8sObject]:
                 o.lines = lines
                 yield o
             return
-        try:
-            for d in iter_all(text):
-                if d.data is None:
-                    continue
-                one = ParsedFile([], [], [])
-                _expand(d.data, path, d.positions, d.index, d.line, one)
-                out.ignored += one.ignored
-                for o in one.objects:
-                    lines = lines or text.splitlines()
-                    o.lines = lines
-                    yield o
-        except YamlError as exc:  # the documents before the error were handed over
-            out.errors.append(InputError(path, exc.message, exc.line, exc.column))
+        for d in iter_stream(text):
+            if isinstance(d, YamlError):  # reading goes on at the next document, if it can
+                out.errors.append(InputError(path, d.described, d.line, d.column))
+                continue
+            if d.data is None:
+                continue
+            one = ParsedFile([], [], [])
+            _expand(d.data, path, d.positions, d.index, d.line, one, d.duplicates)
+            out.ignored += one.ignored
+            for o in one.objects:
+                lines = lines or text.splitlines()
+                o.lines = lines
+                yield o
     except Exception as exc:  # pragma: no cover - a bug of ours must not stop the scan
         out.errors.append(InputError(path, f"internal error reading this file: {exc!r}"))
 
@@ -368,15 +394,15 @@ def _parse(path: str, text: str, out: ParsedFile) -> None:
         path, text[1:] if text.startswith("\ufeff") else text, out
     ):
         return
-    try:
-        docs = load_all(text)
-    except YamlError as exc:
+    docs, errors = load_stream(text)
+    if errors:
+        exc = errors[0]
         if template and not isinstance(exc, YamlLimitError) and (helm or _template_broke(text)):
             reason = _HELM_REASON if helm else _TEMPLATE_REASON
             out.skipped.append(Skipped(path, f"{reason} (line {exc.line}: {exc.message})"))
             return
-        out.errors.append(InputError(path, exc.message, exc.line, exc.column))
-        docs = exc.documents  # the documents before the error are still scanned
+        # the documents around a broken one are still scanned
+        out.errors.extend(InputError(path, e.described, e.line, e.column) for e in errors)
     else:
         if helm and any(d.complex_keys for d in docs):
             # ``key: {{ .Values.x }}`` is valid YAML (a flow mapping as a key), not a manifest.
@@ -387,7 +413,7 @@ def _parse(path: str, text: str, out: ParsedFile) -> None:
     for d in docs:
         if d.data is None:
             continue
-        _expand(d.data, path, d.positions, d.index, d.line, out)
+        _expand(d.data, path, d.positions, d.index, d.line, out, d.duplicates)
 
 
 def _is_compose(text: str) -> bool:

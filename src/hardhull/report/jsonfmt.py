@@ -74,6 +74,16 @@ def iter_json(result: ScanResult) -> Iterator[str]:
         ],
         "skipped": [{"path": printable_path(s.path), "reason": s.reason} for s in result.skipped],
     }
+    if result.warnings:  # the key is there only when there are some (reports stay as they were)
+        doc["warnings"] = [
+            {
+                "path": printable_path(w.path),
+                "line": w.line,
+                "column": w.column,
+                "message": w.message,
+            }
+            for w in result.warnings
+        ]
     return iter_report(doc)
 
 

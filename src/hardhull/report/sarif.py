@@ -192,13 +192,20 @@ def sarif_log(result: ScanResult, cwd: str | None = None) -> dict[str, Any]:
         worst[f.rule.code] = max(worst.get(f.rule.code, f.severity), f.severity)
     codes = sorted(rules)
     index = {code: i for i, code in enumerate(codes)}
-    notifications = [
-        _notification("error", "input-error", e.message, e.path, e.line, e.column, base)
-        for e in result.errors
-    ] + [
-        _notification("warning", "skipped-input", s.reason, s.path, 0, 0, base)
-        for s in result.skipped
-    ]
+    notifications = (
+        [
+            _notification("error", "input-error", e.message, e.path, e.line, e.column, base)
+            for e in result.errors
+        ]
+        + [
+            _notification("warning", "skipped-input", s.reason, s.path, 0, 0, base)
+            for s in result.skipped
+        ]
+        + [
+            _notification("warning", "unknown-rule-code", w.message, w.path, w.line, w.column, base)
+            for w in result.warnings
+        ]
+    )
     invocation: dict[str, Any] = {
         # exit code 2 in the CLI: there were input errors and nothing could be scanned
         "executionSuccessful": not (result.errors and not result.scanned_anything),

@@ -13,7 +13,8 @@ The modules, by topic:
   token, default namespace: K030, K031), ``probes`` (missing probes, probes aimed at another
   host: K032, K033, K036);
 - ``services`` (external IPs, node ports: K038, K040), checked on the object (``Target.OBJECT``);
-- ``pod_security`` (K100: would Pod Security Admission reject the workload?).
+- ``pod_security`` (K100: would Pod Security Admission reject the workload?);
+- ``manifest`` (the text of any object: a key set twice, K041).
 
 Helpers several checks use are in :mod:`~hardhull.rules.kubernetes.common`; the host-path and
 capability knowledge the compose rules share is in :mod:`hardhull.models.host_paths` and
