@@ -166,7 +166,7 @@ def test_fail_on_and_exclude(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 def test_unreadable_input_exits_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cmd_pss(parse(str(tmp_path / "missing.yaml"))) == 2
     assert "nothing could be read" in capsys.readouterr().err
-    broken = write(tmp_path, "bad.yaml", "a: [unclosed\n")
+    broken = write(tmp_path, "bad.yaml", "apiVersion: v1\nkind: Pod\na: [unclosed\n")
     assert cmd_pss(parse(broken, "-f", "json")) == 2
     err = capsys.readouterr().err
     assert f"hardhull: input error: {broken}:" in err

@@ -151,7 +151,7 @@ def test_syntax_error_with_a_clean_file_exits_0(tmp_path: Path) -> None:
 
 def test_only_bad_files_exit_2(tmp_path: Path) -> None:
     write(tmp_path / "a.yaml", BAD)
-    write(tmp_path / "b.yaml", "a: b: c\n")
+    write(tmp_path / "b.yaml", "apiVersion: v1\nkind: Pod\na: b: c\n")
     code, report = run_json(".", cwd=tmp_path)
     assert code == 2
     assert errors(report) == [
@@ -161,7 +161,7 @@ def test_only_bad_files_exit_2(tmp_path: Path) -> None:
             4,
             "YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence)",
         ),
-        ("./b.yaml", 1, 5, "YAML syntax error: mapping values are not allowed in this context"),
+        ("./b.yaml", 3, 5, "YAML syntax error: mapping values are not allowed in this context"),
     ]
     assert report["findings"] == []
 
@@ -563,11 +563,11 @@ def test_concatenated_json_values(tmp_path: Path) -> None:
 
 
 def test_invalid_json(tmp_path: Path) -> None:
-    write(tmp_path / "bad.json", '{\n  "kind": "Pod",\n  "spec": {,}\n}\n')
+    write(tmp_path / "bad.json", '{\n  "kind": "Pod",\n  "apiVersion": "v1",\n  "spec": {,}\n}\n')
     code, report = run_json("bad.json", cwd=tmp_path)
     assert code == 2
     assert errors(report) == [
-        ("bad.json", 3, 12, "invalid JSON: Expecting property name enclosed in double quotes")
+        ("bad.json", 4, 12, "invalid JSON: Expecting property name enclosed in double quotes")
     ]
 
 
@@ -675,11 +675,11 @@ def test_other_templates_that_are_not_yaml_are_skipped(tmp_path: Path) -> None:
 
 
 def test_real_syntax_error_in_a_file_with_placeholders_is_an_error(tmp_path: Path) -> None:
-    text = "kind: ConfigMap\ndata:\n  a: '{{ $labels.x }}'\n   b: 1\n"
+    text = "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: '{{ $labels.x }}'\n   b: 1\n"
     write(tmp_path / "t.yaml", text)
     result = engine(tmp_path / "t.yaml")
     assert [(e.line, e.column, e.message) for e in result.errors] == [
-        (4, 4, "YAML syntax error: did not find expected key (while parsing a block mapping)")
+        (5, 4, "YAML syntax error: did not find expected key (while parsing a block mapping)")
     ]
     assert result.skipped == []
 
@@ -774,3 +774,90 @@ def test_parse_text_documents(text: str, expected: tuple[int, int]) -> None:
     parsed = parse_text("x.yaml", text)
     assert (len(parsed.objects), parsed.ignored) == expected
     assert parsed.errors == [] and parsed.skipped == []
+
+
+# --- files of other tools: never an input error (issue #9) ----------------------------------
+
+JSONC_SETTINGS = '{\n  // editor settings\n  "editor.tabSize": 2,\n  "files.eol": "\\n",\n}\n'
+TSCONFIG = '{\n  "compilerOptions": {\n    /* strict mode */\n    "strict": true,\n  },\n}\n'
+JINJA_VARS = (
+    "app_name: {{ name }}\nport: {{ port | default(80) }}\n{# a comment #}\nhosts:\n"
+    "{% for h in groups['web'] %}\n  - {{ h }}\n{% endfor %}\n"
+)
+ANSIBLE_VARS = 'image: "{{ registry }}/app:{{ tag }}"\nreplicas: {{ replicas }}\n'
+
+
+def test_other_tools_yaml_and_json_that_do_not_parse_are_ignored(tmp_path: Path) -> None:
+    write(tmp_path / ".vscode/settings.json", JSONC_SETTINGS)
+    write(tmp_path / "tsconfig.json", TSCONFIG)
+    write(tmp_path / "group_vars/vars.yml", JINJA_VARS)
+    write(tmp_path / "roles/app/defaults/main.yml", ANSIBLE_VARS)
+    write(tmp_path / "pod.yaml", POD)
+    code, report = run_json(".", cwd=tmp_path)
+    assert code == 1  # the pod's K001, nothing else
+    assert report["errors"] == [] and report["skipped"] == []
+    assert k001(report) == [("./pod.yaml", PRIV, 11, 9)]
+    assert summary(report) == (5, 1, 4, 0, 0)
+    # named explicitly, as the pre-commit hook names them: the same
+    code, report = run_json(
+        ".vscode/settings.json", "tsconfig.json", "group_vars/vars.yml", "pod.yaml", cwd=tmp_path
+    )
+    assert (code, report["errors"], report["skipped"]) == (1, [], [])
+
+
+BROKEN_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+      - name: app
+        image: nginx:1.27
+       ports: []
+"""
+
+
+def test_evident_manifests_and_compose_files_that_do_not_parse_stay_input_errors(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path / "deploy.yaml", BROKEN_DEPLOYMENT)
+    write(tmp_path / "pod.json", '{\n  "apiVersion": "v1",\n  "kind": "Pod",\n  // x\n}\n')
+    write(tmp_path / "stack.yml", "services:\n  web:\n    image: nginx\n   ports: []\n")
+    write(
+        tmp_path / "jinja-deploy.yaml",
+        "apiVersion: v1\nkind: Pod\n{% if x %}\nmetadata:\n  name: a\n{% endif %}\n",
+    )
+    write(tmp_path / "docker-compose.yml", "version: '3'\nx: [\n")
+    write(tmp_path / "daemon.json", '{\n  "userns-remap": "default",\n}\n')
+    write(tmp_path / "ok.yaml", POD)
+    code, report = run_json(".", cwd=tmp_path)
+    assert code == 1
+    assert [(e[0], e[1]) for e in errors(report)] == [
+        ("./daemon.json", 3),
+        ("./deploy.yaml", 11),
+        ("./docker-compose.yml", 3),
+        ("./pod.json", 4),
+        ("./stack.yml", 4),
+    ]
+    assert skipped(report) == [
+        (
+            "./jinja-deploy.yaml",
+            "template syntax ({{ }}) that is not YAML yet: render it first (line 3: YAML "
+            "syntax error: found character that cannot start any token (while scanning for the "
+            "next token))",
+        )
+    ]
+
+
+def test_a_syntax_error_after_kubernetes_documents_stays_an_input_error(tmp_path: Path) -> None:
+    # no apiVersion/kind in the broken document itself: the file gave objects before it
+    write(tmp_path / "multi.yaml", POD + "---\nfoo: [\n")
+    write(tmp_path / "multi.json", json.dumps(__import__("yaml").safe_load(POD)) + "\n{,}\n")
+    result = engine(tmp_path / "multi.yaml", tmp_path / "multi.json")
+    assert [(os.path.basename(e.path), e.line) for e in result.errors] == [
+        ("multi.json", 2),
+        ("multi.yaml", 14),
+    ]

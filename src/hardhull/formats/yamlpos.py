@@ -388,8 +388,8 @@ def iter_all(text: str, *, max_depth: int = MAX_DEPTH) -> Iterator[YamlDocument]
                         mark.line + 1,
                         mark.column + 1,
                     ) from None
-                if size < 0:
-                    raise YamlError(
+                if size < 0:  # a hostile construct, refused like a bomb
+                    raise YamlLimitError(
                         f"recursive alias *{ev.anchor}: it is inside the node it refers to",
                         mark.line + 1,
                         mark.column + 1,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 
 KUBERNETES = "kubernetes"
 DOCKERFILE = "dockerfile"
@@ -75,3 +76,28 @@ def input_kind(path: str, text: str) -> str:
             continue
         return KUBERNETES
     return KUBERNETES
+
+
+#: a mapping key at the start of a line (YAML, block or in a list item) or anywhere in JSON
+_KEY = r"""(?:^[ \t]*(?:-[ \t]+)?["']?{0}["']?[ \t]*:|"{0}"[ \t\r\n]*:)"""
+_API_VERSION = re.compile(_KEY.format("apiVersion"), re.MULTILINE)
+_KIND = re.compile(_KEY.format("kind"), re.MULTILINE)
+#: a compose file's top-level ``services:`` key (at the first column)
+_SERVICES = re.compile(r"""^["']?services["']?[ \t]*:""", re.MULTILINE)
+_KUSTOMIZATION_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "kustomization"})
+
+
+def evidently_ours(path: str, text: str) -> bool:
+    """Is a YAML/JSON file that does not parse evidently meant for hardhull (so its syntax
+    error is an input error), rather than some other YAML/JSON-like file (``tsconfig.json``
+    with comments, an Ansible/Jinja ``vars.yml``) that is ignored?
+
+    Evident are: a file whose name Docker, Compose or kustomize look for; text with both an
+    ``apiVersion`` and a ``kind`` key (a Kubernetes manifest); text with a top-level
+    ``services`` key (a compose file)."""
+    name = os.path.basename(path).lower()
+    if name in _KUSTOMIZATION_NAMES or kind_of(path) in (DOCKERFILE, COMPOSE, DAEMON):
+        return True
+    if _API_VERSION.search(text) is not None and _KIND.search(text) is not None:
+        return True
+    return _SERVICES.search(text) is not None

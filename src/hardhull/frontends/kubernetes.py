@@ -43,8 +43,8 @@ _HELM = re.compile(
 )
 _HELM_REASON = "Helm template (render it first: helm template … | hardhull scan -)"
 _TEMPLATE_REASON = "template syntax ({{ }}) that is not YAML yet: render it first"
-#: one Go-template action on one line
-_ACTION = re.compile(r"\{\{[^\n]*?\}\}")
+#: one Go-template action, Jinja statement or Jinja comment on one line
+_ACTION = re.compile(r"\{\{[^\n]*?\}\}|\{%[^\n]*?%\}|\{#[^\n]*?#\}")
 #: a Helm chart's templates directory (files there with Helm actions are chart templates)
 _TEMPLATES_DIR = re.compile(r"(?:^|[/\\])templates[/\\]")
 _JSON = json.JSONDecoder()
@@ -279,9 +279,11 @@ def _parse_json(path: str, text: str, out: ParsedFile) -> bool:
             values.append((value, start, json_positions(text[i:end], start)))
             i = _JSON_WS.match(text, end).end()  # type: ignore[union-attr]
     except json.JSONDecodeError as exc:
-        if "{{" in text or not path.lower().endswith(".json"):
+        if _is_template(text) or not path.lower().endswith(".json"):
             return False  # YAML flow style, JSON with YAML comments, a template: YAML decides
-        out.errors.append(InputError(path, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno))
+        _syntax_error(
+            path, text, InputError(path, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno), out
+        )
         return True
     except ValueError as exc:  # an integer over Python's digit limit
         line, col = lines.at(i)
@@ -316,7 +318,7 @@ def iter_objects(path: str, text: str, out: ParsedFile) -> Iterator[K8sObject]:
     Templates (``{{ }}``, judged on the whole text) and JSON are read whole first."""
     lines: list[str] = []  # the file's lines, split when the first object needs them
     try:
-        if "{{" in text or _JSON_START.match(text):
+        if _is_template(text) or _JSON_START.match(text):
             whole = ParsedFile([], [], [])
             _parse(path, text, whole)
             out.errors.extend(whole.errors)
@@ -327,6 +329,7 @@ def iter_objects(path: str, text: str, out: ParsedFile) -> Iterator[K8sObject]:
                 o.lines = lines
                 yield o
             return
+        found = False
         try:
             for d in iter_all(text):
                 if d.data is None:
@@ -335,11 +338,16 @@ def iter_objects(path: str, text: str, out: ParsedFile) -> Iterator[K8sObject]:
                 _expand(d.data, path, d.positions, d.index, d.line, one)
                 out.ignored += one.ignored
                 for o in one.objects:
+                    found = True
                     lines = lines or text.splitlines()
                     o.lines = lines
                     yield o
         except YamlError as exc:  # the documents before the error were handed over
-            out.errors.append(InputError(path, exc.message, exc.line, exc.column))
+            error = InputError(path, exc.message, exc.line, exc.column)
+            if found or isinstance(exc, YamlLimitError):
+                out.errors.append(error)
+            else:
+                _syntax_error(path, text, error, out)
     except Exception as exc:  # pragma: no cover - a bug of ours must not stop the scan
         out.errors.append(InputError(path, f"internal error reading this file: {exc!r}"))
 
@@ -357,8 +365,24 @@ def _template_broke(text: str) -> bool:
     return True
 
 
+def _is_template(text: str) -> bool:
+    """Does ``text`` hold template syntax: Go-template/Jinja ``{{ }}``, Jinja ``{% %}``?"""
+    return "{{" in text or "{%" in text
+
+
+def _syntax_error(path: str, text: str, error: InputError, out: ParsedFile) -> None:
+    """A file that does not parse as YAML/JSON: an input error when it is evidently a
+    manifest or a compose file (:func:`~hardhull.frontends.kinds.evidently_ours`), otherwise
+    a YAML/JSON-like file of another tool (``tsconfig.json`` with comments, a Jinja
+    ``vars.yml``): one ignored document, like any other YAML that is not Kubernetes."""
+    if kinds.evidently_ours(path, text):
+        out.errors.append(error)
+    else:
+        out.ignored += 1
+
+
 def _parse(path: str, text: str, out: ParsedFile) -> None:
-    template = "{{" in text
+    template = _is_template(text)
     helm = template and _HELM.search(text) is not None
     if helm and _TEMPLATES_DIR.search(path):
         out.skipped.append(Skipped(path, _HELM_REASON))
@@ -372,11 +396,23 @@ def _parse(path: str, text: str, out: ParsedFile) -> None:
         docs = load_all(text)
     except YamlError as exc:
         if template and not isinstance(exc, YamlLimitError) and (helm or _template_broke(text)):
+            if not helm and not kinds.evidently_ours(path, text):
+                out.ignored += 1  # an Ansible/Jinja variables file, not a manifest template
+                return
             reason = _HELM_REASON if helm else _TEMPLATE_REASON
             out.skipped.append(Skipped(path, f"{reason} (line {exc.line}: {exc.message})"))
             return
-        out.errors.append(InputError(path, exc.message, exc.line, exc.column))
         docs = exc.documents  # the documents before the error are still scanned
+        error = InputError(path, exc.message, exc.line, exc.column)
+        before = len(out.objects)
+        for d in docs:
+            if d.data is not None:
+                _expand(d.data, path, d.positions, d.index, d.line, out)
+        if len(out.objects) > before or isinstance(exc, YamlLimitError):
+            out.errors.append(error)
+        else:
+            _syntax_error(path, text, error, out)
+        return
     else:
         if helm and any(d.complex_keys for d in docs):
             # ``key: {{ .Values.x }}`` is valid YAML (a flow mapping as a key), not a manifest.
