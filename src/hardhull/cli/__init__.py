@@ -140,6 +140,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         help="audit FILE as a Docker daemon.json (files named daemon.json are found anyway)",
     )
     s.add_argument(
+        "--pre-commit",
+        action="store_true",
+        help="the pre-commit hook's mode: the rest of the git repository is read for the "
+        "checks over the whole set (findings only in the PATHs given)",
+    )
+    s.add_argument(
         "--as-of",
         type=_iso_date,
         default=None,
@@ -239,6 +245,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
         as_of=args.as_of or cfg.as_of,
         forced_kinds={p: "daemon" for p in args.daemon_config},
     )
+    if args.pre_commit:
+        from hardhull.cli.hook import repository_files  # start-up time: only for the hook
+
+        opts.context = repository_files(opts.excludes)
     if max_bytes is not None:
         opts.max_bytes = max_bytes
     progress = _progress_bar() if sys.stderr.isatty() else None

@@ -62,6 +62,17 @@ def is_candidate(name: str) -> bool:
     return kinds.kind_of(name) is not None
 
 
+def walk_selects(path: str, excludes: Sequence[str] = ()) -> bool:
+    """Would walking a directory pick up the file ``path`` (a relative path below it): a
+    candidate name, in no skipped folder (``.git``, ``node_modules``…), not excluded?"""
+    parts = path.replace(os.sep, "/").split("/")
+    return (
+        is_candidate(parts[-1])
+        and not any(p in SKIP_DIRS for p in parts[:-1])
+        and not _excluded(path, excludes)
+    )
+
+
 def _excluded(path: str, excludes: Sequence[str]) -> bool:
     if not excludes:
         return False
