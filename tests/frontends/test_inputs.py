@@ -861,3 +861,36 @@ def test_a_syntax_error_after_kubernetes_documents_stays_an_input_error(tmp_path
         ("multi.json", 2),
         ("multi.yaml", 14),
     ]
+
+
+# --- Dockerfile detection (issue #9) ---------------------------------------------------------
+
+DOCKERFILE = "FROM python:3.12\nUSER root\n"
+PYTHON = "import os\nprint(os.getcwd())\n"
+
+
+def test_dockerfile_names_content_and_templates(tmp_path: Path) -> None:
+    for name in ("Dockerfile-dev", "Dockerfile_prod", "Containerfile-ci", "api.Dockerfile"):
+        write(tmp_path / name, DOCKERFILE)
+    for name in ("dockerfile.py", "dockerfile.vim", "prod.Dockerfile", "Dockerfile.local"):
+        write(tmp_path / name, PYTHON)
+    for name in ("Dockerfile.j2", "Dockerfile.tmpl", "Dockerfile.in", "Dockerfile.jinja"):
+        write(tmp_path / name, "FROM {{ base }}\n")
+    code, report = run_json(".", cwd=tmp_path)
+    assert report["errors"] == []
+    assert sorted({f["location"]["path"] for f in report["findings"]}) == [
+        "./Containerfile-ci",
+        "./Dockerfile-dev",
+        "./Dockerfile_prod",
+        "./api.Dockerfile",
+    ]
+    assert skipped(report) == [
+        (f"./Dockerfile.{s}", f"Dockerfile template (.{s}): render it first, then scan the result")
+        for s in ("in", "j2", "jinja", "tmpl")
+    ]
+    # named explicitly: judged by content; a template is skipped with its reason
+    code, report = run_json("prod.Dockerfile", "Dockerfile.local", "Dockerfile-dev", cwd=tmp_path)
+    assert report["errors"] == []
+    assert {f["location"]["path"] for f in report["findings"]} == {"Dockerfile-dev"}
+    code, report = run_json("Dockerfile.j2", "--pre-commit", cwd=tmp_path)
+    assert (code, len(report["skipped"]), report["errors"]) == (0, 1, [])

@@ -265,7 +265,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return code
     if (result.errors and args.output) or (result.errors and fmt != "text"):
         report_input_errors(result.errors)
-    if (result.errors or result.skipped) and not result.scanned_anything:
+    if args.pre_commit and not result.errors and not result.scanned_anything:
+        pass  # the hook was given only files to skip (templates, binaries): nothing to refuse
+    elif (result.errors or result.skipped) and not result.scanned_anything:
         # something was asked for and none of it could be read (an empty folder is fine)
         sys.stderr.write("hardhull: error: nothing could be scanned\n")
         return EXIT_ERROR

@@ -210,7 +210,10 @@ def _walk(root: str, excludes: Sequence[str], out: Collected) -> Iterator[str]:
                 if entry.name not in SKIP_DIRS:
                     subdirs.append(path)
                 continue
-            if is_candidate(entry.name):
+            reason = kinds.template_reason(entry.name)
+            if reason is not None:
+                out.skipped.append(Skipped(path, reason))
+            elif is_candidate(entry.name):
                 yield path
         stack.extend(reversed(subdirs))
 
@@ -259,6 +262,10 @@ def collect(
             files = list(_walk(given, excludes, out))
             explicit = False
         elif os.path.lexists(given):
+            reason = kinds.template_reason(given)
+            if reason is not None:
+                out.skipped.append(Skipped(given, reason))
+                continue
             files = [given]
             explicit = True
         else:

@@ -18,10 +18,23 @@ DAEMON = "daemon"
 _DOCKERFILE_GLOBS = (
     "dockerfile",
     "dockerfile.*",
+    "dockerfile-*",
+    "dockerfile_*",
     "*.dockerfile",
     "containerfile",
     "containerfile.*",
+    "containerfile-*",
+    "containerfile_*",
 )
+#: suffixes of files named like a Dockerfile that are something else (source code, editor
+#: files, docs); the name alone does not make them Dockerfiles
+_NOT_DOCKERFILE = (
+    *(".yaml", ".yml", ".json", ".md", ".txt", ".sh", ".py", ".vim", ".el", ".go", ".rs"),
+    *(".js", ".ts", ".rb", ".java", ".lua", ".toml", ".ini", ".cfg", ".bak", ".orig", ".swp"),
+    *(".html", ".lock", ".ps1", ".bat", ".xml", ".diff", ".patch", ".rst", ".adoc", ".snap"),
+)
+#: template suffixes: a Dockerfile template is not a Dockerfile until rendered
+_TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".template", ".in", ".erb")
 _COMPOSE_GLOBS = (
     "compose.yaml",
     "compose.yml",
@@ -40,9 +53,9 @@ _YAML_EXTS = (".yaml", ".yml", ".json")
 def kind_of(path: str) -> str | None:
     """The front end for a file found while walking a directory, or None to leave it."""
     name = os.path.basename(path).lower()
-    # not `Dockerfile.yaml`, `Dockerfile.md` and the like
+    # not `Dockerfile.yaml`, `dockerfile.py`, `Dockerfile.j2` and the like
     if any(fnmatch.fnmatchcase(name, g) for g in _DOCKERFILE_GLOBS) and not name.endswith(
-        (*_YAML_EXTS, ".md", ".txt", ".sh")
+        (*_NOT_DOCKERFILE, *_TEMPLATE_SUFFIXES)
     ):
         return DOCKERFILE
     if any(fnmatch.fnmatchcase(name, g) for g in _COMPOSE_GLOBS):
@@ -52,6 +65,33 @@ def kind_of(path: str) -> str | None:
     if name.endswith(_YAML_EXTS):
         return KUBERNETES
     return None
+
+
+def template_reason(path: str) -> str | None:
+    """Why a file named like a Dockerfile template (``Dockerfile.j2``, ``Dockerfile.in``…)
+    is skipped, or None."""
+    name = os.path.basename(path).lower()
+    stem, suffix = os.path.splitext(name)
+    if suffix in _TEMPLATE_SUFFIXES and any(
+        fnmatch.fnmatchcase(stem, g) for g in _DOCKERFILE_GLOBS
+    ):
+        return f"Dockerfile template ({suffix}): render it first, then scan the result"
+    return None
+
+
+def looks_like_dockerfile(text: str) -> bool:
+    """Does the first instruction of ``text`` (after comments, blank lines and parser
+    directives) start a Dockerfile (``FROM``, ``ARG``)?"""
+    for raw in text.splitlines():
+        line = raw.strip().lower()
+        if not line:
+            continue
+        if line.startswith(_DOCKERFILE_START):
+            return True
+        if line.startswith("#"):
+            continue
+        return False
+    return False
 
 
 def kind_of_named(path: str) -> str:
@@ -65,7 +105,12 @@ _DOCKERFILE_START = ("from ", "from\t", "arg ", "arg\t", "# syntax=", "#syntax="
 def input_kind(path: str, text: str) -> str:
     """The front end for one input; standard input is recognised by its content."""
     if path != "<stdin>":
-        return kind_of_named(path)
+        kind = kind_of_named(path)
+        exact = os.path.basename(path).lower() in ("dockerfile", "containerfile")
+        if kind == DOCKERFILE and not exact and not looks_like_dockerfile(text):
+            # `prod.Dockerfile` holding Python: judged by content, like any other file
+            return KUBERNETES
+        return kind
     for raw in text.splitlines():
         line = raw.strip().lower()
         if not line:
