@@ -111,16 +111,7 @@ def input_kind(path: str, text: str) -> str:
             # `prod.Dockerfile` holding Python: judged by content, like any other file
             return KUBERNETES
         return kind
-    for raw in text.splitlines():
-        line = raw.strip().lower()
-        if not line:
-            continue
-        if line.startswith(_DOCKERFILE_START):
-            return DOCKERFILE
-        if line.startswith("#"):
-            continue
-        return KUBERNETES
-    return KUBERNETES
+    return DOCKERFILE if looks_like_dockerfile(text) else KUBERNETES
 
 
 #: a mapping key at the start of a line (YAML, block or in a list item) or anywhere in JSON
