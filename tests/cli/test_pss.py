@@ -243,3 +243,14 @@ def test_p_rules_registered_but_not_workload_checks() -> None:
     assert codes == [f"P{n:03d}" for n in range(1, 20)]
     assert all(RULES[c].category == "pod-security-standards" for c in codes)
     assert not any(rule.code.startswith("P") for rule in (c.rule for c in checks(Target.WORKLOAD)))
+
+
+def test_pss_selects_inputs_as_scan_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # issue #9: a Dockerfile and a compose file are not read as YAML (no syntax error)
+    root = Path(__file__).resolve().parents[2]
+    code = cmd_pss(parse(str(root / "examples/hardened"), "-f", "json"))
+    report = json.loads(capsys.readouterr().out)
+    assert report["errors"] == [] and report["skipped"] == []
+    assert code == 0
