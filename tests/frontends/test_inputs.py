@@ -208,7 +208,7 @@ def test_exit_code_follows_findings_when_something_was_scanned(tmp_path: Path, b
         args = ["bad.yaml", "pod.yaml"]
     code, report = run_json(*args, cwd=tmp_path)
     assert len(report["errors"]) == 1 and len(k001(report)) == 1
-    assert code == 1
+    assert code == (2 if bad == "missing" else 1)  # a path named that does not exist: 2
 
 
 # --- bytes that are not UTF-8 text ----------------------------------------------------------
@@ -647,7 +647,7 @@ def test_helm_template_is_skipped_with_reason(tmp_path: Path) -> None:
     write(tmp_path / "elsewhere/deploy.yaml", HELM)
     write(tmp_path / "chart/values.yaml", "replicaCount: 1\n")
     code, report = run_json("chart", "elsewhere", cwd=tmp_path)
-    assert code == 0
+    assert code == 2  # nothing was checked (issue #9)
     assert skipped(report) == [
         ("chart/templates/deployment.yaml", HELM_REASON),
         ("chart/templates/quoted.yaml", HELM_REASON),
@@ -894,3 +894,41 @@ def test_dockerfile_names_content_and_templates(tmp_path: Path) -> None:
     assert {f["location"]["path"] for f in report["findings"]} == {"Dockerfile-dev"}
     code, report = run_json("Dockerfile.j2", "--pre-commit", cwd=tmp_path)
     assert (code, len(report["skipped"]), report["errors"]) == (0, 1, [])
+
+
+# --- exit codes when nothing was checked (issue #9) ------------------------------------------
+
+NOTHING = (
+    "hardhull: error: nothing was checked: {} file(s) read, {} skipped, {} other document(s) "
+    "ignored; no Kubernetes object, Dockerfile, compose service or daemon.json\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("files", "counts"),
+    [
+        ({}, (0, 0, 0)),
+        ({"chart/templates/d.yaml": HELM}, (1, 1, 0)),
+        ({"blob.yaml": b"\x00\x01\x02"}, (0, 1, 0)),
+        ({"tsconfig.json": TSCONFIG, "values.yaml": "a: 1\n"}, (2, 0, 2)),
+    ],
+    ids=["empty", "helm-only", "binary-only", "other-tools-only"],
+)
+def test_nothing_checked_is_exit_2_and_said_but_the_hook_passes(
+    tmp_path: Path, files: dict[str, str | bytes], counts: tuple[int, int, int]
+) -> None:
+    (tmp_path / "d").mkdir()
+    for name, text in files.items():
+        write(tmp_path / "d" / name, text)
+    proc = run("d", cwd=tmp_path)
+    assert (proc.returncode, proc.stderr) == (2, NOTHING.format(*counts))
+    named = [f"d/{n}" for n in files] or ["d"]
+    proc = run("--pre-commit", *named, cwd=tmp_path)
+    assert (proc.returncode, proc.stderr) == (0, "")
+
+
+def test_a_missing_path_is_exit_2_even_with_clean_inputs(tmp_path: Path) -> None:
+    write(tmp_path / "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+    proc = run("cm.yaml", "nope.yaml", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.endswith("hardhull: error: no such file or directory: nope.yaml\n")

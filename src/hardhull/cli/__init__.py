@@ -1,7 +1,8 @@
 """Command-line front end. Thin: parse flags, call the library, pick a reporter, set the exit.
 
 Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage or input
-errors (a bad flag, or nothing could be scanned).
+errors (a bad flag, a missing path, nothing could be scanned, nothing was checked:
+docs/inputs.md).
 """
 
 from __future__ import annotations
@@ -265,11 +266,27 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return code
     if (result.errors and args.output) or (result.errors and fmt != "text"):
         report_input_errors(result.errors)
-    if args.pre_commit and not result.errors and not result.scanned_anything:
-        pass  # the hook was given only files to skip (templates, binaries): nothing to refuse
-    elif (result.errors or result.skipped) and not result.scanned_anything:
-        # something was asked for and none of it could be read (an empty folder is fine)
+    missing = [e.path for e in result.errors if e.message == "no such file or directory"]
+    if missing:
+        # a path named on the command line that does not exist: a mistake in the command
+        from hardhull.paths import printable_path  # start-up time: only when needed
+
+        named = ", ".join(printable_path(p) for p in missing)
+        sys.stderr.write(f"hardhull: error: no such file or directory: {named}\n")
+        return EXIT_ERROR
+    if args.pre_commit and not result.errors and not result.objects:
+        pass  # the hook was given only files to skip or ignore: nothing to refuse
+    elif result.errors and not result.scanned_anything:
+        # something was asked for and none of it could be read
         sys.stderr.write("hardhull: error: nothing could be scanned\n")
+        return EXIT_ERROR
+    elif not result.objects and not result.findings:
+        # an empty folder, only Helm templates, binaries or other tools' files: say so
+        sys.stderr.write(
+            f"hardhull: error: nothing was checked: {result.files} file(s) read, "
+            f"{len(result.skipped)} skipped, {result.ignored} other document(s) ignored; "
+            "no Kubernetes object, Dockerfile, compose service or daemon.json\n"
+        )
         return EXIT_ERROR
     return threshold_exit([f.severity for f in result.findings], fail_on)
 
