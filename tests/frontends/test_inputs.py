@@ -932,3 +932,35 @@ def test_a_missing_path_is_exit_2_even_with_clean_inputs(tmp_path: Path) -> None
     proc = run("cm.yaml", "nope.yaml", cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.endswith("hardhull: error: no such file or directory: nope.yaml\n")
+
+
+# --- hardhull's own outputs (issue #9) -------------------------------------------------------
+
+
+def test_output_never_overwrites_a_scanned_input(tmp_path: Path) -> None:
+    write(tmp_path / "k8s/pod.yaml", POD)
+    for args in (["k8s", "-o", "k8s/pod.yaml"], ["k8s/pod.yaml", "-o", "k8s/pod.yaml"]):
+        proc = run(*args, cwd=tmp_path)
+        assert proc.returncode == 2
+        assert "refusing to write k8s/pod.yaml: it is one of the scanned inputs" in proc.stderr
+        assert (tmp_path / "k8s/pod.yaml").read_text(encoding="utf-8") == POD
+    proc = run("k8s", "--write-baseline", "k8s/pod.yaml", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert (tmp_path / "k8s/pod.yaml").read_text(encoding="utf-8") == POD
+
+
+def test_own_reports_and_baselines_are_not_read_as_inputs(tmp_path: Path) -> None:
+    write(tmp_path / "k8s/pod.yaml", POD)
+    assert run("k8s", "-f", "json", "-o", "k8s/report.json", cwd=tmp_path).returncode == 1
+    assert run("k8s", "-f", "sarif", "-o", "k8s/r.sarif.json", cwd=tmp_path).returncode == 1
+    assert run("k8s", "--write-baseline", "k8s/base.json", cwd=tmp_path).returncode == 1
+    # written again over themselves: allowed, they are not inputs
+    assert run("k8s", "-f", "json", "-o", "k8s/report.json", cwd=tmp_path).returncode == 1
+    code, report = run_json("k8s", cwd=tmp_path)
+    assert code == 1 and report["errors"] == []
+    assert skipped(report) == [
+        ("k8s/base.json", "a baseline written by hardhull, not an input"),
+        ("k8s/r.sarif.json", "a SARIF report written by hardhull, not an input"),
+        ("k8s/report.json", "a JSON report written by hardhull, not an input"),
+    ]
+    assert k001(report) == [("k8s/pod.yaml", PRIV, 11, 9)]

@@ -252,6 +252,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
         opts.context = repository_files(opts.excludes)
     if max_bytes is not None:
         opts.max_bytes = max_bytes
+    for target in (args.output, args.write_baseline):
+        if target and _is_scanned_input(target, [*args.paths, *args.daemon_config], opts.excludes):
+            sys.stderr.write(
+                f"hardhull: error: refusing to write {target}: it is one of the scanned inputs\n"
+            )
+            return EXIT_ERROR
     progress = _progress_bar() if sys.stderr.isatty() else None
     result = scan([*args.paths, *args.daemon_config], opts, progress)
     if progress is not None:
@@ -289,6 +295,32 @@ def cmd_scan(args: argparse.Namespace) -> int:
         )
         return EXIT_ERROR
     return threshold_exit([f.severity for f in result.findings], fail_on)
+
+
+def _is_scanned_input(target: str, paths: Sequence[str], excludes: Sequence[str]) -> bool:
+    """Would the scan read the existing file ``target`` as an input (and is it not a report
+    or baseline hardhull wrote, which the scan leaves alone)?"""
+    from hardhull.frontends.files import own_output, walk_selects  # start-up time
+
+    if not os.path.isfile(target):
+        return False
+    key = os.path.realpath(target)
+    read = False
+    for given in paths:
+        if given == "-":
+            continue
+        if os.path.isdir(given):
+            rel = os.path.relpath(key, os.path.realpath(given))
+            read = read or (not rel.startswith("..") and walk_selects(rel, excludes))
+        else:
+            read = read or os.path.realpath(given) == key
+    if not read:
+        return False
+    try:
+        with open(target, encoding="utf-8", errors="replace") as fh:
+            return own_output(fh.read(4096)) is None
+    except OSError:
+        return True
 
 
 def _progress_bar() -> Callable[[int, int], None]:

@@ -163,8 +163,32 @@ def read_file(
         return Skipped(path, _too_big(None, max_bytes))
     text = decode(data, path)
     if isinstance(text, str):
+        what = own_output(text)
+        if what is not None:
+            return Skipped(path, f"{what} written by hardhull, not an input")
         return TextInput(path, text)
     return text
+
+
+_OWN_MARKERS = (
+    ('"schema": "hardhull/report"', "a JSON report"),
+    ('"schema": "hardhull/baseline"', "a baseline"),
+)
+
+
+def own_output(text: str) -> str | None:
+    """What hardhull wrote, if ``text`` is one of its own reports or baselines (recognised by
+    the markers it writes at the start: the JSON report's and the baseline's ``schema``, the
+    SARIF run's tool name), else None."""
+    head = text[:4096]
+    if not head.lstrip().startswith("{"):
+        return None
+    for marker, what in _OWN_MARKERS:
+        if marker in head:
+            return what
+    if '"version": "2.1.0"' in head and '"name": "hardhull"' in head and "sarif" in head:
+        return "a SARIF report"
+    return None
 
 
 def _is_regular(path: str) -> bool:
