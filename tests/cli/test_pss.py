@@ -167,7 +167,7 @@ def test_fail_on_and_exclude(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 def test_unreadable_input_exits_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cmd_pss(parse(str(tmp_path / "missing.yaml"))) == 2
     assert "nothing could be read" in capsys.readouterr().err
-    broken = write(tmp_path, "bad.yaml", "a: [unclosed\n")
+    broken = write(tmp_path, "bad.yaml", "apiVersion: v1\nkind: Pod\na: [unclosed\n")
     assert cmd_pss(parse(broken, "-f", "json")) == 2
     err = capsys.readouterr().err
     assert f"hardhull: input error: {broken}:" in err
@@ -273,3 +273,14 @@ def test_malformed_pss_version_is_a_usage_error_in_pss_and_scan(
     assert main(["scan", EXAMPLE_POD, "--pss-version", version]) == 2
     err = capsys.readouterr().err
     assert err.count(f"invalid Pod Security version {version!r}") == 2
+
+
+def test_pss_selects_inputs_as_scan_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # issue #9: a Dockerfile and a compose file are not read as YAML (no syntax error)
+    root = Path(__file__).resolve().parents[2]
+    code = cmd_pss(parse(str(root / "examples/hardened"), "-f", "json"))
+    report = json.loads(capsys.readouterr().out)
+    assert report["errors"] == [] and report["skipped"] == []
+    assert code == 0

@@ -211,7 +211,7 @@ def test_bad_input_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     assert code == 2
     assert "nothing could be read" in err
     bad = tmp_path / "bad.yaml"
-    bad.write_text("kind: Role\nmetadata: {name: [\n", encoding="utf-8")
+    bad.write_text("apiVersion: v1\nkind: Role\nmetadata: {name: [\n", encoding="utf-8")
     code, _, err = run(["who-can", "get", "pods", str(bad)], capsys)
     assert code == 2
     assert f"hardhull: input error: {bad}:" in err

@@ -151,7 +151,7 @@ def test_syntax_error_with_a_clean_file_exits_0(tmp_path: Path) -> None:
 
 def test_only_bad_files_exit_2(tmp_path: Path) -> None:
     write(tmp_path / "a.yaml", BAD)
-    write(tmp_path / "b.yaml", "a: b: c\n")
+    write(tmp_path / "b.yaml", "apiVersion: v1\nkind: Pod\na: b: c\n")
     code, report = run_json(".", cwd=tmp_path)
     assert code == 2
     assert errors(report) == [
@@ -161,7 +161,7 @@ def test_only_bad_files_exit_2(tmp_path: Path) -> None:
             4,
             "YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence)",
         ),
-        ("./b.yaml", 1, 5, "YAML syntax error: mapping values are not allowed in this context"),
+        ("./b.yaml", 3, 5, "YAML syntax error: mapping values are not allowed in this context"),
     ]
     assert report["findings"] == []
 
@@ -266,7 +266,7 @@ def test_exit_code_follows_findings_when_something_was_scanned(tmp_path: Path, b
         args = ["bad.yaml", "pod.yaml"]
     code, report = run_json(*args, cwd=tmp_path)
     assert len(report["errors"]) == 1 and len(k001(report)) == 1
-    assert code == 1
+    assert code == (2 if bad == "missing" else 1)  # a path named that does not exist: 2
 
 
 # --- bytes that are not UTF-8 text ----------------------------------------------------------
@@ -621,11 +621,11 @@ def test_concatenated_json_values(tmp_path: Path) -> None:
 
 
 def test_invalid_json(tmp_path: Path) -> None:
-    write(tmp_path / "bad.json", '{\n  "kind": "Pod",\n  "spec": {,}\n}\n')
+    write(tmp_path / "bad.json", '{\n  "kind": "Pod",\n  "apiVersion": "v1",\n  "spec": {,}\n}\n')
     code, report = run_json("bad.json", cwd=tmp_path)
     assert code == 2
     assert errors(report) == [
-        ("bad.json", 3, 12, "invalid JSON: Expecting property name enclosed in double quotes")
+        ("bad.json", 4, 12, "invalid JSON: Expecting property name enclosed in double quotes")
     ]
 
 
@@ -705,7 +705,7 @@ def test_helm_template_is_skipped_with_reason(tmp_path: Path) -> None:
     write(tmp_path / "elsewhere/deploy.yaml", HELM)
     write(tmp_path / "chart/values.yaml", "replicaCount: 1\n")
     code, report = run_json("chart", "elsewhere", cwd=tmp_path)
-    assert code == 0
+    assert code == 2  # nothing was checked (issue #9)
     assert skipped(report) == [
         ("chart/templates/deployment.yaml", HELM_REASON),
         ("chart/templates/quoted.yaml", HELM_REASON),
@@ -733,11 +733,11 @@ def test_other_templates_that_are_not_yaml_are_skipped(tmp_path: Path) -> None:
 
 
 def test_real_syntax_error_in_a_file_with_placeholders_is_an_error(tmp_path: Path) -> None:
-    text = "kind: ConfigMap\ndata:\n  a: '{{ $labels.x }}'\n   b: 1\n"
+    text = "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: '{{ $labels.x }}'\n   b: 1\n"
     write(tmp_path / "t.yaml", text)
     result = engine(tmp_path / "t.yaml")
     assert [(e.line, e.column, e.message) for e in result.errors] == [
-        (4, 4, "YAML syntax error: did not find expected key (while parsing a block mapping)")
+        (5, 4, "YAML syntax error: did not find expected key (while parsing a block mapping)")
     ]
     assert result.skipped == []
 
@@ -832,3 +832,193 @@ def test_parse_text_documents(text: str, expected: tuple[int, int]) -> None:
     parsed = parse_text("x.yaml", text)
     assert (len(parsed.objects), parsed.ignored) == expected
     assert parsed.errors == [] and parsed.skipped == []
+
+
+# --- files of other tools: never an input error (issue #9) ----------------------------------
+
+JSONC_SETTINGS = '{\n  // editor settings\n  "editor.tabSize": 2,\n  "files.eol": "\\n",\n}\n'
+TSCONFIG = '{\n  "compilerOptions": {\n    /* strict mode */\n    "strict": true,\n  },\n}\n'
+JINJA_VARS = (
+    "app_name: {{ name }}\nport: {{ port | default(80) }}\n{# a comment #}\nhosts:\n"
+    "{% for h in groups['web'] %}\n  - {{ h }}\n{% endfor %}\n"
+)
+ANSIBLE_VARS = 'image: "{{ registry }}/app:{{ tag }}"\nreplicas: {{ replicas }}\n'
+
+
+def test_other_tools_yaml_and_json_that_do_not_parse_are_ignored(tmp_path: Path) -> None:
+    write(tmp_path / ".vscode/settings.json", JSONC_SETTINGS)
+    write(tmp_path / "tsconfig.json", TSCONFIG)
+    write(tmp_path / "group_vars/vars.yml", JINJA_VARS)
+    write(tmp_path / "roles/app/defaults/main.yml", ANSIBLE_VARS)
+    write(tmp_path / "pod.yaml", POD)
+    code, report = run_json(".", cwd=tmp_path)
+    assert code == 1  # the pod's K001, nothing else
+    assert report["errors"] == [] and report["skipped"] == []
+    assert k001(report) == [("./pod.yaml", PRIV, 11, 9)]
+    assert summary(report) == (5, 1, 4, 0, 0)
+    # named explicitly, as the pre-commit hook names them: the same
+    code, report = run_json(
+        ".vscode/settings.json", "tsconfig.json", "group_vars/vars.yml", "pod.yaml", cwd=tmp_path
+    )
+    assert (code, report["errors"], report["skipped"]) == (1, [], [])
+
+
+BROKEN_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+      - name: app
+        image: nginx:1.27
+       ports: []
+"""
+
+
+def test_evident_manifests_and_compose_files_that_do_not_parse_stay_input_errors(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path / "deploy.yaml", BROKEN_DEPLOYMENT)
+    write(tmp_path / "pod.json", '{\n  "apiVersion": "v1",\n  "kind": "Pod",\n  // x\n}\n')
+    write(tmp_path / "stack.yml", "services:\n  web:\n    image: nginx\n   ports: []\n")
+    write(
+        tmp_path / "jinja-deploy.yaml",
+        "apiVersion: v1\nkind: Pod\n{% if x %}\nmetadata:\n  name: a\n{% endif %}\n",
+    )
+    write(tmp_path / "docker-compose.yml", "version: '3'\nx: [\n")
+    write(tmp_path / "daemon.json", '{\n  "userns-remap": "default",\n}\n')
+    write(tmp_path / "ok.yaml", POD)
+    code, report = run_json(".", cwd=tmp_path)
+    assert code == 1
+    assert [(e[0], e[1]) for e in errors(report)] == [
+        ("./daemon.json", 3),
+        ("./deploy.yaml", 11),
+        ("./docker-compose.yml", 3),
+        ("./pod.json", 4),
+        ("./stack.yml", 4),
+    ]
+    assert skipped(report) == [
+        (
+            "./jinja-deploy.yaml",
+            "template syntax ({{ }}) that is not YAML yet: render it first (line 3: YAML "
+            "syntax error: found character that cannot start any token (while scanning for the "
+            "next token))",
+        )
+    ]
+
+
+def test_a_syntax_error_after_kubernetes_documents_stays_an_input_error(tmp_path: Path) -> None:
+    # no apiVersion/kind in the broken document itself: the file gave objects before it
+    write(tmp_path / "multi.yaml", POD + "---\nfoo: [\n")
+    write(tmp_path / "multi.json", json.dumps(__import__("yaml").safe_load(POD)) + "\n{,}\n")
+    result = engine(tmp_path / "multi.yaml", tmp_path / "multi.json")
+    assert [(os.path.basename(e.path), e.line) for e in result.errors] == [
+        ("multi.json", 2),
+        ("multi.yaml", 14),
+    ]
+
+
+# --- Dockerfile detection (issue #9) ---------------------------------------------------------
+
+DOCKERFILE = "FROM python:3.12\nUSER root\n"
+PYTHON = "import os\nprint(os.getcwd())\n"
+
+
+def test_dockerfile_names_content_and_templates(tmp_path: Path) -> None:
+    for name in ("Dockerfile-dev", "Dockerfile_prod", "Containerfile-ci", "api.Dockerfile"):
+        write(tmp_path / name, DOCKERFILE)
+    for name in ("dockerfile.py", "dockerfile.vim", "prod.Dockerfile", "Dockerfile.local"):
+        write(tmp_path / name, PYTHON)
+    for name in ("Dockerfile.j2", "Dockerfile.tmpl", "Dockerfile.in", "Dockerfile.jinja"):
+        write(tmp_path / name, "FROM {{ base }}\n")
+    code, report = run_json(".", cwd=tmp_path)
+    assert report["errors"] == []
+    assert sorted({f["location"]["path"] for f in report["findings"]}) == [
+        "./Containerfile-ci",
+        "./Dockerfile-dev",
+        "./Dockerfile_prod",
+        "./api.Dockerfile",
+    ]
+    assert skipped(report) == [
+        (f"./Dockerfile.{s}", f"Dockerfile template (.{s}): render it first, then scan the result")
+        for s in ("in", "j2", "jinja", "tmpl")
+    ]
+    # named explicitly: judged by content; a template is skipped with its reason
+    code, report = run_json("prod.Dockerfile", "Dockerfile.local", "Dockerfile-dev", cwd=tmp_path)
+    assert report["errors"] == []
+    assert {f["location"]["path"] for f in report["findings"]} == {"Dockerfile-dev"}
+    code, report = run_json("Dockerfile.j2", "--pre-commit", cwd=tmp_path)
+    assert (code, len(report["skipped"]), report["errors"]) == (0, 1, [])
+
+
+# --- exit codes when nothing was checked (issue #9) ------------------------------------------
+
+NOTHING = (
+    "hardhull: error: nothing was checked: {} file(s) read, {} skipped, {} other document(s) "
+    "ignored; no Kubernetes object, Dockerfile, compose service or daemon.json\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("files", "counts"),
+    [
+        ({}, (0, 0, 0)),
+        ({"chart/templates/d.yaml": HELM}, (1, 1, 0)),
+        ({"blob.yaml": b"\x00\x01\x02"}, (0, 1, 0)),
+        ({"tsconfig.json": TSCONFIG, "values.yaml": "a: 1\n"}, (2, 0, 2)),
+    ],
+    ids=["empty", "helm-only", "binary-only", "other-tools-only"],
+)
+def test_nothing_checked_is_exit_2_and_said_but_the_hook_passes(
+    tmp_path: Path, files: dict[str, str | bytes], counts: tuple[int, int, int]
+) -> None:
+    (tmp_path / "d").mkdir()
+    for name, text in files.items():
+        write(tmp_path / "d" / name, text)
+    proc = run("d", cwd=tmp_path)
+    assert (proc.returncode, proc.stderr) == (2, NOTHING.format(*counts))
+    named = [f"d/{n}" for n in files] or ["d"]
+    proc = run("--pre-commit", *named, cwd=tmp_path)
+    assert (proc.returncode, proc.stderr) == (0, "")
+
+
+def test_a_missing_path_is_exit_2_even_with_clean_inputs(tmp_path: Path) -> None:
+    write(tmp_path / "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+    proc = run("cm.yaml", "nope.yaml", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.endswith("hardhull: error: no such file or directory: nope.yaml\n")
+
+
+# --- hardhull's own outputs (issue #9) -------------------------------------------------------
+
+
+def test_output_never_overwrites_a_scanned_input(tmp_path: Path) -> None:
+    write(tmp_path / "k8s/pod.yaml", POD)
+    for args in (["k8s", "-o", "k8s/pod.yaml"], ["k8s/pod.yaml", "-o", "k8s/pod.yaml"]):
+        proc = run(*args, cwd=tmp_path)
+        assert proc.returncode == 2
+        assert "refusing to write k8s/pod.yaml: it is one of the scanned inputs" in proc.stderr
+        assert (tmp_path / "k8s/pod.yaml").read_text(encoding="utf-8") == POD
+    proc = run("k8s", "--write-baseline", "k8s/pod.yaml", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert (tmp_path / "k8s/pod.yaml").read_text(encoding="utf-8") == POD
+
+
+def test_own_reports_and_baselines_are_not_read_as_inputs(tmp_path: Path) -> None:
+    write(tmp_path / "k8s/pod.yaml", POD)
+    assert run("k8s", "-f", "json", "-o", "k8s/report.json", cwd=tmp_path).returncode == 1
+    assert run("k8s", "-f", "sarif", "-o", "k8s/r.sarif.json", cwd=tmp_path).returncode == 1
+    assert run("k8s", "--write-baseline", "k8s/base.json", cwd=tmp_path).returncode == 1
+    # written again over themselves: allowed, they are not inputs
+    assert run("k8s", "-f", "json", "-o", "k8s/report.json", cwd=tmp_path).returncode == 1
+    code, report = run_json("k8s", cwd=tmp_path)
+    assert code == 1 and report["errors"] == []
+    assert skipped(report) == [
+        ("k8s/base.json", "a baseline written by hardhull, not an input"),
+        ("k8s/r.sarif.json", "a SARIF report written by hardhull, not an input"),
+        ("k8s/report.json", "a JSON report written by hardhull, not an input"),
+    ]
+    assert k001(report) == [("k8s/pod.yaml", PRIV, 11, 9)]

@@ -176,7 +176,7 @@ def test_empty_result_is_a_valid_document() -> None:
 
 def test_errors_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "bad.yaml").write_text("a: [1\n", encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text("apiVersion: v1\nkind: Pod\na: [1\n", encoding="utf-8")
     result = scan(["bad.yaml", "nope.yaml"], only(frozenset({"K001"})))
     root = parse(result)
     assert counts(root) == (3, 0, 2, 0)
@@ -193,7 +193,7 @@ def test_errors_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ]
     errors = root.findall("testsuite/testcase/error")
     assert [e.text for e in errors] == [
-        f"bad.yaml:2:1: {result.errors[0].message}",
+        f"bad.yaml:4:1: {result.errors[0].message}",
         "nope.yaml: no such file or directory",
     ]
 

@@ -314,7 +314,7 @@ def test_invocation_and_run_properties(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_nothing_scanned_is_not_successful(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "broken.yaml").write_text("a: [1\n", encoding="utf-8")
+    (tmp_path / "broken.yaml").write_text("apiVersion: v1\nkind: Pod\na: [1\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     run = sarif(scan(["broken.yaml", "missing.yaml"], only(RULES_ON)))["runs"][0]
     assert run["results"] == []
@@ -327,7 +327,7 @@ def test_nothing_scanned_is_not_successful(tmp_path: Path, monkeypatch: pytest.M
             "error",
             {
                 "artifactLocation": {"uri": "broken.yaml", "uriBaseId": "%SRCROOT%"},
-                "region": {"startLine": 2, "startColumn": 1},
+                "region": {"startLine": 4, "startColumn": 1},
             },
         ),
         (

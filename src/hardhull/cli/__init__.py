@@ -1,7 +1,8 @@
 """Command-line front end. Thin: parse flags, call the library, pick a reporter, set the exit.
 
 Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage or input
-errors (a bad flag, or nothing could be scanned).
+errors (a bad flag, a missing path, nothing could be scanned, nothing was checked:
+docs/inputs.md).
 """
 
 from __future__ import annotations
@@ -155,6 +156,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "found anyway)",
     )
     s.add_argument(
+        "--pre-commit",
+        action="store_true",
+        help="the pre-commit hook's mode: the rest of the git repository is read for the "
+        "checks over the whole set (findings only in the PATHs given)",
+    )
+    s.add_argument(
         "--as-of",
         type=_iso_date,
         default=None,
@@ -293,8 +300,18 @@ def cmd_scan(args: argparse.Namespace) -> int:
         # '-' is standard input, whose input is named <stdin>
         forced_kinds={("<stdin>" if p == "-" else p): "daemon" for p in args.daemon_config},
     )
+    if args.pre_commit:
+        from hardhull.cli.hook import repository_files  # start-up time: only for the hook
+
+        opts.context = repository_files(opts.excludes)
     if max_bytes is not None:
         opts.max_bytes = max_bytes
+    for target in (args.output, args.write_baseline):
+        if target and _is_scanned_input(target, [*args.paths, *args.daemon_config], opts.excludes):
+            sys.stderr.write(
+                f"hardhull: error: refusing to write {target}: it is one of the scanned inputs\n"
+            )
+            return EXIT_ERROR
     progress = _progress_bar() if sys.stderr.isatty() else None
     stdin_hint(args.paths)
     result = scan([*args.paths, *args.daemon_config], opts, progress)
@@ -311,9 +328,27 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if (result.errors and args.output) or (result.errors and fmt != "text"):
         report_input_errors(result.errors)
     report_warnings(result.warnings)
-    if (result.errors or result.skipped) and not result.scanned_anything:
-        # something was asked for and none of it could be read (an empty folder is fine)
+    missing = [e.path for e in result.errors if e.message == "no such file or directory"]
+    if missing:
+        # a path named on the command line that does not exist: a mistake in the command
+        from hardhull.paths import printable_path  # start-up time: only when needed
+
+        named = ", ".join(printable_path(p) for p in missing)
+        sys.stderr.write(f"hardhull: error: no such file or directory: {named}\n")
+        return EXIT_ERROR
+    if args.pre_commit and not result.errors and not result.objects:
+        pass  # the hook was given only files to skip or ignore: nothing to refuse
+    elif result.errors and not result.scanned_anything:
+        # something was asked for and none of it could be read
         sys.stderr.write("hardhull: error: nothing could be scanned\n")
+        return EXIT_ERROR
+    elif not result.objects and not result.findings:
+        # an empty folder, only Helm templates, binaries or other tools' files: say so
+        sys.stderr.write(
+            f"hardhull: error: nothing was checked: {result.files} file(s) read, "
+            f"{len(result.skipped)} skipped, {result.ignored} other document(s) ignored; "
+            "no Kubernetes object, Dockerfile, compose service or daemon.json\n"
+        )
         return EXIT_ERROR
     return threshold_exit([f.severity for f in result.findings], fail_on)
 
@@ -339,6 +374,32 @@ def show_config(path: str, settings: dict[str, Any]) -> int:
         lines.append(f"{key}: {value}")
     sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_OK
+
+
+def _is_scanned_input(target: str, paths: Sequence[str], excludes: Sequence[str]) -> bool:
+    """Would the scan read the existing file ``target`` as an input (and is it not a report
+    or baseline hardhull wrote, which the scan leaves alone)?"""
+    from hardhull.frontends.files import own_output, walk_selects  # start-up time
+
+    if not os.path.isfile(target):
+        return False
+    key = os.path.realpath(target)
+    read = False
+    for given in paths:
+        if given == "-":
+            continue
+        if os.path.isdir(given):
+            rel = os.path.relpath(key, os.path.realpath(given))
+            read = read or (not rel.startswith("..") and walk_selects(rel, excludes))
+        else:
+            read = read or os.path.realpath(given) == key
+    if not read:
+        return False
+    try:
+        with open(target, encoding="utf-8", errors="replace") as fh:
+            return own_output(fh.read(4096)) is None
+    except OSError:
+        return True
 
 
 def _progress_bar() -> Callable[[int, int], None]:

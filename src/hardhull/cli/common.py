@@ -186,6 +186,7 @@ def load_manifests(
 ) -> Manifests:
     """Collect the inputs (files, directories, ``-``) and parse them as Kubernetes manifests."""
     # start-up time: the front ends only for the command that reads manifests
+    from hardhull.frontends import kinds
     from hardhull.frontends.files import collect
     from hardhull.frontends.kubernetes import parse_text
 
@@ -197,6 +198,13 @@ def load_manifests(
     m.skipped.extend(collected.skipped)
     for item in collected.inputs:
         m.files += 1
+        if kinds.input_kind(item.path, item.text) != kinds.KUBERNETES:
+            # selected as scan selects: a Dockerfile, compose file or daemon.json holds no
+            # Kubernetes object (read, counted as ignored)
+            m.scanned += 1
+            m.clean_files += 1
+            m.ignored += 1
+            continue
         parsed = parse_text(item.path, item.text)
         if not parsed.errors:
             m.clean_files += 1

@@ -71,6 +71,10 @@ class ScanOptions:
     )
     #: the facts of the scanned set, learned before the checks run (set by :func:`scan`)
     facts: ScanFacts = field(default_factory=ScanFacts)
+    #: files and directories read only as the rest of the set (the repository around the
+    #: files a pre-commit hook is given): their objects take part in the facts of the set and
+    #: in the checks over the whole set, but only findings in the scanned paths are reported
+    context: Sequence[str] = ()
 
 
 def findings_for(
@@ -262,18 +266,26 @@ def _check_text(item: TextInput, opts: ScanOptions, result: ScanResult, taken: s
 
 
 def _run_setchecks(
-    result: ScanResult, opts: ScanOptions, refs: dict[str, InputRef] | None = None
+    result: ScanResult,
+    opts: ScanOptions,
+    refs: dict[str, InputRef] | None = None,
+    context: Sequence[K8sObject] = (),
 ) -> None:
     """Checks over the whole scanned set (RBAC, network policy): run once, in this process,
     over the lean views the front end kept. ``refs`` (path → input) lets the few objects a set
-    check reports on be read again, with their positions and lines."""
+    check reports on be read again, with their positions and lines. ``context``: the lean
+    views of the objects read only as the rest of the set; findings on them are not
+    reported."""
     refs = refs or {}
     # workers finish in any order: the same input must give the same findings
     result.keep.sort(key=lambda o: (o.path, o.doc_index, o.prefix))
     objects: list[K8sObject] = result.keep
     if not objects:
         return
+    reported = len(objects)
+    objects = [*objects, *context]
     found, failed = evaluate_set([o.data for o in objects], opts.facts, disabled=opts.disabled)
+    found = [(index, v) for index, v in found if index < reported]
     for e in failed:
         result.errors.append(InputError("", f"internal error in {e.code}: {e.error!r}"))
     located = _locate_again([objects[index] for index, _ in found], refs, opts)
@@ -316,21 +328,35 @@ def _merge(into: ScanResult, part: ScanResult) -> None:
     into.keep.extend(part.keep)
 
 
-def _prepass(refs: Sequence[InputRef], opts: ScanOptions, result: ScanResult) -> list[InputRef]:
+def _prepass(
+    refs: Sequence[InputRef],
+    opts: ScanOptions,
+    result: ScanResult,
+    context: list[InputRef] | None = None,
+) -> list[InputRef]:
     """Read every input once, one at a time: record read errors, leave out kustomize patches,
-    learn the facts of the set. Returns the inputs to scan."""
+    learn the facts of the set (of the inputs and the ``context``, from which kustomize
+    patches are removed). Returns the inputs to scan."""
+    context = [] if context is None else context
     readable: list[InputRef] = []
     patches: dict[str, str] = {}
     with_facts: list[InputRef] = []
     want_levels = "K100" not in opts.disabled
-    for ref in refs:
-        item = _load(ref, opts, result)
-        if item is None:
-            continue
-        readable.append(ref)
+
+    def learn(ref: InputRef, item: TextInput) -> None:
         patches.update(patches_of(item))
         if wants_facts(item, opts.forced_kinds, want_levels):
             with_facts.append(ref)
+
+    for ref in context:
+        got = ref.load(opts.max_bytes)
+        if isinstance(got, TextInput):  # the context's own problems are not the scan's
+            learn(ref, got)
+    for ref in refs:
+        item = _load(ref, opts, result)
+        if item is not None:
+            readable.append(ref)
+            learn(ref, item)
     kept: list[InputRef] = []
     for ref in readable:
         where = patches.get(os.path.normpath(ref.path))
@@ -344,7 +370,11 @@ def _prepass(refs: Sequence[InputRef], opts: ScanOptions, result: ScanResult) ->
                     "(scan the output of `kustomize build` instead)",
                 )
             )
-    texts = (ref.load(opts.max_bytes) for ref in with_facts if ref in kept)
+    # a patch in the context is no object of the set either
+    context[:] = [ref for ref in context if os.path.normpath(ref.path) not in patches]
+    texts = (
+        ref.load(opts.max_bytes) for ref in with_facts if os.path.normpath(ref.path) not in patches
+    )
     opts.facts = scan_facts(
         (t for t in texts if isinstance(t, TextInput)),
         opts.forced_kinds,
@@ -353,6 +383,36 @@ def _prepass(refs: Sequence[InputRef], opts: ScanOptions, result: ScanResult) ->
         want_levels=want_levels,
     )
     return kept
+
+
+def _key(path: str) -> str:
+    return os.path.normpath(os.path.abspath(path))
+
+
+def _context_refs(inputs: Sequence[InputRef], opts: ScanOptions) -> list[InputRef]:
+    """The files of ``opts.context`` that are not scanned inputs themselves."""
+    if not opts.context:
+        return []
+    scanned = {_key(ref.path) for ref in inputs if ref.path != "<stdin>"}
+    got = collect(opts.context, excludes=opts.excludes, max_bytes=opts.max_bytes, lazy=True)
+    return [ref for ref in got.refs if ref.path != "<stdin>" and _key(ref.path) not in scanned]
+
+
+def _context_views(refs: Sequence[InputRef], opts: ScanOptions) -> list[K8sObject]:
+    """The lean views of the Kubernetes objects of the context, for the set checks (their
+    files' errors are not the scan's: ignored)."""
+    out: list[K8sObject] = []
+    for ref in refs:
+        item = ref.load(opts.max_bytes)
+        if not isinstance(item, TextInput):
+            continue
+        kind = opts.forced_kinds.get(item.path) or kinds.input_kind(item.path, item.text)
+        if kind != kinds.KUBERNETES:
+            continue
+        scratch = ParsedFile([], [], [])
+        out.extend(obj.kept() for obj in iter_objects(item.path, item.text, scratch))
+    out.sort(key=lambda o: (o.path, o.doc_index, o.prefix))
+    return out
 
 
 def scan(paths: Sequence[str], opts: ScanOptions, progress: Progress | None = None) -> ScanResult:
@@ -366,7 +426,8 @@ def scan(paths: Sequence[str], opts: ScanOptions, progress: Progress | None = No
         lazy=True,
     )
     result = ScanResult(errors=collected.errors, skipped=collected.skipped)
-    inputs = _prepass(collected.refs, opts, result)
+    context = _context_refs(collected.refs, opts)
+    inputs = _prepass(collected.refs, opts, result, context)
     jobs = opts.jobs or (os.cpu_count() or 1)
     total = len(inputs)
     if jobs > 1 and total >= PARALLEL_THRESHOLD:
@@ -380,7 +441,7 @@ def scan(paths: Sequence[str], opts: ScanOptions, progress: Progress | None = No
             _merge(result, _scan_inputs(inputs[start : start + step], opts))
             if progress is not None:
                 progress(result.files, total)
-    _run_setchecks(result, opts, {ref.path: ref for ref in inputs})
+    _run_setchecks(result, opts, {ref.path: ref for ref in inputs}, _context_views(context, opts))
     result.keep = []
     result.findings.sort(
         key=lambda f: (

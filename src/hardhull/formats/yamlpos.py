@@ -514,8 +514,8 @@ def _iter_part(
                         mark.line + line0,
                         mark.column + 1,
                     ) from None
-                if size < 0:
-                    raise YamlError(
+                if size < 0:  # a hostile construct, refused like a bomb
+                    raise YamlLimitError(
                         f"recursive alias *{ev.anchor}: it is inside the node it refers to",
                         mark.line + line0,
                         mark.column + 1,

@@ -62,6 +62,17 @@ def is_candidate(name: str) -> bool:
     return kinds.kind_of(name) is not None
 
 
+def walk_selects(path: str, excludes: Sequence[str] = ()) -> bool:
+    """Would walking a directory pick up the file ``path`` (a relative path below it): a
+    candidate name, in no skipped folder (``.git``, ``node_modules``…), not excluded?"""
+    parts = path.replace(os.sep, "/").split("/")
+    return (
+        is_candidate(parts[-1])
+        and not any(p in SKIP_DIRS for p in parts[:-1])
+        and not _excluded(path, excludes)
+    )
+
+
 def _excluded(path: str, excludes: Sequence[str]) -> bool:
     if not excludes:
         return False
@@ -152,8 +163,32 @@ def read_file(
         return Skipped(path, _too_big(None, max_bytes))
     text = decode(data, path)
     if isinstance(text, str):
+        what = own_output(text)
+        if what is not None:
+            return Skipped(path, f"{what} written by hardhull, not an input")
         return TextInput(path, text)
     return text
+
+
+_OWN_MARKERS = (
+    ('"schema": "hardhull/report"', "a JSON report"),
+    ('"schema": "hardhull/baseline"', "a baseline"),
+)
+
+
+def own_output(text: str) -> str | None:
+    """What hardhull wrote, if ``text`` is one of its own reports or baselines (recognised by
+    the markers it writes at the start: the JSON report's and the baseline's ``schema``, the
+    SARIF run's tool name), else None."""
+    head = text[:4096]
+    if not head.lstrip().startswith("{"):
+        return None
+    for marker, what in _OWN_MARKERS:
+        if marker in head:
+            return what
+    if '"version": "2.1.0"' in head and '"name": "hardhull"' in head and "sarif" in head:
+        return "a SARIF report"
+    return None
 
 
 def _is_regular(path: str) -> bool:
@@ -199,7 +234,10 @@ def _walk(root: str, excludes: Sequence[str], out: Collected) -> Iterator[str]:
                 if entry.name not in SKIP_DIRS:
                     subdirs.append(path)
                 continue
-            if is_candidate(entry.name):
+            reason = kinds.template_reason(entry.name)
+            if reason is not None:
+                out.skipped.append(Skipped(path, reason))
+            elif is_candidate(entry.name):
                 yield path
         stack.extend(reversed(subdirs))
 
@@ -248,6 +286,10 @@ def collect(
             files = list(_walk(given, excludes, out))
             explicit = False
         elif os.path.lexists(given):
+            reason = kinds.template_reason(given)
+            if reason is not None:
+                out.skipped.append(Skipped(given, reason))
+                continue
             files = [given]
             explicit = True
         else:

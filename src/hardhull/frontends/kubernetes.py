@@ -44,8 +44,8 @@ _HELM = re.compile(
 )
 _HELM_REASON = "Helm template (render it first: helm template … | hardhull scan -)"
 _TEMPLATE_REASON = "template syntax ({{ }}) that is not YAML yet: render it first"
-#: one Go-template action on one line
-_ACTION = re.compile(r"\{\{[^\n]*?\}\}")
+#: one Go-template action, Jinja statement or Jinja comment on one line
+_ACTION = re.compile(r"\{\{[^\n]*?\}\}|\{%[^\n]*?%\}|\{#[^\n]*?#\}")
 #: a Helm chart's templates directory (files there with Helm actions are chart templates)
 _TEMPLATES_DIR = re.compile(r"(?:^|[/\\])templates[/\\]")
 _JSON = json.JSONDecoder()
@@ -305,9 +305,11 @@ def _parse_json(path: str, text: str, out: ParsedFile) -> bool:
             values.append((value, start, *json_layout(text[i:end], start)))
             i = _JSON_WS.match(text, end).end()  # type: ignore[union-attr]
     except json.JSONDecodeError as exc:
-        if "{{" in text or not path.lower().endswith(".json"):
+        if _is_template(text) or not path.lower().endswith(".json"):
             return False  # YAML flow style, JSON with YAML comments, a template: YAML decides
-        out.errors.append(InputError(path, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno))
+        _syntax_error(
+            path, text, InputError(path, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno), out
+        )
         return True
     except ValueError as exc:  # an integer over Python's digit limit
         line, col = lines.at(i)
@@ -342,7 +344,7 @@ def iter_objects(path: str, text: str, out: ParsedFile) -> Iterator[K8sObject]:
     Templates (``{{ }}``, judged on the whole text) and JSON are read whole first."""
     lines: list[str] = []  # the file's lines, split when the first object needs them
     try:
-        if "{{" in text or _JSON_START.match(text):
+        if _is_template(text) or _JSON_START.match(text):
             whole = ParsedFile([], [], [])
             _parse(path, text, whole)
             out.errors.extend(whole.errors)
@@ -353,9 +355,14 @@ def iter_objects(path: str, text: str, out: ParsedFile) -> Iterator[K8sObject]:
                 o.lines = lines
                 yield o
             return
+        found = False
         for d in iter_stream(text):
             if isinstance(d, YamlError):  # reading goes on at the next document, if it can
-                out.errors.append(InputError(path, d.described, d.line, d.column))
+                error = InputError(path, d.described, d.line, d.column)
+                if found or isinstance(d, YamlLimitError):
+                    out.errors.append(error)
+                else:
+                    _syntax_error(path, text, error, out)
                 continue
             if d.data is None:
                 continue
@@ -363,6 +370,7 @@ def iter_objects(path: str, text: str, out: ParsedFile) -> Iterator[K8sObject]:
             _expand(d.data, path, d.positions, d.index, d.line, one, d.duplicates)
             out.ignored += one.ignored
             for o in one.objects:
+                found = True
                 lines = lines or text.splitlines()
                 o.lines = lines
                 yield o
@@ -383,8 +391,24 @@ def _template_broke(text: str) -> bool:
     return True
 
 
+def _is_template(text: str) -> bool:
+    """Does ``text`` hold template syntax: Go-template/Jinja ``{{ }}``, Jinja ``{% %}``?"""
+    return "{{" in text or "{%" in text
+
+
+def _syntax_error(path: str, text: str, error: InputError, out: ParsedFile) -> None:
+    """A file that does not parse as YAML/JSON: an input error when it is evidently a
+    manifest or a compose file (:func:`~hardhull.frontends.kinds.evidently_ours`), otherwise
+    a YAML/JSON-like file of another tool (``tsconfig.json`` with comments, a Jinja
+    ``vars.yml``): one ignored document, like any other YAML that is not Kubernetes."""
+    if kinds.evidently_ours(path, text):
+        out.errors.append(error)
+    else:
+        out.ignored += 1
+
+
 def _parse(path: str, text: str, out: ParsedFile) -> None:
-    template = "{{" in text
+    template = _is_template(text)
     helm = template and _HELM.search(text) is not None
     if helm and _TEMPLATES_DIR.search(path):
         out.skipped.append(Skipped(path, _HELM_REASON))
@@ -398,11 +422,25 @@ def _parse(path: str, text: str, out: ParsedFile) -> None:
     if errors:
         exc = errors[0]
         if template and not isinstance(exc, YamlLimitError) and (helm or _template_broke(text)):
+            if not helm and not kinds.evidently_ours(path, text):
+                out.ignored += 1  # an Ansible/Jinja variables file, not a manifest template
+                return
             reason = _HELM_REASON if helm else _TEMPLATE_REASON
             out.skipped.append(Skipped(path, f"{reason} (line {exc.line}: {exc.message})"))
             return
-        # the documents around a broken one are still scanned
-        out.errors.extend(InputError(path, e.described, e.line, e.column) for e in errors)
+        # the documents around a broken one are still scanned; a file of another tool that
+        # does not parse (no Kubernetes object in it) is ignored, not an input error
+        before = len(out.objects)
+        for d in docs:
+            if d.data is not None:
+                _expand(d.data, path, d.positions, d.index, d.line, out, d.duplicates)
+        for e in errors:
+            error = InputError(path, e.described, e.line, e.column)
+            if len(out.objects) > before or isinstance(e, YamlLimitError):
+                out.errors.append(error)
+            else:
+                _syntax_error(path, text, error, out)
+        return
     else:
         if helm and any(d.complex_keys for d in docs):
             # ``key: {{ .Values.x }}`` is valid YAML (a flow mapping as a key), not a manifest.

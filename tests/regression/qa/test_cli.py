@@ -94,12 +94,12 @@ def test_non_utf8_file_name_in_input_error(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with open(os.path.join(os.fsencode(tmp_path), b"bad\xff.yaml"), "wb") as fh:
-        fh.write(b"a: [\n")
+        fh.write(b"apiVersion: v1\nkind: Pod\na: [\n")
     monkeypatch.chdir(tmp_path)
     code, out, err = _run(capsys, "scan", os.fsdecode(b"bad\xff.yaml"), "-f", "json")
     assert code == 2
     assert err == (
-        "hardhull: input error: bad\\xff.yaml:2:1: YAML syntax error: did not find expected "
+        "hardhull: input error: bad\\xff.yaml:4:1: YAML syntax error: did not find expected "
         "node content (while parsing a flow node)\n"
         "hardhull: error: nothing could be scanned\n"
     )
@@ -213,7 +213,7 @@ def test_broken_pipe_keeps_exit_code_and_stderr(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "pod.yaml").write_text(POD)
-    (tmp_path / "bad.yaml").write_text("a: [\n")
+    (tmp_path / "bad.yaml").write_text("apiVersion: v1\nkind: Pod\na: [\n")
     monkeypatch.chdir(tmp_path)
     err = io.StringIO()
     monkeypatch.setattr(sys, "stdout", _ClosedPipe())
@@ -221,7 +221,7 @@ def test_broken_pipe_keeps_exit_code_and_stderr(
     # findings at or above --fail-on: still exit 1, and input errors still reach stderr
     assert main(["scan", ".", "-f", "json"]) == 1
     assert err.getvalue() == (
-        "hardhull: input error: ./bad.yaml:2:1: YAML syntax error: did not find expected node "
+        "hardhull: input error: ./bad.yaml:4:1: YAML syntax error: did not find expected node "
         "content (while parsing a flow node)\n"
     )
     assert main(["scan", "pod.yaml", "--fail-on", "never"]) == 0
