@@ -49,7 +49,7 @@ def non_negative_seconds(text: str) -> float:
     return value
 
 
-def add_report_options(p: argparse.ArgumentParser) -> None:
+def add_report_options(p: argparse.ArgumentParser, fail_on_help: str | None = None) -> None:
     """``--format``, ``--output``, ``--fail-on`` and ``--color``."""
     from hardhull.report import FORMATS  # start-up time: only for the command being run
 
@@ -59,7 +59,7 @@ def add_report_options(p: argparse.ArgumentParser) -> None:
         "--fail-on",
         choices=FAIL_ON,
         default=None,
-        help="exit 1 when a finding is at or above this severity (default: high)",
+        help=fail_on_help or "exit 1 when a finding is at or above this severity (default: high)",
     )
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
