@@ -221,12 +221,7 @@ def test_scan_gates_exactly_as_the_webhook_decides(
     code, err = run_scan(tmp_path, json.dumps(obj), *args, name="object.json")
     answer = webhook(AdmissionApp(policy), obj)
     assert code in (0, 1), err
-    scan_denied = {
-        c
-        for line in err.splitlines()
-        if line.startswith("  ")
-        for c in line.split(": ")[-1].split(", ")
-    }
+    scan_denied = denied_codes(err)
     hook_denied = set(answer.get("auditAnnotations", {}).get("denied", "").split(",")) - {""}
     # the same codes denied, but for the rules over the whole scanned set (N…), which no
     # webhook runs on one object: the scan judges them by the same modes
@@ -337,6 +332,23 @@ def test_suppressions_of_what_no_webhook_sees_still_count(
     assert run_scan(tmp_path, service) == (0, "")
 
 
+def test_exempt_namespaces_and_static_control_plane_pods(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kube-system is exempt in both; the control-plane rules still judge its static Pods,
+    which the kubelet runs from disk whatever an admission webhook answers."""
+    monkeypatch.chdir(tmp_path)
+    assert run_scan(tmp_path, json.dumps(IN_KUBE_SYSTEM), name="cni.json") == (0, "")
+    assert webhook(AdmissionApp(default_policy()), IN_KUBE_SYSTEM)["auditAnnotations"] == {
+        "exempt": "namespace kube-system"
+    }
+    static = (ROOT / "examples" / "cluster-config" / "insecure" / "kube-apiserver.yaml").read_text()
+    code, err = run_scan(tmp_path, static, name="kube-apiserver.yaml")
+    assert code == 1
+    assert err.endswith("Pod/kube-system/kube-apiserver: A003, A005, A018, A002\n")
+    assert run_scan(tmp_path, static, "--fail-on", "high", name="kube-apiserver.yaml")[0] == 1
+
+
 def test_a_laxer_namespace_label_does_not_lower_the_policy_level(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -374,6 +386,20 @@ NEVER_SENT = {
 }
 
 
+#: what the control-plane rules (A…) judge in an exempt namespace
+STATIC = "static control-plane Pods, run by the kubelet from disk whatever admission says"
+
+
+def denied_codes(stderr: str) -> set[str]:
+    """The rule codes of the objects ``hardhull scan`` says the policy denies."""
+    return {
+        c
+        for line in stderr.splitlines()
+        if line.startswith("  ")
+        for c in line.split(": ")[-1].split(", ")
+    }
+
+
 def agreement(paths: list[Path], tmp: Path) -> tuple[Counter[str], list[str]]:
     """Every object of ``paths``: ``hardhull scan`` of the object alone (its gate: the exit
     code) against the webhook's answer to a CREATE of it, both with their defaults; and the
@@ -401,8 +427,13 @@ def agreement(paths: list[Path], tmp: Path) -> tuple[Counter[str], list[str]]:
                 code = main(["scan", "-f", "json", "-o", os.devnull, str(one)])
             assert code in (0, 1), err.getvalue()
             denied_by_scan = code == 1
+            scan_codes = denied_codes(err.getvalue())
             if denied_by_scan == (not answer["allowed"]):
                 counts["agree, denied" if denied_by_scan else "agree, allowed"] += 1
+            elif "exempt" in answer.get("auditAnnotations", {}) and all(
+                c.startswith("A") for c in scan_codes
+            ):
+                counts[f"exempt in the webhook, judged by the scan: {STATIC}"] += 1
             elif group in NEVER_SENT and answer.get("auditAnnotations") is None:
                 counts[f"never sent to a webhook: {NEVER_SENT[group]}"] += 1
             else:

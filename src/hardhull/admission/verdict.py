@@ -9,7 +9,9 @@ is the default of both.
 
 What the webhook cannot see is judged as it would be without it:
 
-- objects in an exempt namespace (``exempt-namespaces``) are not judged at all;
+- objects in an exempt namespace (``exempt-namespaces``) are not judged at all, but for the
+  control-plane rules (``A…``): they judge static Pods and configuration files that the
+  kubelet and the API server read from disk, which run whatever an admission webhook says;
 - the ``hardhull.dev/ignore`` annotation waives a finding only where the policy allows it
   (``allow-object-exemptions``), on the kinds the webhook checks; elsewhere (Dockerfiles,
   compose files, kinds the webhook does not check) it waives as in the report;
@@ -31,6 +33,10 @@ from hardhull.admission.request import RBAC_KINDS, SUPPORTED_KINDS, group_of
 from hardhull.model import Finding, Resource, ScanResult, Waived
 from hardhull.registry import Target
 from hardhull.suppress import ANNOTATION
+
+#: rule families about what runs without admission (static control-plane Pods, configuration
+#: files read from disk): a namespace exemption does not waive them, the scan is their gate
+NOT_ADMITTED_FAMILIES = frozenset({"control-plane"})
 
 #: (path, kind, namespace, name): one object of the scan (or one Dockerfile, compose service…)
 ObjectKey = tuple[str, str, str, str]
@@ -120,7 +126,11 @@ def judge_scan(result: ScanResult, policy: Policy) -> Verdict:
     ]
     for mechanism, f in entries:
         r = f.resource
-        if is_kubernetes(r) and r.namespace and r.namespace in policy.exempt_namespaces:
+        if (
+            is_kubernetes(r)
+            and r.namespace in policy.exempt_namespaces
+            and f.rule.family not in NOT_ADMITTED_FAMILIES
+        ):
             continue
         if policy.mode(f.code, f.severity) != ENFORCE:
             continue
