@@ -33,6 +33,7 @@ from hardhull.registry import Target
 from hardhull.rules import checks
 from tests.conftest import ROOT
 from tests.helpers.admission import example, hardened_pod, privileged_pod, review_body
+from tests.helpers.server import Server
 
 #: `kubectl create deployment web --image=nginx:1.27 --dry-run=client -o yaml` (kubectl 1.32)
 KUBECTL_WEB = """\
@@ -462,3 +463,31 @@ def test_every_object_of_the_corpus_gets_the_same_verdict(
     counts, wrong = agreement(_object_files(shared / "corpus" / "k8s"), tmp_path)
     assert wrong[:10] == []
     assert counts["agree, denied"] >= 200 and counts["agree, allowed"] >= 500, counts
+
+
+def test_end_to_end_through_the_tls_server_with_the_built_in_policy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real server (`hardhull admission serve` without --config, over TLS) denies what the
+    scan without --policy fails, with the same code and message."""
+    monkeypatch.chdir(tmp_path)
+    code, err = run_scan(tmp_path, KUBECTL_WEB)
+    assert code == 1
+    assert err.endswith("Deployment/web: K100\n")
+    (tmp_path / "webhook").mkdir()
+    server = Server(tmp_path / "webhook", None)
+    try:
+        answer = server.review(review_body(objects_of(KUBECTL_WEB)[0], namespace="default"))
+    finally:
+        server.stop()
+    assert answer["allowed"] is False
+    assert answer["status"]["message"] == (
+        "hardhull: Deployment default/web violates 1 enforced rule(s): K100 fails Pod Security "
+        "restricted:v1.37 (the default level): allowPrivilegeEscalation != false, unrestricted "
+        "capabilities, runAsNonRoot != true, seccompProfile"
+    )
+    out = tmp_path / "report.json"
+    main(["scan", "-f", "json", "-o", str(out), str(tmp_path / "manifest.yaml")])
+    report = json.loads(out.read_text())
+    k100 = [f["message"] for f in report["findings"] if f["code"] == "K100"]
+    assert answer["status"]["message"].endswith(f"K100 {k100[0]}")
