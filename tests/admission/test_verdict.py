@@ -339,7 +339,11 @@ def test_exempt_namespaces_and_static_control_plane_pods(
     """kube-system is exempt in both; the control-plane rules still judge its static Pods,
     which the kubelet runs from disk whatever an admission webhook answers."""
     monkeypatch.chdir(tmp_path)
-    assert run_scan(tmp_path, json.dumps(IN_KUBE_SYSTEM), name="cni.json") == (0, "")
+    assert run_scan(tmp_path, json.dumps(IN_KUBE_SYSTEM), name="cni.json") == (
+        0,
+        "hardhull: note: 2 enforced finding(s) not judged in exempt namespaces (kube-system: 2): "
+        "the webhook does not check them (exempt-namespaces)\n",
+    )
     assert webhook(AdmissionApp(default_policy()), IN_KUBE_SYSTEM)["auditAnnotations"] == {
         "exempt": "namespace kube-system"
     }

@@ -120,19 +120,22 @@ def _waiver_note(w: Waived, policy: Policy) -> str:
 def judge_scan(result: ScanResult, policy: Policy) -> Verdict:
     """The policy's verdict on every object of ``result``: as the webhook would decide it."""
     v = Verdict()
+    exempt: dict[str, int] = {}  # namespace → enforced findings not judged there
     entries: Iterable[tuple[str, Finding]] = [
         *(("", f) for f in result.findings),
         *((w.mechanism, w.finding) for w in result.waived),
     ]
     for mechanism, f in entries:
         r = f.resource
+        if policy.mode(f.code, f.severity) != ENFORCE:
+            continue
         if (
             is_kubernetes(r)
             and r.namespace in policy.exempt_namespaces
             and f.rule.family not in NOT_ADMITTED_FAMILIES
         ):
-            continue
-        if policy.mode(f.code, f.severity) != ENFORCE:
+            if not mechanism:
+                exempt[r.namespace] = exempt.get(r.namespace, 0) + 1
             continue
         if mechanism == "baseline":
             continue
@@ -145,4 +148,10 @@ def judge_scan(result: ScanResult, policy: Policy) -> Verdict:
         if mechanism:
             v.notes.append(_waiver_note(Waived(mechanism, f), policy))
         v.denied.setdefault(key_of(f), []).append(f)
+    if exempt:
+        where = ", ".join(f"{ns}: {n}" for ns, n in sorted(exempt.items()))
+        v.notes.append(
+            f"{sum(exempt.values())} enforced finding(s) not judged in exempt namespaces "
+            f"({where}): the webhook does not check them (exempt-namespaces)"
+        )
     return v
