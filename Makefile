@@ -12,7 +12,7 @@ $(BIN)/hardhull: pyproject.toml
 
 demo: $(BIN)/hardhull
 	@echo "== insecure example (expect findings) =="
-	@$(BIN)/hardhull scan examples/insecure || echo "(exit $$?: findings at or above high, as a CI gate would fail)"
+	@$(BIN)/hardhull scan examples/insecure || echo "(exit $$?: the admission policy denies it, as a CI gate would fail)"
 	@echo
 	@echo "== hardened example (expect none) =="
 	@$(BIN)/hardhull scan examples/hardened

@@ -34,6 +34,11 @@ class ScanFacts:
     )
     #: (namespace, name) of the ServiceAccounts of the set that turn the token mount off
     tokenless_service_accounts: frozenset[tuple[str, str]] = frozenset()
+    #: who chose ``pss_default`` ("the policy", "--pss-level", …); "" when it is the default
+    pss_origin: str = ""
+    #: ``pss_default`` holds in every namespace, as the admission webhook enforces it: a
+    #: namespace label with a laxer level does not lower it (scan gating on a policy)
+    pss_floor: bool = False
 
 
 class Context:

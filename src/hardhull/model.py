@@ -128,6 +128,16 @@ def fingerprint(code: str, path: str, resource: Resource, pointer: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Waived:
+    """A finding that a suppression took out of the report: ``mechanism`` is ``annotation``,
+    ``comment`` or ``baseline``. The gate of an admission policy needs them: the webhook sees
+    no line comment, and honours the annotation only where its policy allows it."""
+
+    mechanism: str
+    finding: Finding
+
+
+@dataclass(frozen=True, slots=True)
 class InputError:
     """A problem with the input itself (not a finding): syntax error, unreadable file, bomb."""
 
@@ -166,6 +176,8 @@ class ScanResult:
     #: problems that do not stop the scan nor count as input errors: a suppression naming a
     #: rule code that does not exist (same shape as an input error)
     warnings: list[InputError] = field(default_factory=list)
+    #: the suppressed findings themselves (not reported; the admission policy gate reads them)
+    waived: list[Waived] = field(default_factory=list, repr=False)
     #: Kubernetes objects of the whole scan, for the set checks (not reported)
     keep: list[Any] = field(default_factory=list, repr=False)
     #: one copy of each distinct fix of the scan's findings (not reported)

@@ -77,6 +77,23 @@ def test_privileged_pod_denied_exactly_under_default_policy() -> None:
     )
 
 
+def test_k100_says_the_default_level_only_when_the_policy_left_it_alone() -> None:
+    """Issue #9, section 5: a policy that names the level is not "the default level"."""
+    head = 'hardhull: Pod team/web violates 2 enforced rule(s): K001 container "app" runs '
+    controls = "privileged, allowPrivilegeEscalation != false, unrestricted capabilities"
+    for text, why in (
+        ("", "the default level"),
+        ("rules: {K001: enforce}\n", "the default level"),
+        ("pss-level: restricted\n", "the level set by the policy"),
+        ("pss-version: v1.30\n", "the level set by the policy"),
+    ):
+        version = "v1.30" if "v1.30" in text else "v1.37"
+        answer = validate(review_body(privileged_pod()), parse_policy(text))
+        assert answer["response"]["status"]["message"] == (
+            f"{head}privileged; K100 fails Pod Security restricted:{version} ({why}): {controls}"
+        )
+
+
 def test_warn_and_audit_modes() -> None:
     pod = hardened_pod()
     del pod["spec"]["automountServiceAccountToken"]  # K030 (low)

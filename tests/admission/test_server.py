@@ -8,6 +8,8 @@ import json
 import re
 import socket
 import ssl
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -218,6 +220,67 @@ def test_malformed_inputs_get_answers_and_the_worker_lives(server: Server) -> No
     assert "Traceback" not in server.output()
 
 
+def test_integers_beyond_64_bits_are_refused(server: Server) -> None:
+    """Issue #9, section 5: orjson reads them as floats; the documented answer is 400."""
+    c = server.client
+    base = json.dumps(review_body(hardened_pod()))
+    assert '"runAsUser": 10001' in base
+    for big in (2**64, -(2**63) - 1, 10**30, -(10**400)):
+        r = c.post("/validate", content=base.replace('"runAsUser": 10001', f'"runAsUser": {big}'))
+        assert (r.status_code, r.json()) == (400, {"error": "body has an integer beyond 64 bits"})
+    # the edges of 64 bits, long digit runs in strings and floats are no such integer
+    for fine in (
+        str(2**64 - 1),
+        str(-(2**63)),
+        '"12345678901234567890123"',
+        "1.8446744073709552e19",
+    ):
+        r = c.post("/validate", content=base.replace('"runAsUser": 10001', f'"runAsUser": {fine}'))
+        assert r.status_code == 200, r.text
+        assert r.json()["response"]["uid"] == "705ab4f5-6393-11e8-b7cc-42010a800002"
+    assert '"error":"body has an integer beyond 64 bits"' in server.output()
+
+
+def test_every_line_of_the_log_stream_is_a_json_event(server: Server) -> None:
+    """Issue #9, section 5: uvicorn's own lines ("Started server process", …) too."""
+    server.review(review_body(privileged_pod()))
+    lines = server.output().splitlines()
+    assert lines
+    events = [json.loads(line) for line in lines]
+    assert all(isinstance(e, dict) and e.get("event") for e in events), lines
+    assert {"event": "server", "level": "info", "logger": "uvicorn.error"}.items() <= events[
+        0
+    ].items()
+    ready = [e for e in events if e["event"] == "ready"]
+    assert len(ready) == 1
+    assert ready[0]["address"] == f"127.0.0.1:{server.port}"
+
+
+def test_a_port_in_use_is_a_clear_error_and_never_ready(tmp_path: Path) -> None:
+    """Issue #9, section 5: "ready" was logged before the bind failed."""
+    install(make_bundle("busy"), tmp_path)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        argv = [
+            sys.executable, "-m", "hardhull", "admission", "serve",
+            "--tls-cert", str(tmp_path / "tls.crt"), "--tls-key", str(tmp_path / "tls.key"),
+            "--host", "127.0.0.1", "--port", str(port),
+        ]  # fmt: skip
+        proc = subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == (
+        f"hardhull: error: cannot listen on 127.0.0.1:{port}: Address already in use "
+        "(another process holds the port)\n"
+    )
+
+
 def test_oversized_body_is_refused_without_reading_it_all(server: Server) -> None:
     big = review_body(hardened_pod())
     big["request"]["object"]["metadata"]["annotations"] = {"x": "a" * (9 * 1024 * 1024)}
@@ -336,5 +399,7 @@ def test_two_workers_share_metrics(tmp_path: Path) -> None:
             workers = set(re.findall(r'"event":"ready","pid":(\d+)', s.output()))
             time.sleep(0.1)
         assert len(workers) == 2
+        # the supervisor's lines too: every line is a JSON event
+        assert all(json.loads(line)["event"] for line in s.output().splitlines())
     finally:
         s.stop()

@@ -249,7 +249,8 @@ metadata:
 def test_k100_follows_namespace_enforce_label(tmp_path: Path) -> None:
     host_port = pod("      ports: [{containerPort: 80, hostPort: 80}]\n")
     (tmp_path / "p.yaml").write_text(NAMESPACE.format(level="baseline") + host_port)
-    proc = run("scan", "p.yaml", "-f", "json", cwd=tmp_path, k100=True)
+    # the severity gate (--fail-on): K100 predicts Pod Security Admission, by the label
+    proc = run("scan", "p.yaml", "-f", "json", "--fail-on", "high", cwd=tmp_path, k100=True)
     doc = json.loads(proc.stdout)
     k100 = [f for f in doc["findings"] if f["code"] == "K100"]
     assert [(f["severity"], f["location"]["line"], f["message"]) for f in k100] == [
@@ -262,8 +263,21 @@ def test_k100_follows_namespace_enforce_label(tmp_path: Path) -> None:
     ]
     # privileged namespace: admitted, no K100
     (tmp_path / "p.yaml").write_text(NAMESPACE.format(level="privileged") + host_port)
-    doc = json.loads(run("scan", "p.yaml", "-f", "json", cwd=tmp_path, k100=True).stdout)
-    assert [f["code"] for f in doc["findings"]] == ["K020"]
+    proc = run("scan", "p.yaml", "-f", "json", "--fail-on", "high", cwd=tmp_path, k100=True)
+    assert [f["code"] for f in json.loads(proc.stdout)["findings"]] == ["K020"]
+    # the admission policy's gate (the default): the webhook enforces its level (restricted)
+    # in every namespace, and a laxer label does not lower it
+    proc = run("scan", "p.yaml", "-f", "json", cwd=tmp_path, k100=True)
+    assert proc.returncode == 1
+    assert [(f["code"], f["severity"], f["message"]) for f in json.loads(proc.stdout)["findings"]][
+        1:
+    ] == [
+        (
+            "K100",
+            "medium",
+            "fails Pod Security restricted:v1.37 (the default level): hostPort",
+        )
+    ]
 
 
 def test_k100_default_level_and_flags(tmp_path: Path) -> None:
@@ -280,6 +294,22 @@ def test_k100_default_level_and_flags(tmp_path: Path) -> None:
     ]
     proc = run("scan", "p.yaml", "-f", "json", "--pss-level", "baseline", cwd=tmp_path, k100=True)
     assert "K100" not in [f["code"] for f in json.loads(proc.stdout)["findings"]]
+    # a level the user names is not "the default level" (issue #9, section 5)
+    proc = run("scan", "p.yaml", "-f", "json", "--pss-level", "restricted", cwd=tmp_path, k100=True)
+    assert [f["message"] for f in json.loads(proc.stdout)["findings"]] == [
+        "fails Pod Security restricted:v1.37 (the level set by --pss-level): runAsNonRoot != true"
+    ]
+    (tmp_path / ".hardhull.yaml").write_text("pss-version: v1.30\n")
+    proc = run("scan", "p.yaml", "-f", "json", cwd=tmp_path, k100=True)
+    assert [f["message"] for f in json.loads(proc.stdout)["findings"]] == [
+        "fails Pod Security restricted:v1.30 (the level set by the configuration): "
+        "runAsNonRoot != true"
+    ]
+    (tmp_path / "policy.yaml").write_text("pss-level: restricted\n")
+    proc = run("scan", "p.yaml", "-f", "json", "--policy", "policy.yaml", cwd=tmp_path, k100=True)
+    assert [f["message"] for f in json.loads(proc.stdout)["findings"]] == [
+        "fails Pod Security restricted:v1.37 (the level set by the policy): runAsNonRoot != true"
+    ]
     bad = run("scan", "p.yaml", "--pss-version", "2.0", cwd=tmp_path, k100=True)
     assert bad.returncode == 2
     assert "invalid Pod Security version '2.0'" in bad.stderr

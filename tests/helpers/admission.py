@@ -98,7 +98,7 @@ def review_body(
     group, _, version = api_version.rpartition("/")
     kind = src["kind"]
     gvk = {"group": group, "version": version, "kind": kind}
-    gvr = {"group": group, "version": version, "resource": PLURAL[kind]}
+    gvr = {"group": group, "version": version, "resource": PLURAL.get(kind, f"{kind.lower()}s")}
     ns = namespace if namespace is not None else src.get("metadata", {}).get("namespace", "")
     request: dict[str, Any] = {
         "uid": uid,

@@ -16,6 +16,9 @@ from hardhull.model import Severity, Violation
 from hardhull.models.workload import Workload
 from hardhull.rules import all_rules
 
+#: what K100 says set its level when the policy file names one
+PSS_ORIGIN = "the policy"
+
 #: pod specs with more containers are not evaluated (answered per on-error): the checks cost
 #: about 0.1 ms per container, and the event loop must stay responsive for every request
 MAX_CONTAINERS = 1000
@@ -61,7 +64,7 @@ def run_checks(
     from hardhull.engine import evaluate_object, evaluate_set
     from hardhull.engine.run import DeadlineExceeded
 
-    facts = ScanFacts(pss_default=policy.pss)
+    facts = ScanFacts(pss_default=policy.pss, pss_origin=PSS_ORIGIN if policy.pss_set else "")
     try:
         w = Workload.of(obj)
     except Exception:

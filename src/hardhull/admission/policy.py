@@ -34,6 +34,8 @@ SAFE_GUARDED_MUTATIONS = ("K030",)
 SAFE = "safe"
 
 DEFAULT_EXEMPT_NAMESPACES = ("kube-system",)
+#: ``Policy.source`` of the built-in policy
+DEFAULT_SOURCE = "<default policy>"
 #: 8 MiB: an AdmissionReview carries object and oldObject, each up to etcd's 1.5 MiB limit,
 #: plus JSON escaping; anything larger did not come from the API server
 DEFAULT_MAX_BODY = 8 * 1024 * 1024
@@ -69,6 +71,8 @@ class Policy:
     disable: frozenset[str] = frozenset()
     severity: Mapping[str, Severity] = field(default_factory=dict)
     pss: LevelVersion = field(default_factory=lambda: LevelVersion("restricted", LATEST_MINOR))
+    #: the file names ``pss-level`` or ``pss-version`` (K100 then says the policy set the level)
+    pss_set: bool = field(default=False, compare=False)
     updates: str = UPDATES_ALL
     exempt_namespaces: frozenset[str] = frozenset(DEFAULT_EXEMPT_NAMESPACES)
     exempt_users: frozenset[str] = frozenset()
@@ -81,7 +85,12 @@ class Policy:
     on_error: str = "deny"
     max_body_bytes: int = DEFAULT_MAX_BODY
     timeout_ms: int = DEFAULT_TIMEOUT_MS
-    source: str = "<default policy>"
+    source: str = DEFAULT_SOURCE
+
+    @property
+    def is_default(self) -> bool:
+        """The built-in policy (no policy file)."""
+        return self.source == DEFAULT_SOURCE
 
     def mode(self, code: str, severity: Severity) -> str:
         """What to do with a violation of ``code`` at ``severity`` (after overrides)."""
@@ -397,6 +406,7 @@ def _build(
         disable=frozenset(disable),
         severity=severity,
         pss=pss,
+        pss_set=data.get("pss-level") is not None or data.get("pss-version") is not None,
         updates=updates,
         exempt_namespaces=exempt_ns,
         exempt_users=frozenset(r.strlist("exempt-users") or []),

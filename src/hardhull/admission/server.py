@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
@@ -45,8 +47,76 @@ LOG_ITEMS = 200
 CHECKS_AFTER_HOOKS = 0.25
 
 
+#: integers orjson holds exactly; beyond them it reads a JSON integer as a float
+INT_MIN, INT_MAX = -(2**63), 2**64 - 1
+#: a run of 19 digits or more: the only way a JSON integer can leave 64 bits
+_LONG_DIGITS = re.compile(rb"\d{19,}")
+
+
 class BodyTooLarge(Exception):
     pass
+
+
+class _BeyondInt64(Exception):
+    pass
+
+
+def _exact_int(text: str) -> int:
+    if len(text.lstrip("-")) > len(str(INT_MAX)) or not INT_MIN <= int(text) <= INT_MAX:
+        raise _BeyondInt64
+    return int(text)
+
+
+def beyond_64_bits(body: bytes) -> bool:
+    """Whether the JSON ``body`` holds an integer beyond 64 bits (orjson would read it as a
+    float: a different value than the API server's). Only a body with a run of 19 or more
+    digits is read a second time, by the standard library, integer by integer."""
+    if not _LONG_DIGITS.search(body):
+        return False
+    try:
+        json.loads(body, parse_int=_exact_int)
+    except _BeyondInt64:
+        return True
+    except (ValueError, RecursionError):  # orjson read it: not ours to judge again
+        return False
+    return False
+
+
+class JsonLogFormatter(logging.Formatter):
+    """uvicorn's own records (start, shutdown, errors) as JSON event lines, like the
+    webhook's: every line of the log stream is one JSON object with an ``event``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields: dict[str, Any] = {
+            "event": "server",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            fields["error"] = self.formatException(record.exc_info)
+        return orjson.dumps(fields).decode()
+
+
+#: uvicorn's ``log_config``: its loggers (and anything reaching the root logger) write JSON
+LOG_CONFIG: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": f"{__name__}.JsonLogFormatter"}},
+    "handlers": {
+        "json": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "loggers": {
+        "uvicorn": {"handlers": ["json"], "level": "INFO", "propagate": False},
+        "uvicorn.error": {"level": "INFO"},
+        "uvicorn.access": {"handlers": ["json"], "level": "INFO", "propagate": False},
+    },
+    "root": {"handlers": ["json"], "level": "WARNING"},
+}
 
 
 class Disconnected(Exception):
@@ -99,8 +169,11 @@ class AdmissionApp:
         policy: Policy,
         hooks: Sequence[RuleHook] = (),
         cert_check_seconds: float = 5.0,
+        address: str = "",
     ) -> None:
         self.policy = policy
+        #: where the server listens (for the ``ready`` event)
+        self.address = address
         self.hooks = HookRunner(hooks)
         self.cert_check_seconds = cert_check_seconds
         self.ready = False
@@ -122,7 +195,14 @@ class AdmissionApp:
                 if CURRENT and self.cert_check_seconds > 0:
                     self._tasks.append(asyncio.create_task(self._watch_certificates()))
                 self.ready = True
-                _log(logging.INFO, "ready", pid=os.getpid(), policy=self.policy.source)
+                # the socket is bound already (cmd_serve binds it before starting uvicorn)
+                _log(
+                    logging.INFO,
+                    "ready",
+                    pid=os.getpid(),
+                    policy=self.policy.source,
+                    address=self.address or None,
+                )
                 await send({"type": "lifespan.startup.complete"})
             elif msg["type"] == "lifespan.shutdown":
                 self.ready = False
@@ -209,8 +289,15 @@ class AdmissionApp:
             return
         try:
             data = orjson.loads(body)
+            problem = "body has an integer beyond 64 bits" if beyond_64_bits(body) else ""
         except orjson.JSONDecodeError as exc:
-            await self._refuse(endpoint, send, 400, "malformed_json", f"body is not JSON: {exc}")
+            problem = (
+                "body has an integer beyond 64 bits"
+                if beyond_64_bits(body)
+                else f"body is not JSON: {exc}"
+            )
+        if problem:
+            await self._refuse(endpoint, send, 400, "malformed_json", problem)
             return
         try:
             req = review.parse_review(data)
@@ -370,4 +457,8 @@ def app_from_env() -> AdmissionApp:
     namespace = settings.get("namespace")
     config = settings.get("config")
     policy = load_policy(config, namespace) if config else default_policy(namespace)
-    return AdmissionApp(policy, cert_check_seconds=float(settings.get("cert_check_seconds", 5.0)))
+    return AdmissionApp(
+        policy,
+        cert_check_seconds=float(settings.get("cert_check_seconds", 5.0)),
+        address=str(settings.get("address") or ""),
+    )

@@ -27,7 +27,7 @@ from hardhull.cli.common import (
     use_color,
     write_report,
 )
-from hardhull.exitcodes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
+from hardhull.exitcodes import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK
 
 # start-up time: `json` and `datetime` are imported by the functions that use them, and
 # `typing.TYPE_CHECKING` is not imported (mypy treats any name TYPE_CHECKING as true)
@@ -35,6 +35,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from datetime import date
     from typing import Any
+
+    from hardhull.admission.policy import Policy
+    from hardhull.cli.config import Config
+    from hardhull.model import ScanResult
 
 
 class _Parser(argparse.ArgumentParser):
@@ -118,7 +122,17 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     s = sub.add_parser("scan", help="scan files, directories or stdin (-)")
     s.add_argument("paths", nargs="*", metavar="PATH")
-    add_report_options(s)
+    add_report_options(
+        s,
+        fail_on_help="exit 1 when a finding is at or above this severity, whatever the "
+        "admission policy decides (default: the policy's decision)",
+    )
+    s.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="exit 1 when the admission webhook with this policy file would deny an object "
+        "(default: the webhook's built-in policy)",
+    )
     s.add_argument("--exclude", action="append", default=[], metavar="GLOB")
     s.add_argument(
         "--config",
@@ -203,7 +217,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     for warning in passed_over:
         sys.stderr.write(f"hardhull: warning: {warning}\n")
+    gate = _gate(args, cfg)
+    if isinstance(gate, int):
+        return gate
+    fail_on, policy = gate
     disabled: set[str] = set()
+    if policy is not None:
+        disabled |= policy.off_codes
     for item in args.disable:
         disabled |= {c.strip().upper() for c in item.split(",") if c.strip()}
     selected = [p.strip().upper() for item in args.select for p in item.split(",") if p.strip()]
@@ -246,10 +266,6 @@ def cmd_scan(args: argparse.Namespace) -> int:
                 )
             disabled |= set(rules) - matched
     fmt = args.format or cfg.format or "text"
-    fail_on = args.fail_on or cfg.fail_on or SCAN_FAIL_ON
-    if fail_on not in FAIL_ON:
-        sys.stderr.write(f"hardhull: error: fail-on must be one of {', '.join(FAIL_ON)}\n")
-        return EXIT_ERROR
     baseline_path = args.baseline or cfg.baseline
     max_bytes = args.max_file_size if args.max_file_size is not None else cfg.max_file_size
     if max_bytes is not None and max_bytes <= 0:
@@ -269,7 +285,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return show_config(
             cfg.path,
             {
-                "fail-on": fail_on,
+                "fail-on": fail_on or "none (the admission policy decides)",
                 "format": fmt,
                 "exclude": [*cfg.exclude, *args.exclude],
                 "disable": sorted(named_off),
@@ -289,13 +305,24 @@ def cmd_scan(args: argparse.Namespace) -> int:
         except ValueError as exc:
             sys.stderr.write(f"hardhull: error: {exc}\n")
             return EXIT_ERROR
+    pss_origin = (
+        "--pss-level"
+        if args.pss_level or args.pss_version
+        else ("the configuration" if cfg.pss_level or cfg.pss_version else "")
+    )
+    severity = cfg.severity
+    if policy is not None and not policy.is_default:
+        pss, pss_origin = policy.pss, (PSS_ORIGIN if policy.pss_set else "")
+        severity = {**cfg.severity, **policy.severity}
     opts = ScanOptions(
         excludes=[*cfg.exclude, *args.exclude],
         disabled=frozenset(disabled),
-        severity=cfg.severity,
+        severity=severity,
         baseline=baseline,
         jobs=max(args.jobs, 0),
         pss_default=pss,
+        pss_origin=pss_origin,
+        pss_floor=policy is not None,
         as_of=args.as_of or cfg.as_of,
         # '-' is standard input, whose input is named <stdin>
         forced_kinds={("<stdin>" if p == "-" else p): "daemon" for p in args.daemon_config},
@@ -350,7 +377,79 @@ def cmd_scan(args: argparse.Namespace) -> int:
             "no Kubernetes object, Dockerfile, compose service or daemon.json\n"
         )
         return EXIT_ERROR
-    return threshold_exit([f.severity for f in result.findings], fail_on)
+    if policy is None:
+        return threshold_exit([f.severity for f in result.findings], fail_on)
+    return _policy_exit(result, policy)
+
+
+#: what K100 says set the level when a policy file names it (as the webhook says it)
+PSS_ORIGIN = "the policy"
+#: denied objects named on stderr, at most
+MAX_DENIED_SHOWN = 10
+
+
+def _gate(args: argparse.Namespace, cfg: Config) -> tuple[str, Policy | None] | int:
+    """What the exit code is decided by: ``(fail_on, None)`` for a severity threshold
+    (``--fail-on``), ``("", policy)`` for an admission policy (``--policy``, else the
+    webhook's built-in policy); an exit code for a usage error."""
+    # start-up time: the policy module (no rule) only for a scan
+    from hardhull.admission.policy import PolicyError, default_policy, load_policy
+
+    if args.policy and args.fail_on:
+        sys.stderr.write(
+            "hardhull: error: --policy and --fail-on both given: the exit code follows one "
+            "(--policy: the webhook's decision; --fail-on: a severity threshold)\n"
+        )
+        return EXIT_ERROR
+    if not args.policy and not args.fail_on and cfg.policy and cfg.fail_on:
+        sys.stderr.write(
+            f"hardhull: configuration error: {cfg.path}: 'policy' and 'fail-on' both given: "
+            "keep one\n"
+        )
+        return EXIT_ERROR
+    fail_on = args.fail_on or ("" if args.policy else cfg.fail_on)
+    if fail_on:
+        if fail_on not in FAIL_ON:
+            sys.stderr.write(f"hardhull: error: fail-on must be one of {', '.join(FAIL_ON)}\n")
+            return EXIT_ERROR
+        return fail_on, None
+    path = args.policy or cfg.policy
+    if not path:
+        return "", default_policy()
+    if args.pss_level or args.pss_version:
+        sys.stderr.write(
+            "hardhull: error: --pss-level and --pss-version do not go with --policy: the "
+            "policy's pss-level and pss-version decide, as in the webhook\n"
+        )
+        return EXIT_ERROR
+    try:
+        return "", load_policy(path)
+    except PolicyError as exc:
+        sys.stderr.write(f"hardhull: policy error: {exc}\n")
+        return EXIT_ERROR
+
+
+def _policy_exit(result: ScanResult, policy: Policy) -> int:
+    """EXIT_FINDINGS when the webhook with ``policy`` would deny an object of the scan; the
+    denied objects and the suppressions it does not honour are named on stderr."""
+    from hardhull.admission.verdict import judge_scan  # start-up time
+    from hardhull.paths import printable_path
+
+    verdict = judge_scan(result, policy)
+    for note in verdict.notes:
+        sys.stderr.write(f"hardhull: note: {note}\n")
+    if verdict.allowed:
+        return EXIT_OK
+    which = "the built-in admission policy" if policy.is_default else f"the policy {policy.source}"
+    sys.stderr.write(f"hardhull: {which} denies {len(verdict.denied)} object(s):\n")
+    for n, ((path, *_), found) in enumerate(verdict.denied.items()):
+        if n == MAX_DENIED_SHOWN:
+            sys.stderr.write(f"  ... and {len(verdict.denied) - n} more\n")
+            break
+        codes = ", ".join(dict.fromkeys(f.code for f in found))
+        where = printable_path(path) if path else "<stdin>"
+        sys.stderr.write(f"  {where}: {found[0].resource}: {codes}\n")
+    return EXIT_FINDINGS
 
 
 def show_config(path: str, settings: dict[str, Any]) -> int:

@@ -4,11 +4,14 @@ when their modules are present. uvicorn and friends are imported only by ``serve
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import importlib
 import importlib.util
 import math
 import os
 import shutil
+import socket
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -132,11 +135,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     from hardhull.admission import server  # start-up time: uvicorn and the app only here
 
+    # bound here, before uvicorn starts the app: a port in use is a clear error and the app
+    # never logs "ready" for a socket it does not have
+    address = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"
+    try:
+        sock = listen(args.host, args.port)
+    except OSError as exc:
+        sys.stderr.write(
+            f"hardhull: error: cannot listen on {address}: {exc.strerror or exc}"
+            f"{' (another process holds the port)' if exc.errno == errno.EADDRINUSE else ''}\n"
+        )
+        return EXIT_ERROR
     settings = {
         "config": os.path.abspath(args.config) if args.config else None,
         "namespace": namespace,
         "cert_check_seconds": args.cert_check_seconds,
         "log_level": args.log_level,
+        "address": address,
     }
     os.environ[server.SETTINGS_ENV] = orjson.dumps(settings).decode()
     multiproc: str | None = None
@@ -145,28 +160,54 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = multiproc
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    config = uvicorn.Config(
+        "hardhull.admission.server:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        loop=loop,
+        http=http,
+        lifespan="on",
+        access_log=False,
+        log_config=server.LOG_CONFIG,
+        log_level=args.log_level,
+        server_header=False,
+        ssl_certfile=args.tls_cert,
+        ssl_keyfile=args.tls_key,
+        ssl_context_factory=TLSFactory(args.tls_cert, args.tls_key),
+        timeout_graceful_shutdown=grace,
+    )
+    started = True
     try:
-        uvicorn.run(
-            "hardhull.admission.server:app_from_env",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            loop=loop,
-            http=http,
-            lifespan="on",
-            access_log=False,
-            log_level=args.log_level,
-            server_header=False,
-            ssl_certfile=args.tls_cert,
-            ssl_keyfile=args.tls_key,
-            ssl_context_factory=TLSFactory(args.tls_cert, args.tls_key),
-            timeout_graceful_shutdown=grace,
-        )
+        if args.workers > 1:
+            from uvicorn.supervisors import Multiprocess  # start-up time: --workers only
+
+            Multiprocess(config, sockets=[sock]).run()
+        else:
+            uv = uvicorn.Server(config)
+            with contextlib.suppress(KeyboardInterrupt):
+                uv.run(sockets=[sock])
+            started = uv.started
     finally:
+        sock.close()
         if multiproc:
             shutil.rmtree(multiproc, ignore_errors=True)
-    return EXIT_OK
+    return EXIT_OK if started else EXIT_ERROR
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port``, inheritable by uvicorn's worker processes."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
 
 
 def main(argv: Sequence[str] | None = None) -> int:

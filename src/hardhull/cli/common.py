@@ -51,9 +51,14 @@ def non_negative_seconds(text: str) -> float:
     return value
 
 
-def add_report_options(p: argparse.ArgumentParser, fail_on_default: str = SCAN_FAIL_ON) -> None:
+def add_report_options(
+    p: argparse.ArgumentParser,
+    fail_on_default: str = SCAN_FAIL_ON,
+    fail_on_help: str | None = None,
+) -> None:
     """``--format``, ``--output``, ``--fail-on`` and ``--color``; ``fail_on_default`` is the
-    value the command uses when ``--fail-on`` is not given (the help says it)."""
+    value the command uses when ``--fail-on`` is not given (the help says it), unless
+    ``fail_on_help`` says what decides instead."""
     from hardhull.report import FORMATS  # start-up time: only for the command being run
 
     p.add_argument("--format", "-f", choices=FORMATS, default=None, help="report format")
@@ -62,7 +67,8 @@ def add_report_options(p: argparse.ArgumentParser, fail_on_default: str = SCAN_F
         "--fail-on",
         choices=FAIL_ON,
         default=None,
-        help=f"exit 1 when a finding is at or above this severity (default: {fail_on_default})",
+        help=fail_on_help
+        or f"exit 1 when a finding is at or above this severity (default: {fail_on_default})",
     )
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 

@@ -1,8 +1,8 @@
 """Project configuration: ``.hardhull.yaml`` or ``[tool.hardhull]`` in pyproject.toml, the
 nearest one from the working directory up to the repository root (:func:`find_config`).
 
-Keys use the CLI flag names (``fail-on``, ``exclude``, ``pss-level``, …) plus ``disable``
-(rule codes switched off) and ``severity`` (code → severity overrides).
+Keys use the CLI flag names (``fail-on``, ``policy``, ``exclude``, ``pss-level``, …) plus
+``disable`` (rule codes switched off) and ``severity`` (code → severity overrides).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from hardhull.model import Severity
 CONFIG_NAMES = (".hardhull.yaml", ".hardhull.yml")
 KEYS = {
     "fail-on", "exclude", "pss-level", "pss-version", "disable", "severity",
-    "max-file-size", "baseline", "format", "as-of", "select",
+    "max-file-size", "baseline", "format", "as-of", "select", "policy",
 }  # fmt: skip
 
 
@@ -50,6 +50,9 @@ class Config:
     format: str | None = None
     as_of: date | None = None
     select: list[str] = field(default_factory=list)
+    #: the admission policy file the scan gates on (``--policy``)
+    policy: str | None = None
+
     #: the YAML text the configuration was read from, to say on which line a value is
     text: str = field(default="", repr=False)
 
@@ -115,7 +118,7 @@ def _from_mapping(data: Any, path: str) -> Config:
         if not isinstance(as_of, date):
             raise ConfigError(f"{path}: 'as-of' must be a date (YYYY-MM-DD)")
         cfg.as_of = as_of
-    for key in ("fail-on", "pss-level", "pss-version", "baseline", "format"):
+    for key in ("fail-on", "pss-level", "pss-version", "baseline", "format", "policy"):
         v = data.get(key)
         if v is not None and not isinstance(v, str):
             raise ConfigError(f"{path}: '{key}' must be a string")

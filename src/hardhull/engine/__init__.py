@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -69,6 +69,10 @@ class ScanOptions:
     pss_default: LevelVersion = field(
         default_factory=lambda: LevelVersion("restricted", LATEST_MINOR)
     )
+    #: who chose ``pss_default`` ("--pss-level", "the policy", …); "" when it is the default
+    pss_origin: str = ""
+    #: the default level also holds where a namespace label is laxer (ScanFacts.pss_floor)
+    pss_floor: bool = False
     #: the facts of the scanned set, learned before the checks run (set by :func:`scan`)
     facts: ScanFacts = field(default_factory=ScanFacts)
     #: files and directories read only as the rest of the set (the repository around the
@@ -325,6 +329,7 @@ def _merge(into: ScanResult, part: ScanResult) -> None:
     into.objects += part.objects
     into.ignored += part.ignored
     into.suppressed.update(part.suppressed)
+    into.waived.extend(part.waived)
     into.keep.extend(part.keep)
 
 
@@ -375,12 +380,16 @@ def _prepass(
     texts = (
         ref.load(opts.max_bytes) for ref in with_facts if os.path.normpath(ref.path) not in patches
     )
-    opts.facts = scan_facts(
-        (t for t in texts if isinstance(t, TextInput)),
-        opts.forced_kinds,
-        opts.pss_default,
-        opts.ns_levels,
-        want_levels=want_levels,
+    opts.facts = replace(
+        scan_facts(
+            (t for t in texts if isinstance(t, TextInput)),
+            opts.forced_kinds,
+            opts.pss_default,
+            opts.ns_levels,
+            want_levels=want_levels,
+        ),
+        pss_origin=opts.pss_origin,
+        pss_floor=opts.pss_floor,
     )
     return kept
 

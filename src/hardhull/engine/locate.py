@@ -17,6 +17,7 @@ from hardhull.model import (
     ScanResult,
     Severity,
     Violation,
+    Waived,
     fingerprint,
 )
 from hardhull.paths import printable_path
@@ -50,36 +51,37 @@ def findings_for(
     for v in violations:
         rule = rules[v.code]
         line, col = doc.position(v.pointer)
+        mechanism = ""
         if suppress.matches(ann, v.code):
-            result.suppressed["annotation"] += 1
-            continue
-        if doc.lines is not None and line:
+            mechanism = "annotation"
+        elif doc.lines is not None and line:
             codes = suppress.comment_codes(snippet(doc, line))
             if codes is None and line > 1:
                 prev = doc.lines[line - 2].strip()
                 codes = suppress.comment_codes(prev) if prev.startswith("#") else None
             if suppress.matches(codes, v.code):
-                result.suppressed["comment"] += 1
-                continue
+                mechanism = "comment"
         fp = fingerprint(v.code, printable_path(doc.path), resource, v.pointer)
-        if fp in baseline:
-            result.suppressed["baseline"] += 1
-            continue
+        if not mechanism and fp in baseline:
+            mechanism = "baseline"
         # Severity.INFO is 0: test for None, not truthiness
         sev = severity.get(v.code)
         if sev is None:
             sev = v.severity if v.severity is not None else rule.severity
-        result.findings.append(
-            Finding(
-                rule=rule,
-                severity=sev,
-                # many findings repeat a message, pointer or fix: one copy of each is kept
-                message=sys.intern(v.message),
-                resource=resource,
-                pointer=sys.intern(v.pointer),
-                location=Location(doc.path, line, col),
-                fix=_shared_fix(v.fix, result.shared),
-                snippet=snippet(doc, line),
-                fingerprint=fp,
-            )
+        finding = Finding(
+            rule=rule,
+            severity=sev,
+            # many findings repeat a message, pointer or fix: one copy of each is kept
+            message=sys.intern(v.message),
+            resource=resource,
+            pointer=sys.intern(v.pointer),
+            location=Location(doc.path, line, col),
+            fix=_shared_fix(v.fix, result.shared),
+            snippet=snippet(doc, line),
+            fingerprint=fp,
         )
+        if mechanism:
+            result.suppressed[mechanism] += 1
+            result.waived.append(Waived(mechanism, finding))
+        else:
+            result.findings.append(finding)

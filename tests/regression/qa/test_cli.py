@@ -31,6 +31,14 @@ spec:
 BAD_NAME = os.fsdecode(b"caf\xe9.yaml")
 
 
+def denied(path: str, codes: str = "K001") -> str:
+    """What the scan says on stderr when the admission policy denies the test pod."""
+    return (
+        "hardhull: the built-in admission policy denies 1 object(s):\n"
+        f"  {path}: Pod/prod/web: {codes}\n"
+    )
+
+
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
@@ -52,7 +60,7 @@ def bad_name_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_non_utf8_file_name_text(capsys: pytest.CaptureFixture[str], bad_name_dir: Path) -> None:
     code, out, err = _run(capsys, "scan", ".", "--select", "K001")
-    assert (code, err) == (1, "")
+    assert (code, err) == (1, denied("./caf\\xe9.yaml"))
     assert out.splitlines()[:3] == [
         "./caf\\xe9.yaml",
         '      11:9  critical K001 container "app" runs privileged  [Pod/prod/web]',
@@ -64,18 +72,18 @@ def test_non_utf8_file_name_json_sarif_junit(
     capsys: pytest.CaptureFixture[str], bad_name_dir: Path
 ) -> None:
     code, out, err = _run(capsys, "scan", BAD_NAME, "--select", "K001", "-f", "json")
-    assert (code, err) == (1, "")
+    assert (code, err) == (1, denied("caf\\xe9.yaml"))
     finding = json.loads(out)["findings"][0]
     assert finding["location"] == {"path": "caf\\xe9.yaml", "line": 11, "column": 9}
     code, out, err = _run(capsys, "scan", BAD_NAME, "--select", "K001", "-f", "sarif")
-    assert (code, err) == (1, "")
+    assert (code, err) == (1, denied("caf\\xe9.yaml"))
     result = json.loads(out)["runs"][0]["results"][0]
     assert result["locations"][0]["physicalLocation"]["artifactLocation"] == {
         "uri": "caf%E9.yaml",
         "uriBaseId": "%SRCROOT%",
     }
     code, out, err = _run(capsys, "scan", BAD_NAME, "--select", "K001", "-f", "junit")
-    assert (code, err) == (1, "")
+    assert (code, err) == (1, denied("caf\\xe9.yaml"))
     assert (
         '<testcase classname="caf\\xe9.yaml" name="Pod/prod/web: K001 privileged-container">' in out
     )
@@ -117,7 +125,7 @@ def test_output_into_missing_directory_creates_it(
     code, out, err = _run(
         capsys, "scan", "pod.yaml", "--select", "K001", "-f", "sarif", "-o", "reports/ci/h.sarif"
     )
-    assert (code, out, err) == (1, "", "")
+    assert (code, out, err) == (1, "", denied("pod.yaml"))
     sarif = json.loads((tmp_path / "reports/ci/h.sarif").read_text())
     assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["K001"]
 
@@ -222,7 +230,7 @@ def test_broken_pipe_keeps_exit_code_and_stderr(
     assert main(["scan", ".", "-f", "json"]) == 1
     assert err.getvalue() == (
         "hardhull: input error: ./bad.yaml:4:1: YAML syntax error: did not find expected node "
-        "content (while parsing a flow node)\n"
+        "content (while parsing a flow node)\n" + denied("./pod.yaml", "K001, K100")
     )
     assert main(["scan", "pod.yaml", "--fail-on", "never"]) == 0
     assert main(["rules"]) == 0
