@@ -151,10 +151,11 @@ def evaluate_set(
     disabled: frozenset[str] = frozenset(),
     only: frozenset[str] | None = None,
     deadline: float | None = None,
+    origins: Sequence[str] | None = None,
 ) -> tuple[list[tuple[int, Violation]], list[CheckError]]:
     """The checks over a whole set (of one rule family, if given): ((index, violation)…,
-    checks that raised)."""
-    ctx = SetContext(objects, facts)
+    checks that raised). ``origins``: the file of each object, when they come from files."""
+    ctx = SetContext(objects, facts, origins)
     return run_checks(
         checks(Target.SET, family),
         ctx,
@@ -244,7 +245,12 @@ def _run_setchecks(
     objects: list[K8sObject] = result.keep
     if not objects:
         return
-    found, failed = evaluate_set([o.data for o in objects], opts.facts, disabled=opts.disabled)
+    found, failed = evaluate_set(
+        [o.data for o in objects],
+        opts.facts,
+        disabled=opts.disabled,
+        origins=[o.path for o in objects],
+    )
     for e in failed:
         result.errors.append(InputError("", f"internal error in {e.code}: {e.error!r}"))
     located = _locate_again([objects[index] for index, _ in found], refs, opts)

@@ -72,7 +72,7 @@ subjects:
 # R010
 @check(CLUSTER_ADMIN, on=Target.SET)
 def rbac_cluster_admin_binding(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
-    for b in ctx.derived(analyse).bindings:
+    for b in ctx.derived_from(analyse).bindings:
         admin = _admin(b)
         near_admin = (
             b.scope is None
@@ -140,7 +140,7 @@ subjects:
 # R011
 @check(PUBLIC_BINDING, on=Target.SET)
 def rbac_public_binding(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
-    for b in ctx.derived(analyse).bindings:
+    for b in ctx.derived_from(analyse).bindings:
         if b.role is None and b.role_name in HARMLESS_BUILTIN:
             continue
         for bound in b.subjects:
@@ -207,7 +207,7 @@ subjects:
 # R012
 @check(DEFAULT_SA, on=Target.SET)
 def rbac_default_service_account(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
-    for b in ctx.derived(analyse).bindings:
+    for b in ctx.derived_from(analyse).bindings:
         if b.dangling:
             continue
         for bound in b.subjects:
