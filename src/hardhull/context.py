@@ -56,6 +56,15 @@ class Context:
             value = self._derived[fn] = fn(self.subject)
             return value
 
+    def derived_from(self, fn: Callable[[Any], T]) -> T:
+        """``fn(context)``, for what needs more of the context than its subject (computed
+        once, like :meth:`derived`)."""
+        try:
+            return self._derived[fn]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._derived[fn] = fn(self)
+            return value
+
     @property
     def subject(self) -> Any:
         raise NotImplementedError
@@ -87,11 +96,18 @@ class ObjectContext(Context):
 
 class SetContext(Context):
     """Every Kubernetes object of a scan (the subject of set checks, which yield indices into
-    :attr:`objects`)."""
+    :attr:`objects`), and the file each comes from (:attr:`origins`, None when not known: the
+    admission webhook's one object)."""
 
-    def __init__(self, objects: Sequence[dict[str, Any]], facts: ScanFacts | None = None) -> None:
+    def __init__(
+        self,
+        objects: Sequence[dict[str, Any]],
+        facts: ScanFacts | None = None,
+        origins: Sequence[str] | None = None,
+    ) -> None:
         super().__init__(facts)
         self.objects = objects
+        self.origins = origins
 
     @property
     def subject(self) -> Sequence[dict[str, Any]]:

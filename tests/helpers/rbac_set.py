@@ -27,6 +27,42 @@ def findings(text: str, tmp: Path | None = None) -> list[Row]:
     ]
 
 
+FileRow = tuple[str, str, int, int, str, str]
+
+
+def findings_in(files: dict[str, str]) -> list[FileRow]:
+    """The R rows of a scan of several files (relative path → text), as (path, code, line,
+    column, severity, message), with paths relative to the scanned folder (in messages too)."""
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        for rel, text in files.items():
+            path = Path(d) / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        all_rules()
+        cwd = os.getcwd()
+        os.chdir(d)
+        try:
+            result = scan(["."], ScanOptions(jobs=1))
+        finally:
+            os.chdir(cwd)
+    assert result.errors == []
+    return [
+        (
+            f.location.path.removeprefix("./"),
+            f.rule.code,
+            f.location.line,
+            f.location.column,
+            f.severity.label,
+            f.message.replace("./", ""),
+        )
+        for f in result.findings
+        if f.rule.code.startswith("R")
+    ]
+
+
 def crb(name: str, role: str, subjects: str, kind: str = "ClusterRole") -> str:
     return f"""---
 apiVersion: rbac.authorization.k8s.io/v1

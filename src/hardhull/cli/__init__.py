@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from hardhull import __version__
 from hardhull.cli.common import (
     FAIL_ON,
-    SCAN_FAIL_ON,
     add_report_options,
     discard_stdout,
     non_negative_int,

@@ -160,10 +160,11 @@ def evaluate_set(
     disabled: frozenset[str] = frozenset(),
     only: frozenset[str] | None = None,
     deadline: float | None = None,
+    origins: Sequence[str] | None = None,
 ) -> tuple[list[tuple[int, Violation]], list[CheckError]]:
     """The checks over a whole set (of one rule family, if given): ((index, violation)…,
-    checks that raised)."""
-    ctx = SetContext(objects, facts)
+    checks that raised). ``origins``: the file of each object, when they come from files."""
+    ctx = SetContext(objects, facts, origins)
     return run_checks(
         checks(Target.SET, family),
         ctx,
@@ -288,7 +289,12 @@ def _run_setchecks(
         return
     reported = len(objects)
     objects = [*objects, *context]
-    found, failed = evaluate_set([o.data for o in objects], opts.facts, disabled=opts.disabled)
+    found, failed = evaluate_set(
+        [o.data for o in objects],
+        opts.facts,
+        disabled=opts.disabled,
+        origins=[o.path for o in objects],
+    )
     found = [(index, v) for index, v in found if index < reported]
     for e in failed:
         result.errors.append(InputError("", f"internal error in {e.code}: {e.error!r}"))

@@ -36,11 +36,25 @@ from hardhull.rbac.selectors import SelectorError, compile_selector, string_labe
 
 
 class _Builder:
-    def __init__(self, default_namespace: str) -> None:
+    def __init__(self, default_namespace: str, origins: Sequence[str] | None) -> None:
         self.default_namespace = default_namespace
+        self.origins = origins
         self.crd_types: list[ResourceType] = []
         self.graph = Graph(Resolver(BUILTIN))
         self.seen: dict[tuple[str, str, str], ObjectRef] = {}
+
+    def origin(self, ref: ObjectRef) -> str:
+        """The file an object comes from ("" when not known, or not an input object)."""
+        if self.origins is None or not 0 <= ref.index < len(self.origins):
+            return ""
+        return self.origins[ref.index]
+
+    def alternative(self, ref: ObjectRef, other: ObjectRef) -> bool:
+        """Two definitions of one object are alternatives (both kept) when they come from
+        different files: environments of one repository, not one apply."""
+        if self.origins is None or ref.index < 0 or other.index < 0:
+            return False
+        return self.origin(ref) != self.origin(other)
 
     def problem(self, ref: ObjectRef, pointer: str, message: str) -> None:
         self.graph.problems.append(Problem(ref, pointer, message))
@@ -61,14 +75,22 @@ class _Builder:
     def unique(self, ref: ObjectRef) -> None:
         key = (ref.kind, ref.namespace, ref.name)
         earlier = self.seen.get(key)
-        if earlier is not None:
+        if earlier is not None and not self.alternative(ref, earlier):
             self.problem(
                 ref,
                 "/metadata/name",
                 f"{ref} is defined again (first at object "
                 f"#{earlier.index}); the later definition wins",
             )
+        if ref.index >= 0:
+            self.graph.definitions.setdefault(key, []).append(ref)
         self.seen[key] = ref
+
+    def keep_variant(self, variants: list[Any], item: Any) -> None:
+        """Add a definition to the definitions of its object, replacing the one of its file."""
+        ref: ObjectRef = item.ref
+        variants[:] = [v for v in variants if self.alternative(ref, v.ref)]
+        variants.append(item)
 
     def strings(self, ref: ObjectRef, value: Any, pointer: str) -> tuple[str, ...]:
         if value is None:
@@ -116,6 +138,9 @@ class _Builder:
         labels = string_labels(as_dict(obj.get("metadata")).get("labels"))
         own = self.rules(ref, obj)
         role = Role(ref, labels, own, None, own, (), obj)
+        self.keep_variant(
+            self.graph.role_variants.setdefault((ref.kind, ref.namespace, ref.name), []), role
+        )
         if not cluster:
             if obj.get("aggregationRule") is not None:
                 self.problem(ref, "/aggregationRule", "only a ClusterRole aggregates; ignored")
@@ -184,7 +209,12 @@ class _Builder:
         am = obj.get("automountServiceAccountToken")
         am_ok = am if isinstance(am, bool) else None
         ptr = "/automountServiceAccountToken" if am_ok is not None else ""
-        self.graph.service_accounts[(ref.namespace, ref.name)] = ServiceAccount(ref, am_ok, ptr)
+        account = ServiceAccount(ref, am_ok, ptr)
+        self.graph.service_accounts[(ref.namespace, ref.name)] = account
+        self.keep_variant(
+            self.graph.service_account_variants.setdefault((ref.namespace, ref.name), []),
+            account,
+        )
 
     def add_workload(self, w: Workload, index: int) -> None:
         ref = self.ref(w.obj, index, namespaced=True)
@@ -215,19 +245,40 @@ class _Builder:
         )
 
     def dedupe(self) -> None:
-        """Later definitions of the same object replace earlier ones (as ``kubectl apply``)."""
+        """Later definitions of the same object replace earlier ones (as ``kubectl apply``);
+        with ``origins``, only those of the same file (other files' are alternatives)."""
         g = self.graph
-        last = {(b.ref.kind, b.ref.namespace, b.ref.name): b.ref for b in g.bindings}
-        g.cluster_bindings = [b for b in g.cluster_bindings if last[_key(b.ref)] == b.ref]
+        last = {self.variant_key(b.ref): b.ref for b in g.bindings}
+        g.cluster_bindings = [
+            b for b in g.cluster_bindings if last[self.variant_key(b.ref)] == b.ref
+        ]
         for ns, bs in list(g.role_bindings.items()):
-            g.role_bindings[ns] = [b for b in bs if last[_key(b.ref)] == b.ref]
+            g.role_bindings[ns] = [b for b in bs if last[self.variant_key(b.ref)] == b.ref]
+
+    def variant_key(self, ref: ObjectRef) -> tuple[str, str, str, str]:
+        origin = self.origin(ref) if ref.index >= 0 else "\0built-in"
+        return (ref.kind, ref.namespace, ref.name, origin)
+
+    def role_for(self, b: Binding, kind: str, namespace: str) -> Role | None:
+        """The definition of a binding's role: with several (from several files), the one
+        nearest the binding's file (the longest common folder), the last on a tie."""
+        variants = self.graph.role_variants.get((kind, namespace, b.role_name), [])
+        if len(variants) < 2:
+            return None
+        here = _folders(self.origin(b.ref))
+        best = max(
+            range(len(variants)),
+            key=lambda i: (_common(here, _folders(self.origin(variants[i].ref))), i),
+        )
+        role: Role = variants[best]
+        return role
 
     def link(self) -> None:
         g = self.graph
         for b in g.bindings:
             role: Role | None = None
             if b.role_kind == "ClusterRole":
-                role = g.cluster_roles.get(b.role_name)
+                role = self.role_for(b, "ClusterRole", "") or g.cluster_roles.get(b.role_name)
             elif b.role_kind == "Role":
                 if b.scope is None:
                     self.problem(
@@ -236,7 +287,7 @@ class _Builder:
                         "a ClusterRoleBinding can only reference a ClusterRole: grants nothing",
                     )
                 else:
-                    role = g.roles.get((b.scope, b.role_name))
+                    role = self.role_for(b, "Role", b.scope) or g.roles.get((b.scope, b.role_name))
             else:
                 self.problem(b.ref, "/roleRef/kind", f"unknown roleRef kind {b.role_kind!r}")
             b.role = role
@@ -251,19 +302,21 @@ class _Builder:
     def aggregate(self) -> None:
         """The clusterrole-aggregation controller's steady state (least fixed point)."""
         g = self.graph
-        aggregated = [r for r in g.cluster_roles.values() if r.selectors is not None]
-        members: dict[str, list[Role]] = {}
+        every = g.all_cluster_roles
+        aggregated = [r for r in every if r.selectors is not None]
+        members: dict[ObjectRef, list[Role]] = {}
         for r in aggregated:
             r.rules = ()
             picked: list[Role] = []
             for sel in r.selectors or ():
-                matched = [c for c in g.cluster_roles.values() if sel.matches(c.labels)]
+                matched = [c for c in every if sel.matches(c.labels)]
                 picked.extend(
                     sorted(
-                        (c for c in matched if c.ref.name != r.ref.name), key=lambda c: c.ref.name
+                        (c for c in matched if c.ref.name != r.ref.name),
+                        key=lambda c: (c.ref.name, c.ref.index),
                     )
                 )
-            members[r.ref.name] = picked
+            members[r.ref] = picked
             names = dict.fromkeys(c.ref for c in picked)
             r.aggregated_from = tuple(names)
         changed = True
@@ -274,7 +327,7 @@ class _Builder:
             for r in aggregated:
                 rules: list[PolicyRule] = []
                 keys: set[tuple[tuple[str, ...], ...]] = set()
-                for c in members[r.ref.name]:
+                for c in members[r.ref]:
                     for rule in c.rules:
                         if rule.key not in keys:
                             keys.add(rule.key)
@@ -293,8 +346,17 @@ class _Builder:
         return self.graph
 
 
-def _key(ref: ObjectRef) -> tuple[str, str, str]:
-    return (ref.kind, ref.namespace, ref.name)
+def _folders(path: str) -> list[str]:
+    return path.replace("\\", "/").split("/")[:-1]
+
+
+def _common(a: list[str], b: list[str]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 ROLE_KINDS = frozenset({"Role", "ClusterRole"})
@@ -302,7 +364,10 @@ BINDING_KINDS = frozenset({"RoleBinding", "ClusterRoleBinding"})
 
 
 def build(
-    objects: Sequence[Any], default_namespace: str = "default", bootstrap: bool = False
+    objects: Sequence[Any],
+    default_namespace: str = "default",
+    bootstrap: bool = False,
+    origins: Sequence[str] | None = None,
 ) -> Graph:
     """Build the permission graph of one scanned set of objects (plain dicts).
 
@@ -310,8 +375,14 @@ def build(
     (where ``kubectl apply`` would put them without ``-n``); their refs say so. With
     ``bootstrap``, the built-in ``cluster-admin`` ClusterRole and its binding to
     ``system:masters`` are added (index -1) unless the set defines them.
+
+    ``origins`` (the file of each object) reads the set as a repository rather than one apply:
+    definitions of the same object in different files (``overlays/prod``, ``overlays/dev``)
+    are alternatives, all kept (each binding grants, each role is bound by the bindings
+    nearest to it); within one file the later definition wins. ``graph.definitions`` lists
+    every definition of each object either way.
     """
-    b = _Builder(default_namespace)
+    b = _Builder(default_namespace, origins)
     indexed: list[tuple[int, Any]] = list(enumerate(objects))
     if bootstrap:
         defined = {

@@ -48,6 +48,12 @@ class Graph:
         self.runners: list[PodRunner] = []
         self.problems: list[Problem] = []
         self.resolver = resolver
+        #: every definition of each (kind, namespace, name), in input order (input objects only)
+        self.definitions: dict[tuple[str, str, str], list[ObjectRef]] = {}
+        #: (kind, namespace, name) → the definitions kept: one, or one per file with ``origins``
+        self.role_variants: dict[tuple[str, str, str], list[Role]] = {}
+        #: (namespace, name) → the ServiceAccount definitions kept, as ``role_variants``
+        self.service_account_variants: dict[tuple[str, str], list[ServiceAccount]] = {}
         # ("user", name) / ("group", name) → the bindings naming it
         self._index: dict[tuple[str, str], list[tuple[Binding, BoundSubject]]] = {}
 
@@ -72,6 +78,22 @@ class Graph:
         for ns in sorted(self.role_bindings):
             out.extend(self.role_bindings[ns])
         return out
+
+    @property
+    def all_roles(self) -> list[Role]:
+        """Every Role and ClusterRole kept, alternatives from other files included."""
+        return [r for variants in self.role_variants.values() for r in variants]
+
+    @property
+    def all_cluster_roles(self) -> list[Role]:
+        return [r for r in self.all_roles if r.ref.kind == "ClusterRole"]
+
+    def role_at(self, ref: ObjectRef) -> Role | None:
+        """The kept role defined by this object."""
+        for r in self.role_variants.get((ref.kind, ref.namespace, ref.name), []):
+            if r.ref == ref:
+                return r
+        return None
 
     @property
     def dangling(self) -> list[Binding]:

@@ -225,7 +225,8 @@ CASES: dict[str, tuple[str, list[Row]]] = {
             '  verbs: ["get", "create", "delete", "list"]\n',
             cluster=True,
         ),
-        [],
+        # configmaps are core, not RBAC: the R016 hint (issue #9)
+        [("R016", 7, "/rules/0/resources/1", "low")],
     ),
     # CKV_K8S_158 clusterrole-failed-1: escalate on roles
     "checkov_ckv158_escalate": (
@@ -248,7 +249,8 @@ CASES: dict[str, tuple[str, list[Row]]] = {
             '  verbs: ["update", "patch", "get"]\n',
             cluster=True,
         ),
-        [],
+        # roles are RBAC, not core: the R016 hint (issue #9)
+        [("R016", 10, "/rules/1/resources/1", "low")],
     ),
     # ---------------------------------------------------------------- kube-linter
     # access-to-secrets TestRoleWithNoAccessToSecrets: a bound Role reads secrets (namespaced)

@@ -81,19 +81,21 @@ TRAPS: dict[str, tuple[str, list[tuple[str, int, str, str]]]] = {
         ),
         [("R002", 8, "/rules/0/verbs/0", "medium")],
     ),
-    # every authenticated user: view is high; the discovery role the API server binds itself
-    # to the same group is not reported
+    # every authenticated user: view is critical (issue #9: on managed clusters that is every
+    # account of the identity provider); the discovery role the API server binds itself to the
+    # same group is not reported
     "system_authenticated": (
         bind("all-view", "view", "[{kind: Group, name: system:authenticated}]")
         + bind("disc", "system:discovery", "[{kind: Group, name: system:authenticated}]"),
-        [("R011", 6, "/subjects/0", "high")],
+        [("R011", 6, "/subjects/0", "critical")],
     ),
-    # roleRef to a role that is not in the set (and not built in): grants nothing we can see;
-    # only a public subject is reported, low
+    # roleRef to a role that is not in the set (and not built in): grants nothing we can see,
+    # except to a public subject, where the binding itself is the risk: critical (issue #9;
+    # it was low, under the default gate)
     "dangling_roleref": (
         bind("x", "not-here", USER)
         + bind("y", "not-here", "[{kind: Group, name: system:unauthenticated}]"),
-        [("R011", 12, "/subjects/0", "low")],
+        [("R011", 12, "/subjects/0", "critical")],
     ),
     # apiGroup mistakes: a ServiceAccount with the RBAC group is rejected by the API server;
     # a Group with apiGroup "" is defaulted and valid; reported with a note, not dropped

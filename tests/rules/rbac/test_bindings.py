@@ -86,11 +86,79 @@ CASES: dict[str, tuple[str, list[Row]]] = {
                 "R011",
                 33,
                 12,
-                "high",
+                "critical",
                 (
                     "grants ClusterRole/cm in namespace shop to Group/system:authenticated:"
                     " every authenticated user and service account"
                 ),
+            ),
+        ],
+    ),
+    # R011 whatever the role: one the set does not hold keeps the group's severity (it was low,
+    # under the default gate: issue #9); a role of the set that grants nothing is low; an
+    # aggregated one with no member in the set is not "nothing" (members come with CRDs)
+    "public_unknown_role": (
+        crb("a", "not-here", "[{kind: Group, name: system:unauthenticated}]")
+        + crb("b", "not-here", "[{kind: Group, name: system:authenticated}]")
+        + rb("shop", "c", "also-missing", "[{kind: User, name: system:anonymous}]", kind="Role")
+        + cr("empty", "  []\n")
+        + crb("d", "empty", "[{kind: Group, name: system:authenticated}]")
+        + cr("agg", "  []\n").replace(
+            "rules:", "aggregationRule: {clusterRoleSelectors: [{matchLabels: {x: y}}]}\nrules:"
+        )
+        + crb("e", "agg", "[{kind: Group, name: system:authenticated}]")
+        + crb("f", "edit", "[{kind: Group, name: system:authenticated}]")
+        + crb("g", "system:public-info-viewer", "[{kind: Group, name: system:unauthenticated}]"),
+        [
+            (
+                "R011",
+                6,
+                12,
+                "critical",
+                "grants ClusterRole/not-here cluster-wide to Group/system:unauthenticated (the "
+                "role is not in the scanned set): anyone who can reach the API server, without "
+                "credentials",
+            ),
+            (
+                "R011",
+                12,
+                12,
+                "critical",
+                "grants ClusterRole/not-here cluster-wide to Group/system:authenticated (the role "
+                "is not in the scanned set): every authenticated user and service account",
+            ),
+            (
+                "R011",
+                18,
+                12,
+                "critical",
+                "grants Role/shop/also-missing in namespace shop to User/system:anonymous (the "
+                "role is not in the scanned set): anyone who can reach the API server, without "
+                "credentials",
+            ),
+            (
+                "R011",
+                30,
+                12,
+                "low",
+                "grants ClusterRole/empty cluster-wide to Group/system:authenticated (the role "
+                "grants nothing as written): every authenticated user and service account",
+            ),
+            (
+                "R011",
+                43,
+                12,
+                "critical",
+                "grants ClusterRole/agg cluster-wide to Group/system:authenticated: every "
+                "authenticated user and service account",
+            ),
+            (
+                "R011",
+                49,
+                12,
+                "critical",
+                "grants ClusterRole/edit cluster-wide to Group/system:authenticated: every "
+                "authenticated user and service account",
             ),
         ],
     ),

@@ -1,9 +1,9 @@
-"""RBAC rules (codes R001–R013) over the permission graph of the whole scanned set.
+"""RBAC rules (codes R001–R017) over the permission graph of the whole scanned set.
 
 Every rule here is a *set check*: it sees all Kubernetes objects of one scan, because whether a
 Role is dangerous depends on who is bound to it, where, and which service accounts share the
 namespace. The graph (:func:`hardhull.rbac.build`) is built once per set by
-:mod:`.analysis`, and every check reads that one analysis through ``ctx.derived(analyse)``.
+:mod:`.analysis`, and every check reads that one analysis through ``ctx.derived_from(analyse)``.
 
 Where the rules live and where their findings go:
 
@@ -13,7 +13,10 @@ Where the rules live and where their findings go:
   in the member role that contributes it);
 - :mod:`.bindings`: bindings (R010–R012), on the subject, ``/subjects/N``;
 - :mod:`.tokens`: token automount (R013), on the ServiceAccount, or on the workload when the
-  account is not in the set.
+  account is not in the set;
+- :mod:`.duplicates`: the same object defined more than once (R014), on each definition;
+- :mod:`.mistakes`: RBAC that grants nothing because of a mistake (R015–R017), low hints
+  naming the likely intent, on the subject, the resource or the roleRef.
 
 Severity follows who holds the permission (see docs/rbac.md, "Severity"): the rule's
 cluster-wide severity when a ClusterRoleBinding (or aggregation into the built-in

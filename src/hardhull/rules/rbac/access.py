@@ -59,7 +59,7 @@ rules:
 # R002
 @check(SECRETS, on=Target.SET)
 def rbac_secrets_read(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
-    a = ctx.derived(analyse)
+    a = ctx.derived_from(analyse)
     for rule, exp in a.role_rules:
         verbs = secrets_read(rule)
         if not verbs:
@@ -118,7 +118,7 @@ rules:
 # R003
 @check(POD_EXEC, on=Target.SET)
 def rbac_pod_exec(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
-    a = ctx.derived(analyse)
+    a = ctx.derived_from(analyse)
     for rule, exp in a.role_rules:
         res, verbs = pod_exec(rule)
         if not verbs:
@@ -176,7 +176,7 @@ rules:
 # R006
 @check(NODES_PROXY, on=Target.SET)
 def rbac_nodes_proxy(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
-    a = ctx.derived(analyse)
+    a = ctx.derived_from(analyse)
     for rule, exp in a.role_rules:
         verbs = nodes_proxy(rule)
         if not verbs:
@@ -228,7 +228,7 @@ rules:
 # R009
 @check(WEBHOOKS, on=Target.SET)
 def rbac_webhook_config_write(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
-    a = ctx.derived(analyse)
+    a = ctx.derived_from(analyse)
     for rule, exp in a.role_rules:
         res, verbs = webhook_write(rule)
         if not verbs:

@@ -1,7 +1,9 @@
 """The RBAC analysis of one scanned set, shared by every R rule: the permission graph, who
 holds the rules each role lists (its :class:`Exposure`), and the privileged service accounts.
 
-A check gets it with ``ctx.derived(analyse)``: computed on the first call, once per set.
+A check gets it with ``ctx.derived_from(analyse)``: computed on the first call, once per set.
+The objects' files (``ctx.origins``) make definitions of one object in several files
+alternatives, each judged (see :func:`hardhull.rbac.build`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from hardhull.context import SetContext
 from hardhull.model import Severity
 from hardhull.models.workload import Workload, as_dict
 from hardhull.rbac.builder import build
@@ -106,9 +109,10 @@ def privileged_pod(obj: Any) -> bool:
 class Analysis:
     """The graph of one set and what the R rules derive from it."""
 
-    def __init__(self, objects: Sequence[Any]) -> None:
+    def __init__(self, objects: Sequence[Any], origins: Sequence[str] | None = None) -> None:
         self.objects = objects
-        self.graph: Graph = build(objects, bootstrap=True)
+        self.origins = origins
+        self.graph: Graph = build(objects, bootstrap=True, origins=origins)
         self._holders: dict[ObjectRef, list[tuple[Binding, Role]]] = {}
         for b in self.graph.bindings:
             if b.role is None or not any(is_valid(s.subject) for s in b.subjects):
@@ -126,7 +130,7 @@ class Analysis:
                 continue
             out.add(r.ref)
             for m in r.aggregated_from:
-                member = self.graph.cluster_roles.get(m.name)
+                member = self.graph.role_at(m)
                 if member is not None:
                     todo.append(member)
         return out
@@ -146,8 +150,7 @@ class Analysis:
         it (R001–R009 judge them). Built-in roles are not judged, nor the written rules of an
         aggregated ClusterRole (the aggregation replaces them)."""
         out: list[tuple[PolicyRule, Exposure]] = []
-        roles = [*self.graph.roles.values(), *self.graph.cluster_roles.values()]
-        for role in sorted(roles, key=lambda r: r.ref.index):
+        for role in sorted(self.graph.all_roles, key=lambda r: r.ref.index):
             if role.ref.index < 0 or role.selectors is not None:
                 continue
             exp = self.exposure(role)
@@ -189,7 +192,7 @@ class Analysis:
         return out
 
 
-def analyse(objects: Sequence[Any]) -> Analysis:
+def analyse(ctx: SetContext) -> Analysis:
     """The RBAC analysis of one scanned set (every R check asks for it through
-    ``ctx.derived(analyse)``, so it is computed once per set)."""
-    return Analysis(objects)
+    ``ctx.derived_from(analyse)``, so it is computed once per set)."""
+    return Analysis(ctx.objects, ctx.origins)

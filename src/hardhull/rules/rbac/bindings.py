@@ -72,7 +72,7 @@ subjects:
 # R010
 @check(CLUSTER_ADMIN, on=Target.SET)
 def rbac_cluster_admin_binding(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
-    for b in ctx.derived(analyse).bindings:
+    for b in ctx.derived_from(analyse).bindings:
         admin = _admin(b)
         near_admin = (
             b.scope is None
@@ -119,9 +119,12 @@ PUBLIC_BINDING = rbac_rule(
     "Role bound to anonymous, unauthenticated or all authenticated users",
     Severity.CRITICAL,
     what=(
-        "A binding names `system:anonymous`, `system:unauthenticated` (critical) or "
-        "`system:authenticated` (high). The built-in discovery roles the API server binds to "
-        "them itself are not reported; a role that grants only non-resource URLs is low."
+        "A binding names `system:anonymous`, `system:unauthenticated` or "
+        "`system:authenticated`: critical, whatever role it grants (one of the scanned set, a "
+        "built-in one, or one the set does not hold: the binding itself is the risk, it hands "
+        "that role to everyone). The built-in discovery roles the API server binds to them "
+        "itself are not reported; a role of the set that grants only non-resource URLs, or "
+        "nothing at all, is low."
     ),
     why=(
         "Anyone who can reach the API server is `system:unauthenticated`; on managed clusters "
@@ -140,7 +143,7 @@ subjects:
 # R011
 @check(PUBLIC_BINDING, on=Target.SET)
 def rbac_public_binding(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
-    for b in ctx.derived(analyse).bindings:
+    for b in ctx.derived_from(analyse).bindings:
         if b.role is None and b.role_name in HARMLESS_BUILTIN:
             continue
         for bound in b.subjects:
@@ -151,8 +154,11 @@ def rbac_public_binding(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
             note = ""
             sev = PUBLIC_GROUPS[group]
             if b.role is None and b.dangling:
-                sev, note = Severity.LOW, " (the role is not in the scanned set)"
-            elif b.role is not None and not any(r.resources for r in b.role.rules):
+                # the binding is the risk: whatever the role holds where it is applied
+                note = " (the role is not in the scanned set)"
+            elif b.role is not None and not b.role.aggregated and not b.role.rules:
+                sev, note = Severity.LOW, " (the role grants nothing as written)"
+            elif b.role is not None and b.role.rules and not any(r.resources for r in b.role.rules):
                 sev, note = Severity.LOW, " (the role grants only non-resource URLs)"
             who = (
                 "anyone who can reach the API server, without credentials"
@@ -207,7 +213,7 @@ subjects:
 # R012
 @check(DEFAULT_SA, on=Target.SET)
 def rbac_default_service_account(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
-    for b in ctx.derived(analyse).bindings:
+    for b in ctx.derived_from(analyse).bindings:
         if b.dangling:
             continue
         for bound in b.subjects:

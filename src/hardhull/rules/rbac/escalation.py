@@ -63,7 +63,7 @@ subjects:
 # R004
 @check(CREATE_PODS, on=Target.SET)
 def rbac_create_pods_escalation(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
-    a = ctx.derived(analyse)
+    a = ctx.derived_from(analyse)
     for rule, exp in a.role_rules:
         res, verbs = pod_creation(rule)
         if not verbs:
@@ -162,7 +162,7 @@ rules:
 # R005
 @check(ESCALATE, on=Target.SET)
 def rbac_escalate_bind_impersonate(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
-    a = ctx.derived(analyse)
+    a = ctx.derived_from(analyse)
     for rule, exp in a.role_rules:
         esc = escalation(rule)
         if not esc:
@@ -217,7 +217,7 @@ volumes:
 # R007
 @check(SA_TOKEN, on=Target.SET)
 def rbac_serviceaccount_token(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
-    a = ctx.derived(analyse)
+    a = ctx.derived_from(analyse)
     for rule, exp in a.role_rules:
         verbs = token_creation(rule)
         if not verbs:
@@ -279,12 +279,12 @@ rules:
 # R008
 @check(CSR_APPROVAL, on=Target.SET)
 def rbac_csr_approval(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
-    a = ctx.derived(analyse)
+    a = ctx.derived_from(analyse)
     for rule, exp in a.role_rules:
         approval, signers = csr_approval(rule)
         if not (approval or signers):
             continue
-        role = a.graph.cluster_roles.get(rule.source.name)
+        role = a.graph.role_at(rule.source)
         rules = role.rules if role is not None and rule.source.kind == "ClusterRole" else (rule,)
         has_approval = any(csr_approval(r)[0] for r in rules)
         client = [r for r in rules if csr_approval(r)[1]]

@@ -18,8 +18,10 @@ from hardhull.rbac.identities import (
 )
 from hardhull.rbac.model import Binding
 
-#: the groups every (authenticated / unauthenticated) request is in: bindings to them are public
-PUBLIC_GROUPS = {UNAUTHENTICATED: Severity.CRITICAL, AUTHENTICATED: Severity.HIGH}
+#: the groups every (authenticated / unauthenticated) request is in: bindings to them are public.
+#: Both critical: on managed clusters every account of the identity provider (any Google
+#: account on GKE, for one) is ``system:authenticated``.
+PUBLIC_GROUPS = {UNAUTHENTICATED: Severity.CRITICAL, AUTHENTICATED: Severity.CRITICAL}
 
 
 def sa_of(s: Subject) -> Subject | None:

@@ -53,7 +53,7 @@ spec:
 # R013
 @check(AUTOMOUNT, on=Target.SET)
 def rbac_token_automount(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
-    a = ctx.derived(analyse)
+    a = ctx.derived_from(analyse)
     direct: dict[Subject, list[Binding]] = {}
     for b in a.graph.bindings:
         if b.dangling or b.ref.index < 0:
@@ -67,12 +67,14 @@ def rbac_token_automount(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
     for sa, bindings in sorted(direct.items()):
         if sa.name == "default":
             continue  # R012 reports permissions given to the default account
-        via = ", ".join(str(b.ref) for b in bindings[:3])
-        if len(bindings) > 3:
-            via += f" and {len(bindings) - 3} more"
-        obj = a.graph.service_accounts.get((sa.namespace, sa.name))
+        names = list(dict.fromkeys(str(b.ref) for b in bindings))  # one per file: one name
+        via = ", ".join(names[:3])
+        if len(names) > 3:
+            via += f" and {len(names) - 3} more"
+        # one per file that defines the account (environments of one repository)
+        defined = a.graph.service_account_variants.get((sa.namespace, sa.name), [])
         runners = [r for r in a.graph.runners_of(sa) if r.automount is None and r.ref.index >= 0]
-        if obj is not None:
+        for obj in defined:
             if obj.automount is not None or obj.ref.index < 0:
                 continue  # false: not mounted; true: mounted on purpose
             pods = ", ".join(str(r.ref) for r in runners[:3])
@@ -89,6 +91,7 @@ def rbac_token_automount(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
                     Severity.LOW,
                 ),
             )
+        if defined:
             continue
         for r in runners:
             w = Workload.of(a.objects[r.ref.index])

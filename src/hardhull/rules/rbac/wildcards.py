@@ -112,7 +112,7 @@ rules:
 # R001
 @check(WILDCARD, on=Target.SET)
 def rbac_wildcard(ctx: SetContext) -> Iterator[tuple[int, Violation]]:
-    a = ctx.derived(analyse)
+    a = ctx.derived_from(analyse)
     for rule, exp in a.role_rules:
         wild = wildcard(rule)
         if wild is None:
