@@ -5,6 +5,11 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test quick lint bench clean docs
 
+# Microsoft's SARIF validator for tests/report/test_sarif_validator.py, installed once into
+# .cache/npm (pinned); without npm or the network the install is skipped and so is the test
+SARIF_MULTITOOL_VERSION := 5.7.0
+SARIF_MULTITOOL := .cache/npm/node_modules/@microsoft/sarif-multitool/package.json
+
 $(BIN)/hardhull: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
@@ -23,10 +28,17 @@ lint: $(BIN)/hardhull
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint
+$(SARIF_MULTITOOL):
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --silent --no-audit --no-fund --prefix .cache/npm \
+	    @microsoft/sarif-multitool@$(SARIF_MULTITOOL_VERSION) \
+	  || echo "note: SARIF validator not installed (no network?): its test will skip"; \
+	else echo "note: npm not found: the SARIF validator test will skip"; fi
+
+test: lint $(SARIF_MULTITOOL)
 	$(BIN)/python -m pytest -q
 
-quick: $(BIN)/hardhull
+quick: $(BIN)/hardhull $(SARIF_MULTITOOL)
 	$(BIN)/python -m pytest -q -m "not slow"
 
 docs: $(BIN)/hardhull
@@ -41,4 +53,4 @@ bench: $(BIN)/hardhull
 	$(BIN)/python bench/admission_load.py
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .cache

@@ -16,6 +16,8 @@ from typing import Any
 from hardhull.paths import stable_path
 
 JSONPatch = list[dict[str, Any]]
+#: marks the side where a finding's excerpt cuts its line
+CUT = "…"
 
 
 class Severity(enum.IntEnum):
@@ -80,6 +82,11 @@ class Violation:
     message: str
     fix: JSONPatch | None = None
     severity: Severity | None = None  # overrides the rule's default for this instance
+    #: the credentials the violation reports (raw text as the object holds it): reports never
+    #: show them, excerpts mask them (:func:`hardhull.engine.locate.excerpt`)
+    secrets: tuple[str, ...] = ()
+    #: for set checks: other objects the finding stands for, as (index in the set, pointer)
+    related: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +118,13 @@ class Finding:
     pointer: str
     location: Location
     fix: JSONPatch | None = None
+    #: the excerpt of the line reports show: a window around the column, credentials masked,
+    #: ``…`` where it cuts the line (:func:`hardhull.engine.locate.excerpt`)
     snippet: str = ""
     fingerprint: str = field(default="")
+    #: the 1-based columns of the excerpt's window in the line (end exclusive); 0 if unknown
+    snippet_start: int = 0
+    snippet_end: int = 0
 
     @property
     def code(self) -> str:

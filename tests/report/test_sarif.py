@@ -138,7 +138,11 @@ def test_scan_results_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
             r["ruleIndex"],
             r["level"],
             r["locations"][0]["physicalLocation"]["artifactLocation"],
-            r["locations"][0]["physicalLocation"]["region"],
+            {
+                k: v
+                for k, v in r["locations"][0]["physicalLocation"]["region"].items()
+                if k != "snippet"
+            },
             r["partialFingerprints"],
             r["properties"],
         )
@@ -150,7 +154,7 @@ def test_scan_results_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
             0,
             "error",
             {"uri": "my%20app/job.yaml", "uriBaseId": "%SRCROOT%"},
-            {"startLine": 8, "startColumn": 61},
+            {"startLine": 8, "startColumn": 61, "endColumn": 79},
             {"hardhullFingerprint/v1": "3647695886d5dfd264fd9d9564567a86"},
             {"severity": "critical"},
         ),
@@ -159,7 +163,7 @@ def test_scan_results_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
             2,
             "error",
             {"uri": "pod.yaml", "uriBaseId": "%SRCROOT%"},
-            {"startLine": 7, "startColumn": 3},
+            {"startLine": 7, "startColumn": 3, "endColumn": 20},
             {"hardhullFingerprint/v1": "5bc6a7d4b0b34f45f97cb1bdf558e03d"},
             {"severity": "high"},
         ),
@@ -168,7 +172,7 @@ def test_scan_results_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
             0,
             "error",
             {"uri": "pod.yaml", "uriBaseId": "%SRCROOT%"},
-            {"startLine": 12, "startColumn": 9},
+            {"startLine": 12, "startColumn": 9, "endColumn": 25},
             {"hardhullFingerprint/v1": "141be93de292290db8fa5ae37391a5e7"},
             {"severity": "critical"},
         ),
@@ -177,7 +181,7 @@ def test_scan_results_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
             1,
             "error",
             {"uri": "pod.yaml", "uriBaseId": "%SRCROOT%"},
-            {"startLine": 13, "startColumn": 9},
+            {"startLine": 13, "startColumn": 9, "endColumn": 21},
             {"hardhullFingerprint/v1": "69b42314cee3fd506898fb18bbfe26d8"},
             {"severity": "high"},
         ),
@@ -194,11 +198,14 @@ def test_scan_results_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         {
             "physicalLocation": {
                 "artifactLocation": {"uri": "my%20app/job.yaml", "uriBaseId": "%SRCROOT%"},
-                "region": {"startLine": 8, "startColumn": 61},
+                # the region: from the column to the end of the excerpt, its context region
+                "region": {"startLine": 8, "startColumn": 61, "endColumn": 79},
                 "contextRegion": {
                     "startLine": 8,
+                    "startColumn": 9,
+                    "endColumn": 79,
                     "snippet": {
-                        "text": '        - {name: run, image: "busybox:1", '
+                        "text": '- {name: run, image: "busybox:1", '
                         "securityContext: {privileged: true}}"
                     },
                 },

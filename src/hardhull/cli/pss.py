@@ -81,6 +81,7 @@ def run_pss(
 ) -> ScanResult:
     """Collect, parse and evaluate every pod-bearing object; pure but for reading the inputs."""
     # start-up time: the evaluator and its inputs only when pss runs
+    from hardhull.engine.locate import excerpt
     from hardhull.model import Finding, InputError, Location, ScanResult, fingerprint
     from hardhull.models.workload import Workload
     from hardhull.paths import printable_path
@@ -109,9 +110,9 @@ def run_pss(
             rule = BY_CODE[f.code]
             pointer = f.pointers[0]
             line, col = obj.position(pointer)
-            snippet = ""
+            snippet, start, end = "", 0, 0
             if obj.lines is not None and 0 < line <= len(obj.lines):
-                snippet = obj.lines[line - 1].rstrip()
+                snippet, start, end = excerpt(obj.lines[line - 1], col)
             message = f"{f.reason} ({f.detail})" if f.detail else f.reason
             result.findings.append(
                 Finding(
@@ -122,6 +123,8 @@ def run_pss(
                     pointer=pointer,
                     location=Location(obj.path, line, col),
                     snippet=snippet,
+                    snippet_start=start,
+                    snippet_end=end,
                     fingerprint=fingerprint(f.code, printable_path(obj.path), resource, pointer),
                 )
             )

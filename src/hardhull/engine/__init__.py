@@ -32,6 +32,7 @@ from hardhull.model import InputError, ScanResult, Severity, Skipped, Violation
 from hardhull.pss.levels import LATEST_MINOR, LevelVersion
 from hardhull.registry import RULES, Target
 from hardhull.rules import all_rules, checks
+from hardhull.secrets.redact import redact
 
 __all__ = [
     "PARALLEL_THRESHOLD",
@@ -468,6 +469,8 @@ def scan(paths: Sequence[str], opts: ScanOptions, progress: Progress | None = No
             f.message,
         )
     )
+    # a parser's message may quote the input: never a credential
+    result.errors = [InputError(e.path, redact(e.message), e.line, e.column) for e in result.errors]
     result.errors.sort(key=lambda e: (e.path, e.line, e.column, e.message))
     result.warnings.sort(key=lambda e: (e.path, e.line, e.column, e.message))
     result.skipped.sort(key=lambda s: (s.path, s.reason))

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from hardhull import __version__
-from hardhull.model import Finding, Location, Rule, Severity
+from hardhull.model import CUT, Finding, Location, Rule, Severity
 from hardhull.report import NOT_A_FILE, display_path
 from hardhull.ruledocs import rule_page
 
@@ -116,16 +116,36 @@ def _rule_descriptor(rule: Rule, severity: Severity) -> dict[str, Any]:
     }
 
 
-def _physical(loc: Location, cwd: str, snippet: str = "") -> dict[str, Any] | None:
+def _physical(loc: Location, cwd: str, f: Finding | None = None) -> dict[str, Any] | None:
     art = artifact_location(loc.path, cwd)
     if art is None:
         return None
-    phys: dict[str, Any] = {
-        "artifactLocation": art,
-        "region": region(loc.line, loc.column, loc.end_line),
-    }
-    if snippet and loc.line > 0:
-        phys["contextRegion"] = {"startLine": loc.line, "snippet": {"text": snippet}}
+    reg: dict[str, Any] = dict(region(loc.line, loc.column, loc.end_line))
+    phys: dict[str, Any] = {"artifactLocation": art, "region": reg}
+    if f is None or not f.snippet or loc.line <= 0 or loc.end_line > loc.line:
+        return phys
+    snippet = {"text": f.snippet}
+    start, end = f.snippet_start, f.snippet_end
+    if loc.column <= 0:
+        # the whole line is the region: its excerpt is the region's snippet when it shows the
+        # whole line (a context region would be no superset of the region)
+        if not f.snippet.startswith(CUT) and not f.snippet.endswith(CUT):
+            reg["snippet"] = snippet
+        return phys
+    if not start <= loc.column < end:
+        return phys
+    # the region runs from the column to the end of the excerpt; the excerpt is its context
+    # region when it starts before the column (else the two are the same region)
+    reg["endColumn"] = end
+    if start < loc.column:
+        phys["contextRegion"] = {
+            "startLine": loc.line,
+            "startColumn": start,
+            "endColumn": end,
+            "snippet": snippet,
+        }
+    else:
+        reg["snippet"] = snippet
     return phys
 
 
@@ -133,7 +153,7 @@ def _result(f: Finding, rule_index: int, cwd: str) -> dict[str, Any]:
     res = f.resource
     where = str(res)
     location: dict[str, Any] = {}
-    phys = _physical(f.location, cwd, f.snippet)
+    phys = _physical(f.location, cwd, f)
     if phys is not None:
         location["physicalLocation"] = phys
     logical: dict[str, Any] = {}

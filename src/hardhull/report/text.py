@@ -62,15 +62,14 @@ def render_text(result: ScanResult, color: bool = False) -> str:
 
 
 def _summary_table(result: ScanResult) -> list[str]:
-    """Findings per rule, most severe first: what to fix first at a glance."""
-    per_rule: Counter[str] = Counter(f.rule.code for f in result.findings)
-    worst: dict[str, Severity] = {}
-    titles: dict[str, str] = {}
-    for f in result.findings:
-        worst[f.rule.code] = max(worst.get(f.rule.code, f.severity), f.severity)
-        titles[f.rule.code] = f.rule.title
-    rows = sorted(per_rule, key=lambda code: (-worst[code], code))
+    """Findings per rule and severity, most severe first: what to fix first at a glance. A
+    rule reported at several severities has a row for each, so the counts of each severity
+    add up to the totals below the table."""
+    rows: Counter[tuple[str, Severity]] = Counter(
+        (f.rule.code, f.severity) for f in result.findings
+    )
+    titles = {f.rule.code: f.rule.title for f in result.findings}
     lines = [f"  {'rule':<6} {'severity':<9} {'count':>5}  title"]
-    for code in rows:
-        lines.append(f"  {code:<6} {worst[code].label:<9} {per_rule[code]:>5}  {titles[code]}")
+    for code, sev in sorted(rows, key=lambda row: (-row[1], row[0])):
+        lines.append(f"  {code:<6} {sev.label:<9} {rows[code, sev]:>5}  {titles[code]}")
     return lines

@@ -13,8 +13,17 @@ Modules: :mod:`~hardhull.secrets.detect` (judge one value), :mod:`~hardhull.secr
 
 from __future__ import annotations
 
-from hardhull.secrets.detect import detect_value
+from hardhull.secrets.detect import DETECTORS, detect_value
 from hardhull.secrets.match import SecretMatch, mask
 from hardhull.secrets.names import is_credential_name
+from hardhull.secrets.redact import redact, secret_spans
 
-__all__ = ["SecretMatch", "detect_value", "is_credential_name", "mask"]
+__all__ = [
+    "DETECTORS",
+    "SecretMatch",
+    "detect_value",
+    "is_credential_name",
+    "mask",
+    "redact",
+    "secret_spans",
+]

@@ -27,7 +27,7 @@ import re
 
 from hardhull.model import Severity
 from hardhull.secrets.encoding import b64_text, is_printable
-from hardhull.secrets.formats import is_aws_secret_value, iter_format_matches
+from hardhull.secrets.formats import FORMAT_DETECTORS, is_aws_secret_value, iter_format_matches
 from hardhull.secrets.match import SecretMatch, is_high_entropy, mask
 from hardhull.secrets.names import is_aws_secret_name, is_credential_name, name_words
 from hardhull.secrets.values import (
@@ -39,7 +39,28 @@ from hardhull.secrets.values import (
 )
 
 #: ``is_credential_name`` is re-exported: the Dockerfile and compose rules import it from here
-__all__ = ["detect_value", "is_credential_name"]
+__all__ = ["DETECTORS", "detect_value", "is_credential_name"]
+
+_GCP = ("gcp-service-account", "Google Cloud service account key (JSON)")
+_NAME_DEFAULT = (
+    "credential-name-default",
+    "well-known default password in a credential-named field",
+)
+_NAME_RANDOM = (
+    "credential-name-high-entropy",
+    "random-looking literal in a credential-named field",
+)
+_NAME_LITERAL = ("credential-name-literal", "literal value in a credential-named field")
+
+#: (kind, description) of every detector a value can be found by (a detector added without
+#: being listed here fails the canary test, tests/report/test_no_secrets.py)
+DETECTORS: tuple[tuple[str, str], ...] = (
+    *FORMAT_DETECTORS,
+    _GCP,
+    _NAME_DEFAULT,
+    _NAME_RANDOM,
+    _NAME_LITERAL,
+)
 
 
 _GCP_TYPE = re.compile(r"\"type\"\s*:\s*\"service_account\"")
@@ -51,12 +72,7 @@ def _format_match(v: str) -> SecretMatch | None:
     if _GCP_TYPE.search(v) and _GCP_KEY.search(v):
         for _s, _e, fmt in iter_format_matches(v):
             if fmt.kind == "private-key":
-                return SecretMatch(
-                    "gcp-service-account",
-                    Severity.HIGH,
-                    mask(v),
-                    "Google Cloud service account key (JSON)",
-                )
+                return SecretMatch(_GCP[0], Severity.HIGH, mask(v), _GCP[1])
     for start, end, fmt in iter_format_matches(v):
         return SecretMatch(fmt.kind, Severity.HIGH, mask(v[start:end]), fmt.description)
     return None
@@ -119,22 +135,7 @@ def _name_match(v: str, key: str) -> SecretMatch | None:
         return None  # HF_TOKEN: "HF_TOKEN" names the value, it is not one
     low = v.lower()
     if low in DEFAULT_PASSWORDS or low in name_words(key):
-        return SecretMatch(
-            "credential-name-default",
-            Severity.LOW,
-            mask(v),
-            "well-known default password in a credential-named field",
-        )
+        return SecretMatch(_NAME_DEFAULT[0], Severity.LOW, mask(v), _NAME_DEFAULT[1])
     if is_high_entropy(v):
-        return SecretMatch(
-            "credential-name-high-entropy",
-            Severity.MEDIUM,
-            mask(v),
-            "random-looking literal in a credential-named field",
-        )
-    return SecretMatch(
-        "credential-name-literal",
-        Severity.MEDIUM,
-        mask(v),
-        "literal value in a credential-named field",
-    )
+        return SecretMatch(_NAME_RANDOM[0], Severity.MEDIUM, mask(v), _NAME_RANDOM[1])
+    return SecretMatch(_NAME_LITERAL[0], Severity.MEDIUM, mask(v), _NAME_LITERAL[1])

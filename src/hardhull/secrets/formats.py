@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from hardhull.secrets.encoding import b64_text, b64url_json
 from hardhull.secrets.values import FILLER, is_known_public, is_placeholder, is_reference
 
-__all__ = ["FORMATS", "Format", "is_aws_secret_value", "iter_format_matches"]
+__all__ = [
+    "FORMATS",
+    "FORMAT_DETECTORS",
+    "Format",
+    "is_aws_secret_value",
+    "iter_format_matches",
+]
 
 
 @dataclass(frozen=True)
@@ -337,8 +343,14 @@ FORMATS: tuple[Format, ...] = (
     ),
 )
 
-# descriptions of the formats that share one regex
-_OPENAI = "OpenAI API key"
+# the formats that share a regex with another (kind, description)
+_OPENAI = ("openai-api-key", "OpenAI API key")
+_AZURE_SAS = ("azure-shared-access-key", "Azure shared access key")
+
+#: (kind, description) of every format detector, each variant of a shared regex too
+FORMAT_DETECTORS: tuple[tuple[str, str], ...] = tuple(
+    dict.fromkeys([*((f.kind, f.description) for f in FORMATS), _OPENAI, _AZURE_SAS])
+)
 
 _LEADS: tuple[tuple[Format, str], ...] = tuple((f, f.lead) for f in FORMATS)
 if not all(lead for _f, lead in _LEADS):  # the fast pass needs a literal at each regex's start
@@ -375,9 +387,7 @@ def iter_format_matches(text: str) -> Iterator[tuple[int, int, Format]]:
 def _variant(fmt: Format, m: re.Match[str]) -> Format:
     """The format that matched, for regexes covering two (Anthropic/OpenAI, Azure keys)."""
     if fmt.kind == "anthropic-api-key" and m.group("o"):
-        return Format("openai-api-key", _OPENAI, fmt.regex, fmt.validate, fmt.boundary)
+        return Format(*_OPENAI, fmt.regex, fmt.validate, fmt.boundary)
     if fmt.kind == "azure-storage-key" and len(m.group("k")) == 44:
-        return Format(
-            "azure-shared-access-key", "Azure shared access key", fmt.regex, fmt.validate, False
-        )
+        return Format(*_AZURE_SAS, fmt.regex, fmt.validate, False)
     return fmt

@@ -84,6 +84,7 @@ def compose_literal_credential(s: Service) -> Iterator[Violation]:
                 f"{match.description} ({match.masked})",
                 None,
                 Severity.LOW,
+                secrets=(literal, text),
             )
         else:
             yield Violation(
@@ -92,4 +93,5 @@ def compose_literal_credential(s: Service) -> Iterator[Violation]:
                 f"{s.label} {where} {key}: {match.description} ({match.masked})",
                 None,
                 match.severity,
+                secrets=(literal, text),
             )

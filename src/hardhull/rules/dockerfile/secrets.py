@@ -90,7 +90,12 @@ def secret_in_env_or_arg(f: DockerfileFacts) -> Iterator[Violation]:
                 if found is not None:
                     msg, sev = found
                     yield Violation(
-                        "D005", f"/instructions/{gi}/args/{k}", f"ARG {name} holds {msg}", None, sev
+                        "D005",
+                        f"/instructions/{gi}/args/{k}",
+                        f"ARG {name} holds {msg}",
+                        None,
+                        sev,
+                        secrets=(unquote(value),),
                     )
     for st in f.df.stages:
         cred_args: dict[str, int] = {}
@@ -136,6 +141,7 @@ def secret_in_env_or_arg(f: DockerfileFacts) -> Iterator[Violation]:
                             f"{ins.keyword} {name} holds {msg}",
                             None,
                             sev,
+                            secrets=(raw,),
                         )
                     elif ins.keyword == "ARG" and is_credential_name(name):
                         cred_args[name] = j

@@ -36,7 +36,8 @@ def _last_applied_secret(value: str) -> str | None:
 
 def _annotation_hits(
     annotations: dict[str, Any], pointer: str
-) -> Iterator[tuple[str, str, Severity]]:
+) -> Iterator[tuple[str, str, Severity, str]]:
+    """(pointer, message, severity, value) of every annotation that holds a credential."""
     for key, value in annotations.items():
         if not isinstance(value, str):
             continue
@@ -48,6 +49,7 @@ def _annotation_hits(
                     ptr,
                     f"annotation {key} keeps a copy of the Secret's values ({keys})",
                     (Severity.HIGH),
+                    value,
                 )
                 continue
         found = detect_value(value)
@@ -56,6 +58,7 @@ def _annotation_hits(
                 ptr,
                 f"annotation {key} holds a {found.description} ({found.masked})",
                 (found.severity),
+                value,
             )
 
 
@@ -96,5 +99,11 @@ def credential_in_annotation(obj: dict[str, Any]) -> Iterator[Violation]:
     if w is not None and w.meta_pointer != "/metadata":
         places.append((w.annotations, f"{w.meta_pointer}/annotations"))
     for values, pointer in places:
-        for ptr, message, severity in _annotation_hits(values, pointer):
-            yield Violation("S004", ptr, message + ": remove it and rotate it", severity=severity)
+        for ptr, message, severity, value in _annotation_hits(values, pointer):
+            yield Violation(
+                "S004",
+                ptr,
+                message + ": remove it and rotate it",
+                severity=severity,
+                secrets=(value,),
+            )

@@ -69,4 +69,5 @@ def credential_in_configmap(obj: dict[str, Any]) -> Iterator[Violation]:
             f"/data/{escape(str(key))}",
             f"{at} holds a {found.description} ({found.masked}){more}: move it to a Secret",
             severity=found.severity,
+            secrets=(value,),
         )

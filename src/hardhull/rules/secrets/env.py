@@ -39,6 +39,14 @@ def _arg_hits(args: list[Any]) -> Iterator[tuple[int, SecretMatch, str]]:
             yield i, found, ""
 
 
+def _arg_secret(arg: Any) -> tuple[str, ...]:
+    """The credential of an argument: the value of ``--flag=value``, or the argument."""
+    if not isinstance(arg, str):
+        return ()
+    m = _FLAG.match(arg)
+    return (m.group(2),) if m and m.group(2) else (arg,)
+
+
 ENV_CREDENTIAL = SECRETS(
     "S002",
     "credential-in-env",
@@ -94,9 +102,11 @@ def credential_in_env(obj: dict[str, Any]) -> Iterator[Violation]:
                 f"{c.label} sets {name} to a {found.description} ({found.masked}): "
                 "use valueFrom.secretKeyRef",
                 severity=found.severity,
+                secrets=(value,),
             )
         for field in ("command", "args"):
-            for i, found, flag in _arg_hits(as_list(c.data.get(field))):
+            argv = as_list(c.data.get(field))
+            for i, found, flag in _arg_hits(argv):
                 what = f"{flag} " if flag else ""
                 yield Violation(
                     "S002",
@@ -104,4 +114,5 @@ def credential_in_env(obj: dict[str, Any]) -> Iterator[Violation]:
                     f"{c.label} passes {what}a {found.description} in {field} "
                     f"({found.masked}): read it from a mounted Secret file instead",
                     severity=found.severity,
+                    secrets=_arg_secret(argv[i]),
                 )

@@ -77,6 +77,16 @@ def _classify(key: str, plain: str | None) -> tuple[Severity | None, str]:
     return Severity.HIGH, ""
 
 
+def _raw_values(obj: dict[str, Any]) -> tuple[str, ...]:
+    """Every value of the Secret as the manifest holds it (base64 text for ``data``)."""
+    return tuple(
+        v
+        for field in ("data", "stringData")
+        for v in as_dict(obj.get(field)).values()
+        if isinstance(v, str) and v.strip()
+    )
+
+
 def _is_core_secret(obj: dict[str, Any]) -> bool:
     return obj.get("kind") == "Secret" and obj.get("apiVersion") == "v1"
 
@@ -151,6 +161,7 @@ def secret_manifest_committed(obj: dict[str, Any]) -> Iterator[Violation]:
             f"{label} commits {n} secret {plural}{detail or default}: {_keys(keys)}; keep it out "
             "of git (External Secrets, Sealed Secrets, SOPS) and rotate it",
             severity=None if worst == Severity.HIGH else worst,
+            secrets=_raw_values(obj),
         )
     elif placeholders:
         yield Violation(
