@@ -495,7 +495,9 @@ def test_unknown_codes_in_the_config_file_are_warnings_with_the_line(tmp_path: P
     assert proc.stderr == "hardhull: error: ./.hardhull.yaml: 'select' matches no rule: Q\n"
     # pyproject.toml: the file is named, the line is not known
     (tmp_path / ".hardhull.yaml").unlink()
-    (tmp_path / "pyproject.toml").write_text('[tool.hardhull]\ndisable = ["K999"]\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.hardhull]\nfail-on = "never"\ndisable = ["K999"]\n'
+    )
     proc = scan_with_config(tmp_path)
     assert proc.returncode == 0
     assert proc.stderr == (
