@@ -35,10 +35,26 @@ $(SARIF_MULTITOOL):
 	  || echo "note: SARIF validator not installed (no network?): its test will skip"; \
 	else echo "note: npm not found: the SARIF validator test will skip"; fi
 
-test: lint $(SARIF_MULTITOOL)
+# Debian's skopeo (writes images in every transport) and docker-registry (an OCI registry the
+# image tests start on 127.0.0.1 with a config of their own), for the image tests; installed
+# where apt-get can run as root, else those tests skip with the reason
+DEBS := skopeo docker-registry
+DEBS_STAMP := .cache/debs.stamp
+
+$(DEBS_STAMP):
+	@mkdir -p .cache
+	@if command -v skopeo >/dev/null 2>&1 && command -v docker-registry >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEBS) >/dev/null \
+	  || (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEBS) >/dev/null) \
+	  || echo "note: $(DEBS) not installed: the image tests that need them will skip"; \
+	else echo "note: cannot install $(DEBS) (not root or no apt-get): the image tests that need them will skip"; fi
+	@touch $@
+
+test: lint $(SARIF_MULTITOOL) $(DEBS_STAMP)
 	$(BIN)/python -m pytest -q
 
-quick: $(BIN)/hardhull $(SARIF_MULTITOOL)
+quick: $(BIN)/hardhull $(SARIF_MULTITOOL) $(DEBS_STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
 docs: $(BIN)/hardhull
