@@ -37,6 +37,8 @@ class Target(enum.Enum):
     COMPOSE = "compose"
     #: a Docker daemon.json, as a dict
     DAEMON = "daemon"
+    #: a container image, as :class:`~hardhull.models.image_facts.ImageFacts`
+    IMAGE = "image"
 
 
 @dataclass(frozen=True)

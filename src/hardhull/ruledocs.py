@@ -64,7 +64,7 @@ def rule_page(rule: Rule, links: CodeLinks | None = None) -> str:
         rule.fix,
     ]
     if rule.example:
-        lang = {"D": "dockerfile", "E": "json"}.get(rule.code[0], "yaml")
+        lang = {"D": "dockerfile", "E": "json", "I": "dockerfile"}.get(rule.code[0], "yaml")
         lines += ["", "```" + lang, rule.example, "```"]
     mapping = []
     if rule.pss:
@@ -91,14 +91,19 @@ def rule_page(rule: Rule, links: CodeLinks | None = None) -> str:
             lines.append(f"- Check: [`{links.source}`](../../{links.source})")
         if links.tests:
             lines.append("- Tests: " + ", ".join(f"[`{t}`](../../{t})" for t in links.tests))
-    lines += [
-        "",
-        "## Suppressing",
-        "",
-        f'Annotation `hardhull.dev/ignore: "{rule.code}: reason"` on the object, a comment '
-        f"`# hardhull: ignore[{rule.code}]` on the line, `disable: [{rule.code}]` in "
-        "`.hardhull.yaml`, or a baseline file.",
-    ]
+    if rule.code.startswith("I"):
+        # an image has no line to comment and no annotation to set
+        how = (
+            f"`--disable {rule.code}`, `disable: [{rule.code}]` in `.hardhull.yaml`, or a "
+            "baseline file."
+        )
+    else:
+        how = (
+            f'Annotation `hardhull.dev/ignore: "{rule.code}: reason"` on the object, a comment '
+            f"`# hardhull: ignore[{rule.code}]` on the line, `disable: [{rule.code}]` in "
+            "`.hardhull.yaml`, or a baseline file."
+        )
+    lines += ["", "## Suppressing", "", how]
     return "\n".join(lines) + "\n"
 
 

@@ -18,6 +18,7 @@ from importlib import resources
 from typing import Any
 
 from hardhull.models.image_ref import ImageRef
+from hardhull.models.packages import Distro
 
 
 @functools.cache
@@ -174,3 +175,38 @@ _RUNTIME_IMAGES = frozenset(
      "elixir", "erlang", "julia", "clojure", "groovy", "nginx", "httpd", "redis", "postgres",
      "mysql", "mariadb", "mongo", "tomcat", "jetty", "pypy", "swift", "r-base", "dart"}
 )  # fmt: skip
+
+
+#: os-release ``ID`` → the product of the end-of-life table
+_OS_RELEASE_PRODUCTS = {
+    "debian": "debian",
+    "ubuntu": "ubuntu",
+    "alpine": "alpine",
+    "centos": "centos",
+    "rhel": "rhel",
+    "amzn": "amazonlinux",
+}
+
+
+def distro_eol(distro: Distro) -> EolHit | None:
+    """The end-of-life fact of the operating system an image's ``/etc/os-release`` names
+    (``ID`` and ``VERSION_ID``, else ``VERSION_CODENAME``), whatever its date; None when the
+    table does not know the release (rolling and development releases among them)."""
+    product = _OS_RELEASE_PRODUCTS.get(distro.id.lower())
+    if product is None:
+        return None
+    version = distro.version_id.strip()
+    if product == "ubuntu" or product == "alpine":
+        m = re.match(r"(\d+\.\d+)", version)
+        cycle = m.group(1) if m else None
+    elif product == "amazonlinux":
+        m = re.match(r"(\d+)", version)
+        cycle = m.group(1) if m else None
+        if cycle and len(cycle) == 4 and cycle != "2023":
+            cycle = "1"  # Amazon Linux AMI 2018.03
+    else:
+        m = re.match(r"(\d+)", version)
+        cycle = m.group(1) if m else None
+    if cycle is None and distro.codename and product in ("debian", "ubuntu"):
+        cycle = _codename(product, distro.codename.lower())
+    return _release(product, cycle) if cycle else None

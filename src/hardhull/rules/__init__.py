@@ -27,6 +27,7 @@ FAMILIES: dict[Target, tuple[str, ...]] = {
     Target.DOCKERFILE: ("dockerfile",),
     Target.COMPOSE: ("compose",),
     Target.DAEMON: ("daemon",),
+    Target.IMAGE: ("image",),
 }
 
 _loaded: set[str] = set()
