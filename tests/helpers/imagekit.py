@@ -51,6 +51,8 @@ class Layer:
     created_by: str
     entries: list[Entry] = field(default_factory=list)
     host: list[tuple[str, str]] = field(default_factory=list)
+    #: file name endings of host files left out
+    skip: tuple[str, ...] = ()
 
 
 @dataclass
@@ -126,6 +128,8 @@ def write_layer(layer: Layer, out_dir: Path, name: str) -> Built:
         with tarfile.open(fileobj=hashing, mode="w|", format=tarfile.PAX_FORMAT) as tar:  # type: ignore[call-overload]
             for host, target in layer.host:
                 for hpath, ipath in _host_members(host, target.strip("/")):
+                    if layer.skip and hpath.endswith(layer.skip):
+                        continue
                     try:
                         st = os.lstat(hpath)
                     except OSError:
