@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import tarfile
 import threading
@@ -179,11 +180,18 @@ class Registry:
         )
 
 
-def start_registry(root: Path, *, htpasswd: Path | None = None) -> Registry:
+def start_registry(
+    root: Path,
+    *,
+    htpasswd: Path | None = None,
+    tls: tuple[Path, Path, Path] | None = None,
+    auth: str = "",
+) -> Registry:
+    """``tls``: (CA, certificate, key) PEM files to serve HTTPS with; ``auth``: an ``auth:``
+    section of the config as YAML text."""
     binary = need("docker-registry")
     root.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    auth = ""
     if htpasswd is not None:
         auth = f"auth:\n  htpasswd:\n    realm: hardhull-test\n    path: {htpasswd}\n"
     config = root / "config.yml"
@@ -193,8 +201,12 @@ def start_registry(root: Path, *, htpasswd: Path | None = None) -> Registry:
         "log:\n  level: error\n  accesslog:\n    disabled: true\n"
         f"storage:\n  filesystem:\n    rootdirectory: {root / 'storage'}\n"
         "  delete:\n    enabled: true\n"
-        f"http:\n  addr: 127.0.0.1:{port}\n" + auth
+        f"http:\n  addr: 127.0.0.1:{port}\n"
+        + (f"  tls:\n    certificate: {tls[1]}\n    key: {tls[2]}\n" if tls else "")
+        + auth
     )
+    context = ssl.create_default_context(cafile=str(tls[0])) if tls else None
+    scheme = "https" if tls else "http"
     log = open(root / "registry.log", "wb")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=log)
     log.close()
@@ -205,7 +217,9 @@ def start_registry(root: Path, *, htpasswd: Path | None = None) -> Registry:
                 f"docker-registry exited: {(root / 'registry.log').read_text()[-2000:]}"
             )
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/", timeout=2).close()
+            urllib.request.urlopen(
+                f"{scheme}://127.0.0.1:{port}/v2/", timeout=2, context=context
+            ).close()
             break
         except urllib.error.HTTPError:
             break  # 401: up, and asking for credentials
@@ -264,10 +278,11 @@ class FakeRegistry:
     seen: list[Seen] = field(default_factory=list)
     port: int = 0
     server: ThreadingHTTPServer | None = None
+    scheme: str = "http"
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def paths(self, prefix: str = "") -> list[str]:
         return [s.path for s in self.seen if s.path.startswith(prefix)]
@@ -311,8 +326,12 @@ def _handler(fake: FakeRegistry) -> type[BaseHTTPRequestHandler]:
 
 
 @contextlib.contextmanager
-def serve_fake(fake: FakeRegistry) -> Iterator[FakeRegistry]:
+def serve_fake(fake: FakeRegistry, context: ssl.SSLContext | None = None) -> Iterator[FakeRegistry]:
+    """Serve ``fake`` on 127.0.0.1 (HTTPS with a server ``context``) until the block ends."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    if context is not None:
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        fake.scheme = "https"
     server.daemon_threads = True
     fake.server, fake.port = server, server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -428,7 +428,9 @@ class RegistryClient:
             raise self._fail("the Bearer challenge has no usable realm") from None
         creds = self._creds()
         service = challenge.params.get("service", "")
-        scopes = [s for s in (challenge.params.get("scope") or scope).split(" ") if s]
+        # the scope this client needs, and whatever else the registry's challenge names
+        scopes = [scope]
+        scopes += [s for s in challenge.params.get("scope", "").split(" ") if s not in ("", scope)]
         headers = {"Accept": "application/json"}
         if creds and creds.identity_token:
             form = {
