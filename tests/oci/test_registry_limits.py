@@ -1,0 +1,137 @@
+"""What a hostile or broken registry cannot do to the client: oversized manifests, schema 1,
+redirect loops, servers that never answer, garbage where JSON belongs."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from tests.helpers.registry import FakeRegistry, serve_fake
+
+from hardhull.oci.model import ImageError, Platform
+from hardhull.oci.registry import MAX_MANIFEST_BYTES, RegistryClient, open_registry_image
+
+AMD64 = Platform("linux", "amd64")
+
+
+def _serve(*routes: Any) -> Any:
+    return serve_fake(FakeRegistry(routes=list(routes)))
+
+
+def _manifest(body: bytes, media_type: str = "application/vnd.oci.image.manifest.v1+json") -> Any:
+    def route(method: str, path: str, headers: dict[str, str], _: bytes) -> Any:
+        if "/manifests/" in path:
+            return (200, {"Content-Type": media_type}, body)
+        return None
+
+    return route
+
+
+def test_oversized_manifest() -> None:
+    with (
+        _serve(_manifest(b" " * (MAX_MANIFEST_BYTES + 1))) as fake,
+        pytest.raises(ImageError, match=r"manifest 1 of app is \d+ bytes, more than the"),
+    ):
+        open_registry_image(f"127.0.0.1:{fake.port}/app:1", platform=AMD64, insecure=True)
+
+
+@pytest.mark.parametrize(
+    ("body", "media_type", "why"),
+    [
+        (
+            b'{"schemaVersion": 1, "fsLayers": []}',
+            "application/vnd.docker.distribution.manifest.v1+prettyjws",
+            "schema 1",
+        ),
+        (b"<html>", "text/html", "not JSON"),
+        (b"[1, 2]", "application/json", "not a JSON object"),
+        (
+            b'{"schemaVersion": 2, "layers": []}',
+            "application/vnd.oci.image.manifest.v1+json",
+            "no config descriptor",
+        ),
+    ],
+)
+def test_bad_manifests(body: bytes, media_type: str, why: str) -> None:
+    with _serve(_manifest(body, media_type)) as fake, pytest.raises(ImageError, match=why):
+        open_registry_image(f"127.0.0.1:{fake.port}/app:1", platform=AMD64, insecure=True)
+
+
+def test_redirect_loop() -> None:
+    def loop(method: str, path: str, headers: dict[str, str], _: bytes) -> Any:
+        return (307, {"Location": path}, b"")
+
+    with _serve(loop) as fake:
+        client = RegistryClient(f"127.0.0.1:{fake.port}", insecure=True, credentials=None)
+        with pytest.raises(ImageError, match="more than 5 redirects"):
+            client.get_blob("app", "sha256:" + "a" * 64)
+    assert len(fake.seen) == 6
+
+
+def test_unsupported_auth_scheme() -> None:
+    def negotiate(method: str, path: str, headers: dict[str, str], _: bytes) -> Any:
+        return (401, {"WWW-Authenticate": "Negotiate"}, b"")
+
+    with _serve(negotiate) as fake:
+        client = RegistryClient(f"127.0.0.1:{fake.port}", insecure=True, credentials=None)
+        with pytest.raises(ImageError, match="scheme other than Bearer or Basic"):
+            client.list_tags("app")
+
+
+def test_registry_errors_are_cleaned() -> None:
+    def denied(method: str, path: str, headers: dict[str, str], _: bytes) -> Any:
+        doc = {"errors": [{"code": "DENIED", "message": "no\x1b[31m access\n" + "x" * 500}]}
+        return (403, {}, json.dumps(doc).encode())
+
+    with _serve(denied) as fake:
+        client = RegistryClient(f"127.0.0.1:{fake.port}", insecure=True, credentials=None)
+        with pytest.raises(ImageError, match=r"access denied \(DENIED: no \[31m access") as info:
+            client.get_manifest("app", "1")
+    assert "\x1b" not in str(info.value) and len(str(info.value)) < 300
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """Accepts connections and never answers."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(4)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            accepted.append(conn)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield int(sock.getsockname()[1])
+    finally:
+        stop.set()
+        sock.close()
+        for c in accepted:
+            c.close()
+
+
+def test_timeout(silent_server: int) -> None:
+    with pytest.raises(ImageError, match=r"127\.0\.0\.1: timed out after 0\.2 s"):
+        open_registry_image(
+            f"127.0.0.1:{silent_server}/app:1", platform=AMD64, insecure=True, timeout=0.2
+        )
+
+
+def test_connection_refused() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(ImageError, match=rf"127\.0\.0\.1:{port}: connection refused"):
+        open_registry_image(f"127.0.0.1:{port}/app:1", platform=AMD64, insecure=True)
