@@ -23,21 +23,35 @@ layers (image paths are relative to the root, without a leading "/"):
    language packages that an OS package owns dropped (Debian's python3-* modules are not
    PyPI packages), each package's layer digest from ``layer_of`` (image path → digest).
 
+Writers (need the optional extra ``sbom``; :class:`MissingExtra` otherwise):
+:func:`write_cyclonedx` (CycloneDX 1.6 JSON) and :func:`write_spdx` (SPDX 2.3 JSON) return the
+document as text. Reader: :func:`read_sbom(path) <read_sbom>` → ``(packages, distro)`` from a
+CycloneDX or SPDX JSON file written by any tool; :class:`SbomError` names the file.
 """
 
 from hardhull.sbom.assemble import assemble
 from hardhull.sbom.catalog import MAX_BINARY_SIZE, catalog_file, wants
+from hardhull.sbom.cyclonedx_writer import write_cyclonedx
 from hardhull.sbom.distro import FILES as DISTRO_FILES
 from hardhull.sbom.distro import detect_distro
+from hardhull.sbom.formats import LAYER_PROPERTY, MissingExtra, SbomError
+from hardhull.sbom.reader import read_sbom
 from hardhull.sbom.result import CatalogError, FileResult
+from hardhull.sbom.spdx_writer import write_spdx
 
 __all__ = [
     "DISTRO_FILES",
+    "LAYER_PROPERTY",
     "MAX_BINARY_SIZE",
     "CatalogError",
     "FileResult",
+    "MissingExtra",
+    "SbomError",
     "assemble",
     "catalog_file",
     "detect_distro",
+    "read_sbom",
     "wants",
+    "write_cyclonedx",
+    "write_spdx",
 ]
