@@ -27,7 +27,7 @@ def _dpkg_query() -> dict[str, tuple[str, str, str, str]]:
     rows = {}
     for line in out.splitlines():
         name, version, arch, src, src_version, status = line.split("\t")
-        if status.split()[-1] == "installed":
+        if status.split()[-1] not in ("not-installed", "config-files"):
             rows[name] = (version, arch, src, src_version)
     return rows
 
@@ -96,12 +96,15 @@ def test_distroless_status_d(tmp_path: Path) -> None:
         assert pkg.path == f"var/lib/dpkg/status.d/{name}"
 
 
-def test_removed_package_with_config_files_is_not_installed() -> None:
+def test_only_packages_whose_files_are_on_disk() -> None:
     text = (
         b"Package: gone\nStatus: deinstall ok config-files\nVersion: 1.0\n\n"
-        b"Package: here\nStatus: install ok installed\nVersion: 2:1.0-1\nSource: src (1.0-0)\n"
+        b"Package: here\nStatus: install ok installed\nVersion: 2:1.0-1\nSource: src (1.0-0)\n\n"
+        b"Package: half\nStatus: install reinstreq half-configured\nVersion: 1\n\n"
+        b"Package: never\nStatus: purge ok not-installed\nVersion: 1\n"
     )
-    (here,) = dpkg.parse_status(text, "var/lib/dpkg/status")
+    here, half = dpkg.parse_status(text, "var/lib/dpkg/status")
+    assert half.name == "half"  # its files are on disk
     assert (here.name, here.version, here.source_name, here.source_version) == (
         "here",
         "2:1.0-1",

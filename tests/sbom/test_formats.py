@@ -163,3 +163,70 @@ def test_reads_trivy_sboms(
     }
     ssl = next(p for p in theirs if p.name == "libssl1.1")
     assert (ssl.source_name, ssl.arch) == ("openssl", "armv7")
+
+
+def test_same_packages_as_trivy_on_this_debian_machine(
+    pip_target: Path, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A root filesystem made of this machine's dpkg database, its Debian python3 modules,
+    its global npm packages, a Debian Go binary and a pip install: trivy and hardhull find
+    the same packages (Debian's python3 modules once, as Debian packages), with the same
+    source packages."""
+    trivy = _trivy()
+    if not Path("/var/lib/dpkg/status").is_file() or not Path("/etc/debian_version").is_file():
+        pytest.skip("not a Debian machine")
+    root = tmp_path / "root"
+    for rel in ("etc/os-release", "etc/debian_version", "var/lib/dpkg/status"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(Path("/") / rel, root / rel)
+    (root / "var/lib/dpkg/info").mkdir()
+    for lst in Path("/var/lib/dpkg/info").glob("*.list"):
+        shutil.copy(lst, root / "var/lib/dpkg/info" / lst.name)
+    metadata = ("METADATA", "PKG-INFO", "RECORD", "package.json")
+    for src in (Path("/usr/lib/python3/dist-packages"), Path("/usr/lib/node_modules")):
+        for f in src.rglob("*"):
+            keep = f.name in metadata or f.name.endswith(".egg-info")
+            if keep and f.is_file() and not f.is_symlink():
+                dest = root / str(f).lstrip("/")
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(f, dest)
+    skopeo = shutil.which("skopeo")
+    if skopeo:
+        (root / "usr/bin").mkdir(parents=True)
+        shutil.copy(skopeo, root / "usr/bin/skopeo")
+    shutil.copytree(pip_target, root / SITE)
+    proc = subprocess.run(
+        [
+            trivy,
+            "rootfs",
+            "--quiet",
+            "--scanners",
+            "license",
+            "--cache-dir",
+            str(tmp_path_factory.getbasetemp() / "trivy-cache"),
+            "--format",
+            "cyclonedx",
+            str(root),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if proc.returncode != 0:
+        pytest.skip(f"trivy failed: {proc.stderr[-300:]}")
+    (tmp_path / "trivy.json").write_text(proc.stdout)
+    theirs, _ = sbom.read_sbom(tmp_path / "trivy.json")
+    distro = sbom.detect_distro({"etc/os-release": (root / "etc/os-release").read_bytes()})
+    ours = sbom.assemble(catalog_tree(root), distro, {})
+
+    def key(p: Package) -> tuple[str, str, str]:
+        return (p.ecosystem, p.name.lower(), p.version)
+
+    assert sorted(map(key, ours)) == sorted(map(key, theirs))
+    assert {p.ecosystem for p in ours} >= {"Debian", "PyPI"}
+    source = {p.name: (p.source_name, p.source_version) for p in theirs if p.ecosystem == "Debian"}
+    assert {
+        p.name: (p.source_name or p.name, p.source_version or p.version)
+        for p in ours
+        if p.ecosystem == "Debian"
+    } == source

@@ -3,6 +3,7 @@ with rpmbuild and installed with ``rpm -i --justdb``, read back and compared wit
 
 from __future__ import annotations
 
+import lzma
 import subprocess
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from hardhull import sbom
 from hardhull.models.packages import Distro
 from hardhull.sbom import rpm
 
-from .conftest import need
+from .conftest import DATA, need
 
 SPEC = """\
 Name: hardhull-probe
@@ -113,4 +114,93 @@ def test_mutated_rpmdb_is_read_or_refused(rpmdb: Path, offset: int, value: bytes
     at = offset % len(data)
     data[at : at + len(value)] = value
     r = sbom.catalog_file("var/lib/rpm/rpmdb.sqlite", bytes(data))
+    assert isinstance(r, sbom.FileResult)
+
+
+RPM_DATA = DATA / "rpm"
+
+
+def test_cbl_mariner_sqlite_agrees_with_rpm(tmp_path: Path) -> None:
+    """CBL-Mariner 2.0's real rpmdb.sqlite (data/SOURCES.md), read by us and by rpm."""
+    rpm_ = need("rpm")
+    data = lzma.decompress((RPM_DATA / "cbl-mariner-2.0-rpmdb.sqlite.xz").read_bytes())
+    (tmp_path / "rpmdb.sqlite").write_bytes(data)
+    q = subprocess.run(
+        [
+            rpm_,
+            "--define",
+            "_db_backend sqlite",
+            "--dbpath",
+            str(tmp_path),
+            "-qa",
+            "--qf",
+            "%{NAME}\\t%{EPOCH}:%{VERSION}-%{RELEASE}\\t%{ARCH}\\t%{SOURCERPM}\\t%{LICENSE}\\n",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if q.returncode != 0:
+        pytest.skip(f"rpm cannot read the database: {q.stderr[-200:]}")
+    expected = set()
+    for line in q.stdout.splitlines():
+        name, evr, arch, srpm, lic = line.split("\t")
+        if name == "gpg-pubkey":
+            continue
+        evr = evr.removeprefix("(none):")
+        expected.add((name, evr, arch, rpm.source_name(srpm) if srpm != "(none)" else None, lic))
+    r = sbom.catalog_file("var/lib/rpm/rpmdb.sqlite", data)
+    got = {(p.name, p.version, p.arch, p.source_name, p.licenses[0]) for p in r.packages}
+    assert len(got) == 129
+    assert got == expected
+    files = subprocess.run(
+        [
+            rpm_,
+            "--define",
+            "_db_backend sqlite",
+            "--dbpath",
+            str(tmp_path),
+            "-qa",
+            "--qf",
+            "[%{=NAME}\\t%{FILENAMES}\\n]",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    owned = {tuple(line.split("\t")) for line in files.splitlines() if "\t" in line}
+    assert {(p.name, "/" + f) for p in r.packages for f in p.files} == owned - {
+        (n, f) for n, f in owned if n == "gpg-pubkey"
+    }
+
+
+def test_sle15_ndb() -> None:
+    """SUSE's NDB Packages.db, against the package list go-rpmdb's tests expect of it."""
+    data = lzma.decompress((RPM_DATA / "sle15-bci-Packages.db.xz").read_bytes())
+    path = "usr/lib/sysimage/rpm/Packages.db"
+    assert sbom.wants(path, len(data), 0o644)
+    r = sbom.catalog_file(path, data)
+    assert r.errors == ()
+    expected = set()
+    for line in (RPM_DATA / "sle15-bci.expected.tsv").read_text().splitlines()[1:]:
+        epoch, name, version, release, arch, srpm, lic = line.split("\t")
+        evr = f"{epoch}:{version}-{release}" if epoch else f"{version}-{release}"
+        expected.add((name, evr, arch, rpm.source_name(srpm), lic))
+    got = {(p.name, p.version, p.arch, p.source_name, p.licenses[0]) for p in r.packages}
+    assert got == expected
+    (a,) = [
+        p
+        for p in sbom.assemble({path: r}, Distro(id="sles", version_id="15.3"), {})
+        if p.name == "bash"
+    ]
+    assert a.ecosystem == "SUSE"
+    assert a.purl.startswith("pkg:rpm/sles/bash@4.4-19.6.1?arch=x86_64&distro=sles-15.3")
+
+
+@settings(max_examples=100, deadline=None)
+@given(offset=st.integers(0, 1 << 20), value=st.binary(min_size=1, max_size=8))
+def test_mutated_ndb_is_read_or_refused(offset: int, value: bytes) -> None:
+    data = bytearray(lzma.decompress((RPM_DATA / "sle15-bci-Packages.db.xz").read_bytes()))
+    at = offset % len(data)
+    data[at : at + len(value)] = value
+    r = sbom.catalog_file("var/lib/rpm/Packages.db", bytes(data))
     assert isinstance(r, sbom.FileResult)

@@ -8,13 +8,14 @@ layers (image paths are relative to the root, without a leading "/"):
 
 1. :func:`wants(path, size, mode) <wants>` for every regular file of every layer: whether the
    catalogers need it (package databases, language metadata, Java archives, executables that
-   may be Go binaries; Go binaries and archives up to :data:`MAX_BINARY_SIZE` bytes). Keep the
-   bytes of the wanted files of the final filesystem (a later layer's file replaces an earlier
-   one, a whiteout deletes it), and note the digest of the layer that last wrote each.
-2. :func:`catalog_file(path, data) <catalog_file>` → :class:`FileResult`: the packages in that
-   file and, for dpkg ``info/*.list``, distroless ``status.d/*.md5sums`` and Python
-   ``RECORD``, the files a package owns. Never raises on bad content: ``errors`` says why.
-   A result depends only on the path and bytes, so it can be cached by layer digest.
+   may be Go binaries; Go binaries and archives up to :data:`MAX_BINARY_SIZE` bytes).
+2. :func:`catalog_file(path, data) <catalog_file>` → :class:`FileResult` as soon as a wanted
+   file's bytes are read (then drop the bytes; keep the result): the packages in that file
+   and, for dpkg ``info/*.list``, distroless ``status.d/*.md5sums`` and Python ``RECORD``,
+   the files a package owns. Never raises on bad content: ``errors`` says why. A result
+   depends only on the path and bytes, so a layer's results can be cached by its digest.
+   Keep the results of the final filesystem: a later layer's result for a path replaces an
+   earlier one, a whiteout deletes it; note the digest of the layer that last wrote each.
 3. :func:`detect_distro(files) <detect_distro>` with the release files among them
    (``etc/os-release``, ``usr/lib/os-release``, ``etc/alpine-release``,
    ``etc/debian_version``; :data:`DISTRO_FILES`).

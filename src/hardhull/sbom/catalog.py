@@ -23,10 +23,37 @@ DPKG_INFO = "var/lib/dpkg/info/"
 DPKG_STATUS_D = "var/lib/dpkg/status.d/"
 APK_INSTALLED = "lib/apk/db/installed"
 RPM_SQLITE = ("var/lib/rpm/rpmdb.sqlite", "usr/lib/sysimage/rpm/rpmdb.sqlite")
+RPM_NDB = ("var/lib/rpm/Packages.db", "usr/lib/sysimage/rpm/Packages.db")
+
+
+_NAMES = frozenset(
+    {
+        "status",
+        "installed",
+        "rpmdb.sqlite",
+        "Packages.db",
+        "os-release",
+        "alpine-release",
+        "debian_version",
+        "METADATA",
+        "RECORD",
+        "PKG-INFO",
+        "package.json",
+    }
+)
+_SUFFIXES = (".list", ".md5sums", ".egg-info")
 
 
 def _kind(path: str) -> str | None:
     """The cataloger for an image path, by name only."""
+    name = path.rpartition("/")[2]
+    if (
+        name not in _NAMES
+        and not name.endswith(_SUFFIXES)
+        and not name.lower().endswith(java.ARCHIVE_SUFFIXES)
+        and not path.startswith(DPKG_STATUS_D)
+    ):
+        return None
     if path == DPKG_STATUS:
         return "dpkg-status"
     if path.startswith(DPKG_INFO) and path.endswith(".list") and "/" not in path[len(DPKG_INFO) :]:
@@ -37,9 +64,10 @@ def _kind(path: str) -> str | None:
         return "apk"
     if path in RPM_SQLITE:
         return "rpm-sqlite"
+    if path in RPM_NDB:
+        return "rpm-ndb"
     if path in distro.FILES:
         return "distro"
-    name = basename(path)
     parent_name = basename(path[: -len(name) - 1]) if "/" in path else ""
     if name == "METADATA" and parent_name.endswith(".dist-info"):
         return "python"
@@ -54,6 +82,10 @@ def _kind(path: str) -> str | None:
     return None
 
 
+def _is_clean(path: str) -> bool:
+    return not path.startswith(("/", "./")) and "//" not in path and "/." not in path
+
+
 def wants(path: str, size: int, mode: int) -> bool:
     """Whether the catalogers need this image file: call it for every regular file while
     streaming layers and read only those it accepts. ``mode`` is the tar mode (permission
@@ -62,13 +94,13 @@ def wants(path: str, size: int, mode: int) -> bool:
     fmt = stat.S_IFMT(mode)
     if fmt and fmt != stat.S_IFREG:
         return False
-    p = norm(path)
+    p = path if _is_clean(path) else norm(path)
     kind = _kind(p)
     if kind is None:
         return bool(mode & 0o111) and 0 < size <= MAX_BINARY_SIZE
     if kind == "java":
         return size <= MAX_BINARY_SIZE
-    if kind in ("dpkg-status", "apk", "rpm-sqlite"):
+    if kind in ("dpkg-status", "apk", "rpm-sqlite", "rpm-ndb"):
         return size <= MAX_DATABASE_SIZE
     return size <= MAX_METADATA_SIZE
 
@@ -93,6 +125,7 @@ _CATALOGERS: dict[str, Callable[[bytes, str], FileResult]] = {
     ),
     "apk": _packages(apk.parse_installed),
     "rpm-sqlite": _packages(rpm.parse_sqlite),
+    "rpm-ndb": _packages(rpm.parse_ndb),
     "python": _packages(python.parse_metadata),
     "python-record": lambda data, path: FileResult(
         owns=((path.rsplit("/", 1)[0], python.parse_record(data, path)),)

@@ -12,6 +12,9 @@ from hardhull.sbom.paths import basename, norm
 from hardhull.sbom.purls import purl
 from hardhull.sbom.result import CatalogError
 
+#: dpkg's package states whose files are not on disk; every other state (installed,
+#: unpacked, half-configured, half-installed, triggers-awaited, triggers-pending) has them
+NOT_INSTALLED = frozenset({"not-installed", "config-files"})
 _SOURCE = re.compile(r"^(\S+)(?:\s+\((\S+)\))?\s*$")
 
 
@@ -47,7 +50,7 @@ def parse_status(data: bytes, path: str) -> list[Package]:
     for f in _paragraphs(_decode(data)):
         name, version = f.get("Package", ""), f.get("Version", "")
         status = f.get("Status", "install ok installed").split()
-        if not name or not version or (status and status[-1] != "installed"):
+        if not name or not version or (status and status[-1] in NOT_INSTALLED):
             continue
         arch = f.get("Architecture") or None
         src_name, src_version = None, None

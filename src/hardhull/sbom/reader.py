@@ -152,6 +152,13 @@ def _cyclonedx(doc: dict[str, Any]) -> tuple[list[Package], Distro | None]:
         if not isinstance(c.get("purl"), str):
             continue
         props = _props(c)
+        if props.get("aquasecurity:trivy:SrcVersion"):  # trivy splits epoch and release off
+            v = props["aquasecurity:trivy:SrcVersion"]
+            if props.get("aquasecurity:trivy:SrcRelease"):
+                v = f"{v}-{props['aquasecurity:trivy:SrcRelease']}"
+            if props.get("aquasecurity:trivy:SrcEpoch", "0") not in ("", "0"):
+                v = f"{props['aquasecurity:trivy:SrcEpoch']}:{v}"
+            props["aquasecurity:trivy:SrcVersion"] = v
         pkg = package_from_purl(
             c["purl"],
             layer=_first(props, _LAYER_PROPERTIES) or None,

@@ -1,11 +1,17 @@
 """rpm: the sqlite database (``var/lib/rpm/rpmdb.sqlite``, ``usr/lib/sysimage/rpm/
-rpmdb.sqlite``; rpm ≥ 4.16, Fedora 33+, RHEL 9, Rocky/Alma 9, openSUSE Tumbleweed).
+rpmdb.sqlite``; rpm ≥ 4.16, Fedora 33+, RHEL 9, Rocky/Alma 9, CBL-Mariner 2) and the NDB
+one (``Packages.db`` in the same folders; SUSE Linux Enterprise 15, openSUSE Leap).
 
 Each row of its ``Packages`` table is an rpm header blob: a big-endian index count and data
 length, index entries (tag, type, offset, count) and the data store. The tags read are
 name, version, release, epoch, arch, licence, source rpm and the file names (basenames,
-dirnames, dirindexes; or the old flat filenames). The NDB (``Packages.db``) and Berkeley DB
-(``Packages``) formats are not read: see docs/sbom.md.
+dirnames, dirindexes; or the old flat filenames).
+
+NDB (rpm's lib/backend/ndb/rpmpkg.c): a 32-byte little-endian header (magic ``RpmP``,
+version 0, generation, number of 4 KiB slot pages), then the slots (magic ``Slot``, package
+index, block offset, block count; blocks are 16 bytes; the header takes the first two slots);
+a used slot points to a blob (magic ``BlbS``, package index, checksum, length) holding the
+header. The Berkeley DB format (``Packages``) is not read: see docs/sbom.md.
 """
 
 from __future__ import annotations
@@ -158,10 +164,11 @@ def parse_sqlite(data: bytes, path: str) -> list[Package]:
     buf = bytearray(data)
     buf[18:20] = b"\x01\x01"
     con = sqlite3.connect(":memory:")
+    con.text_factory = bytes  # a corrupt page may hold any bytes where text was
     try:
         con.deserialize(bytes(buf))
         rows = con.execute("SELECT blob FROM Packages").fetchall()
-    except sqlite3.Error as e:
+    except (sqlite3.Error, ValueError, OverflowError, MemoryError) as e:
         raise CatalogError(f"rpm sqlite database: {e}") from None
     finally:
         con.close()
@@ -169,6 +176,43 @@ def parse_sqlite(data: bytes, path: str) -> list[Package]:
     for (blob,) in rows:
         if not isinstance(blob, bytes):
             raise CatalogError("rpm sqlite database: a Packages row is not a blob")
+        if (pkg := package_from_header(parse_header(blob), path)) is not None:
+            out.append(pkg)
+    return out
+
+
+NDB_MAGIC = 0x506D7052  # "RpmP"
+NDB_SLOT_MAGIC = 0x746F6C53  # "Slot"
+NDB_BLOB_MAGIC = 0x53626C42  # "BlbS"
+NDB_MAX_SLOT_PAGES = 2048
+NDB_BLOCK = 16
+
+
+def parse_ndb(data: bytes, path: str) -> list[Package]:
+    """Packages of an NDB ``Packages.db`` file's bytes."""
+    if len(data) < 32:
+        raise CatalogError("rpm NDB database too short")
+    magic, version, _, npages = struct.unpack_from("<IIII", data, 0)
+    if magic != NDB_MAGIC or version != 0:
+        raise CatalogError("not an rpm NDB database")
+    if not 0 < npages <= NDB_MAX_SLOT_PAGES or npages * 4096 > len(data):
+        raise CatalogError("rpm NDB database: slot pages beyond the file")
+    out = []
+    for i in range(2, npages * 4096 // 16):
+        slot_magic, pkg_index, blk_offset, blk_count = struct.unpack_from("<IIII", data, i * 16)
+        if slot_magic != NDB_SLOT_MAGIC:
+            raise CatalogError(f"rpm NDB database: bad slot {i}")
+        if pkg_index == 0:
+            continue
+        start = blk_offset * NDB_BLOCK
+        if start + 16 > len(data) or blk_count * NDB_BLOCK > len(data) - start:
+            raise CatalogError(f"rpm NDB database: package {pkg_index} beyond the file")
+        blob_magic, blob_index, _, blob_len = struct.unpack_from("<IIII", data, start)
+        if blob_magic != NDB_BLOB_MAGIC or blob_index != pkg_index:
+            raise CatalogError(f"rpm NDB database: bad blob for package {pkg_index}")
+        if blob_len > blk_count * NDB_BLOCK - 16:
+            raise CatalogError(f"rpm NDB database: blob of package {pkg_index} too long")
+        blob = data[start + 16 : start + 16 + blob_len]
         if (pkg := package_from_header(parse_header(blob), path)) is not None:
             out.append(pkg)
     return out
