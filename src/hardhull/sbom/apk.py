@@ -1,0 +1,64 @@
+"""apk: ``lib/apk/db/installed``, the database apk-tools writes: one paragraph per package of
+``X:value`` lines (``P`` name, ``V`` version, ``A`` arch, ``L`` licence, ``o`` origin, i.e.
+the source package; ``F`` a directory, ``R`` a file in the last ``F``)."""
+
+from __future__ import annotations
+
+from hardhull.models.packages import Package
+from hardhull.sbom.purls import purl
+from hardhull.sbom.result import CatalogError
+
+
+def parse_installed(data: bytes, path: str) -> list[Package]:
+    if b"\x00" in data:
+        raise CatalogError("binary data in an apk database")
+    out: list[Package] = []
+    fields: dict[str, str] = {}
+    files: list[str] = []
+    directory = ""
+
+    def flush() -> None:
+        name, version = fields.get("P", ""), fields.get("V", "")
+        if name and version:
+            arch = fields.get("A") or None
+            origin = fields.get("o") or None
+            lic = fields.get("L", "")
+            out.append(
+                Package(
+                    name=name,
+                    version=version,
+                    ecosystem="Alpine",
+                    purl=purl(
+                        "apk",
+                        name,
+                        version,
+                        "alpine",
+                        {"arch": arch or "", "upstream": origin or ""},
+                    ),
+                    source_name=origin,
+                    source_version=version if origin else None,
+                    arch=arch,
+                    licenses=(lic,) if lic else (),
+                    path=path,
+                    files=tuple(files),
+                )
+            )
+
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        if not line.strip():
+            if fields:
+                flush()
+            fields, files, directory = {}, [], ""
+            continue
+        if len(line) < 2 or line[1] != ":":
+            raise CatalogError(f"not an apk database line: {line[:60]!r}")
+        key, value = line[0], line[2:]
+        if key == "F":
+            directory = value.strip("/")
+        elif key == "R":
+            files.append(f"{directory}/{value}" if directory else value)
+        else:
+            fields.setdefault(key, value)
+    if fields:
+        flush()
+    return out

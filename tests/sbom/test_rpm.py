@@ -1,0 +1,206 @@
+"""rpm: a real sqlite database written by rpm itself (Debian's rpm package): a package built
+with rpmbuild and installed with ``rpm -i --justdb``, read back and compared with ``rpm -q``."""
+
+from __future__ import annotations
+
+import lzma
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hardhull import sbom
+from hardhull.models.packages import Distro
+from hardhull.sbom import rpm
+
+from .conftest import DATA, need
+
+SPEC = """\
+Name: hardhull-probe
+Version: 1.2.3
+Release: 4.el9
+Epoch: 2
+Summary: probe
+License: Apache-2.0 AND MIT
+BuildArch: noarch
+%description
+probe
+%install
+mkdir -p %{buildroot}/usr/share/hardhull-probe %{buildroot}/etc
+echo a > %{buildroot}/usr/share/hardhull-probe/README
+echo b > %{buildroot}/etc/hardhull-probe.conf
+%files
+/usr/share/hardhull-probe/README
+/etc/hardhull-probe.conf
+"""
+
+
+@pytest.fixture(scope="module")
+def rpmdb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rpmbuild, rpm_ = need("rpmbuild"), need("rpm")
+    top = tmp_path_factory.mktemp("rpm")
+    (top / "SPECS").mkdir()
+    (top / "SPECS/probe.spec").write_text(SPEC)
+    build = subprocess.run(
+        [rpmbuild, "--define", f"_topdir {top}", "-bb", str(top / "SPECS/probe.spec")],
+        capture_output=True,
+        text=True,
+    )
+    if build.returncode != 0:
+        pytest.skip(f"rpmbuild failed: {build.stderr[-300:]}")
+    (pkg,) = (top / "RPMS/noarch").glob("*.rpm")
+    db = top / "db"
+    db.mkdir()
+    common = [rpm_, "--define", "_db_backend sqlite", "--dbpath", str(db)]
+    subprocess.run([*common, "--initdb"], check=True, capture_output=True)
+    subprocess.run(
+        [*common, "-i", "--nodeps", "--justdb", str(pkg)], check=True, capture_output=True
+    )
+    return db
+
+
+def test_rpmdb_sqlite(rpmdb: Path) -> None:
+    data = (rpmdb / "rpmdb.sqlite").read_bytes()
+    path = "var/lib/rpm/rpmdb.sqlite"
+    assert sbom.wants(path, len(data), 0o644)
+    r = sbom.catalog_file(path, data)
+    assert r.errors == ()
+    (p,) = r.packages
+    q = subprocess.run(
+        [
+            "rpm",
+            "--define",
+            "_db_backend sqlite",
+            "--dbpath",
+            str(rpmdb),
+            "-q",
+            "--qf",
+            "%{NAME} %{EPOCH}:%{VERSION}-%{RELEASE} %{ARCH} %{LICENSE} %{SOURCERPM}\\n"
+            "[%{FILENAMES}\\n]",
+            "hardhull-probe",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    name, version, arch, *lic, srpm = q[0].split(" ")
+    assert (p.name, p.version, p.arch, p.licenses) == (name, version, arch, (" ".join(lic),))
+    assert p.source_name == rpm.source_name(srpm) == "hardhull-probe"
+    assert set(p.files) == {f.lstrip("/") for f in q[1:]}
+
+    (a,) = sbom.assemble({path: r}, Distro(id="rocky", version_id="9.3"), {})
+    assert a.ecosystem == "Rocky Linux"
+    assert a.purl == (
+        "pkg:rpm/rocky/hardhull-probe@1.2.3-4.el9?arch=noarch&distro=rocky-9.3&epoch=2"
+        "&upstream=hardhull-probe-1.2.3-4.el9.src.rpm"
+    )
+
+
+def test_not_sqlite_is_an_error() -> None:
+    r = sbom.catalog_file("var/lib/rpm/rpmdb.sqlite", b"SQLite format 3\x00" + b"\x00" * 200)
+    assert r.errors and r.packages == ()
+    with pytest.raises(sbom.CatalogError):
+        rpm.parse_header(b"\x00\x00\x00\x05\x00\x00\x00\x10")
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(offset=st.integers(0, 1 << 20), value=st.binary(min_size=1, max_size=8))
+def test_mutated_rpmdb_is_read_or_refused(rpmdb: Path, offset: int, value: bytes) -> None:
+    data = bytearray((rpmdb / "rpmdb.sqlite").read_bytes())
+    at = offset % len(data)
+    data[at : at + len(value)] = value
+    r = sbom.catalog_file("var/lib/rpm/rpmdb.sqlite", bytes(data))
+    assert isinstance(r, sbom.FileResult)
+
+
+RPM_DATA = DATA / "rpm"
+
+
+def test_cbl_mariner_sqlite_agrees_with_rpm(tmp_path: Path) -> None:
+    """CBL-Mariner 2.0's real rpmdb.sqlite (data/SOURCES.md), read by us and by rpm."""
+    rpm_ = need("rpm")
+    data = lzma.decompress((RPM_DATA / "cbl-mariner-2.0-rpmdb.sqlite.xz").read_bytes())
+    (tmp_path / "rpmdb.sqlite").write_bytes(data)
+    q = subprocess.run(
+        [
+            rpm_,
+            "--define",
+            "_db_backend sqlite",
+            "--dbpath",
+            str(tmp_path),
+            "-qa",
+            "--qf",
+            "%{NAME}\\t%{EPOCH}:%{VERSION}-%{RELEASE}\\t%{ARCH}\\t%{SOURCERPM}\\t%{LICENSE}\\n",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if q.returncode != 0:
+        pytest.skip(f"rpm cannot read the database: {q.stderr[-200:]}")
+    expected = set()
+    for line in q.stdout.splitlines():
+        name, evr, arch, srpm, lic = line.split("\t")
+        if name == "gpg-pubkey":
+            continue
+        evr = evr.removeprefix("(none):")
+        expected.add((name, evr, arch, rpm.source_name(srpm) if srpm != "(none)" else None, lic))
+    r = sbom.catalog_file("var/lib/rpm/rpmdb.sqlite", data)
+    got = {(p.name, p.version, p.arch, p.source_name, p.licenses[0]) for p in r.packages}
+    assert len(got) == 129
+    assert got == expected
+    files = subprocess.run(
+        [
+            rpm_,
+            "--define",
+            "_db_backend sqlite",
+            "--dbpath",
+            str(tmp_path),
+            "-qa",
+            "--qf",
+            "[%{=NAME}\\t%{FILENAMES}\\n]",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    owned = {tuple(line.split("\t")) for line in files.splitlines() if "\t" in line}
+    assert {(p.name, "/" + f) for p in r.packages for f in p.files} == owned - {
+        (n, f) for n, f in owned if n == "gpg-pubkey"
+    }
+
+
+def test_sle15_ndb() -> None:
+    """SUSE's NDB Packages.db, against the package list go-rpmdb's tests expect of it."""
+    data = lzma.decompress((RPM_DATA / "sle15-bci-Packages.db.xz").read_bytes())
+    path = "usr/lib/sysimage/rpm/Packages.db"
+    assert sbom.wants(path, len(data), 0o644)
+    r = sbom.catalog_file(path, data)
+    assert r.errors == ()
+    expected = set()
+    for line in (RPM_DATA / "sle15-bci.expected.tsv").read_text().splitlines()[1:]:
+        epoch, name, version, release, arch, srpm, lic = line.split("\t")
+        evr = f"{epoch}:{version}-{release}" if epoch else f"{version}-{release}"
+        expected.add((name, evr, arch, rpm.source_name(srpm), lic))
+    got = {(p.name, p.version, p.arch, p.source_name, p.licenses[0]) for p in r.packages}
+    assert got == expected
+    (a,) = [
+        p
+        for p in sbom.assemble({path: r}, Distro(id="sles", version_id="15.3"), {})
+        if p.name == "bash"
+    ]
+    assert a.ecosystem == "SUSE"
+    assert a.purl.startswith("pkg:rpm/sles/bash@4.4-19.6.1?arch=x86_64&distro=sles-15.3")
+
+
+@settings(max_examples=100, deadline=None)
+@given(offset=st.integers(0, 1 << 20), value=st.binary(min_size=1, max_size=8))
+def test_mutated_ndb_is_read_or_refused(offset: int, value: bytes) -> None:
+    data = bytearray(lzma.decompress((RPM_DATA / "sle15-bci-Packages.db.xz").read_bytes()))
+    at = offset % len(data)
+    data[at : at + len(value)] = value
+    r = sbom.catalog_file("var/lib/rpm/Packages.db", bytes(data))
+    assert isinstance(r, sbom.FileResult)
