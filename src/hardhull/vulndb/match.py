@@ -74,6 +74,9 @@ class Vulnerability:
     #: the OSV ecosystem it was found under ("PyPI", "Debian:12")
     ecosystem: str
     modified: str = ""
+    #: the advisories this one is derived from (OSV ``upstream``: the CVE of a Debian or
+    #: Ubuntu record, whose ``aliases`` are often empty); not merged on
+    upstream: tuple[str, ...] = ()
 
     @property
     def layer(self) -> str | None:
@@ -320,6 +323,14 @@ def _merge(pkg: Package, hits: dict[str, _Hit]) -> list[Vulnerability]:
                 package=pkg,
                 ecosystem=hits[primary].ecosystem,
                 modified=str(record.get("modified", "")),
+                upstream=tuple(
+                    dict.fromkeys(
+                        u
+                        for rid in [primary, *group]
+                        for u in map(str, hits[rid].record.get("upstream") or ())
+                        if u != primary and u not in aliases
+                    )
+                ),
             )
         )
     return sorted(out, key=lambda v: v.id)

@@ -11,8 +11,9 @@ Public names:
   (:class:`Record`), raising :class:`RecordError` (with the line, when known) for a bad one.
 
 Validation is strict on what matching reads (``id``, ``modified``, ``withdrawn``,
-``aliases``, ``affected[].package``, ``ranges``, ``events``, ``versions``, ``severity``) and
-ignores the rest; the record kept is trimmed to those fields plus a one-line summary.
+``aliases``, ``upstream``, ``affected[].package``, ``ranges``, ``events``, ``versions``,
+``severity``) and ignores the rest; the record kept is trimmed to those fields plus a
+one-line summary.
 YAML is read with every scalar a string, so ``2.10`` stays ``2.10`` (not the number 2.1).
 """
 
@@ -210,6 +211,9 @@ def validate(doc: object) -> Record:
     aliases = [a for a in _strings(doc.get("aliases"), "aliases") if a != rid]
     if aliases:
         data["aliases"] = list(dict.fromkeys(aliases))
+    upstream = [u for u in _strings(doc.get("upstream"), "upstream") if u != rid]
+    if upstream:
+        data["upstream"] = list(dict.fromkeys(upstream))
     summary = _summary(doc)
     if summary:
         data["summary"] = summary
