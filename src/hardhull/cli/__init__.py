@@ -100,6 +100,13 @@ LAZY_COMMANDS: dict[str, LazyCommand] = {
         run="cmd_netpol",
         report_options=True,
     ),
+    "db": LazyCommand(
+        help="the local vulnerability database: import OSV advisories, show what is loaded",
+        module="hardhull.cli.db",
+        add_parser="add_db_parser",
+        run="cmd_db",
+        report_options=False,
+    ),
     "admission": LazyCommand(
         help="the validating and mutating admission webhook (serve, certs, manifests)",
         module="hardhull.cli.admission",
