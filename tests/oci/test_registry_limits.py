@@ -135,3 +135,42 @@ def test_connection_refused() -> None:
         port = s.getsockname()[1]
     with pytest.raises(ImageError, match=rf"127\.0\.0\.1:{port}: connection refused"):
         open_registry_image(f"127.0.0.1:{port}/app:1", platform=AMD64, insecure=True)
+
+
+@pytest.mark.parametrize(
+    ("call", "why"),
+    [
+        (lambda c: c.get_manifest("../etc", "1"), "not a repository name"),
+        (lambda c: c.get_manifest("app", "a/b"), "neither a tag nor a digest"),
+        (lambda c: c.get_manifest("app", "sha256:abc"), "is not a digest"),
+        (lambda c: c.get_blob("app", "md5:" + "a" * 32), "unsupported algorithm"),
+        (lambda c: c.open_blob("App", "sha256:" + "a" * 64), "not a repository name"),
+        (lambda c: c.referrers("app", "sha256:short"), "is not a digest"),
+        (lambda c: c.put_manifest("app", "x y", b"{}", "t"), "neither a tag nor a digest"),
+    ],
+)
+def test_arguments_are_checked_before_any_request(call: Any, why: str) -> None:
+    with _serve() as fake:
+        client = RegistryClient(f"127.0.0.1:{fake.port}", insecure=True, credentials=None)
+        with pytest.raises(ImageError, match=f"registry 127.0.0.1:{fake.port}: .*{why}"):
+            call(client)
+    assert fake.seen == []
+
+
+def test_pagination_to_another_host_gets_no_credentials() -> None:
+    from hardhull.oci.auth import Credentials
+
+    other = FakeRegistry(routes=[lambda m, p, h, b: (200, {}, b'{"tags": ["z"]}')])
+
+    def basic(method: str, path: str, headers: dict[str, str], _: bytes) -> Any:
+        if not headers.get("authorization"):
+            return (401, {"WWW-Authenticate": 'Basic realm="r"'}, b"")
+        link = f'<{other.base}/v2/app/tags/list?last=a>; rel="next"'
+        return (200, {"Link": link}, b'{"tags": ["a"]}')
+
+    with serve_fake(other), _serve(basic) as fake:
+        creds = Credentials("u", "secret-pw", source="test")
+        client = RegistryClient(f"127.0.0.1:{fake.port}", insecure=True, credentials=creds)
+        assert client.list_tags("app") == ["a", "z"]
+    assert "authorization" in fake.seen[-1].headers
+    assert [s.headers.get("authorization") for s in other.seen] == [None]

@@ -56,6 +56,8 @@ from hardhull.oci.reference import (
     is_loopback,
     parse_reference,
     validate_digest,
+    validate_repository,
+    validate_selector,
 )
 
 #: what a manifest GET accepts, the OCI and Docker schema 2 manifests and indexes
@@ -251,7 +253,10 @@ class RegistryClient:
         self._credentials_loaded = credentials is not _AUTO
         if not self._credentials_loaded:
             self._credentials = None
-        host = _Url.parse(f"http://{self.endpoint}/").host
+        try:
+            host = _Url.parse(f"http://{self.endpoint}/").host
+        except ValueError:
+            raise ImageError(f"{self._context}: {registry!r} is not a registry host") from None
         if insecure and not is_loopback(host):
             raise ImageError(
                 f"{self._context}: --insecure (plain HTTP) is allowed only for registries on "
@@ -487,6 +492,13 @@ class RegistryClient:
         authenticating on a 401 once."""
         url = path if path.startswith(("http://", "https://")) else self._base + path
         hdrs = dict(headers or {})
+        try:
+            own = _Url.parse(url).origin == _Url.parse(self._base).origin
+        except ValueError as exc:
+            raise self._fail(str(exc)) from None
+        if not own:
+            # a Location or Link to another host gets no credentials, and answers no challenge
+            return self._send(method, url, hdrs, body)
         resp = self._send(method, url, hdrs, body, authorization=self._authorization(scope))
         if resp.status != 401:
             return resp
@@ -507,9 +519,26 @@ class RegistryClient:
 
     # -- reading --------------------------------------------------------------------------
 
-    @staticmethod
-    def _scope(repository: str, *actions: str) -> str:
+    def _scope(self, repository: str, *actions: str) -> str:
+        """The token scope for ``repository``, which is checked here: every public method
+        passes its repository through this before it builds a path."""
+        try:
+            validate_repository(repository)
+        except ValueError as exc:
+            raise self._fail(str(exc)) from None
         return f"repository:{repository}:{','.join(actions or ('pull',))}"
+
+    def _hash_for(self, digest: str, where: str) -> Any:
+        try:
+            return _hasher(digest, where)
+        except ImageError as exc:
+            raise self._fail(str(exc)) from None
+
+    def _selector(self, reference: str) -> str:
+        try:
+            return validate_selector(reference)
+        except ValueError as exc:
+            raise self._fail(str(exc)) from None
 
     def get_manifest(
         self, repository: str, reference: str, *, expected_digest: str = ""
@@ -517,6 +546,7 @@ class RegistryClient:
         """The manifest or index ``reference`` (a tag or a digest) of ``repository``. Fetched
         by digest (or with ``expected_digest``), its bytes must have that digest."""
         where = f"manifest {reference} of {repository}"
+        self._selector(reference)
         if not expected_digest and ":" in reference:
             expected_digest = reference
         resp = self._request(
@@ -531,7 +561,7 @@ class RegistryClient:
         header_digest = resp.header("Docker-Content-Digest")
         body = self._read(resp, MAX_MANIFEST_BYTES, where)
         if expected_digest:
-            _hasher(expected_digest, where)
+            self._hash_for(expected_digest, where)
             algo = expected_digest.split(":", 1)[0]
             got = _digest_of(body, algo)
             if got != expected_digest:
@@ -577,7 +607,7 @@ class RegistryClient:
     def get_blob(self, repository: str, digest: str, *, max_bytes: int = MAX_CONFIG_BYTES) -> bytes:
         """A small blob (a config, a signature), whole, verified against ``digest``."""
         where = f"blob {digest} of {repository}"
-        hasher = _hasher(digest, where)
+        hasher = self._hash_for(digest, where)
         resp = self._get_blob_response(repository, digest, where)
         data = self._read(resp, max_bytes, where)
         hasher.update(data)
@@ -589,14 +619,15 @@ class RegistryClient:
     def open_blob(self, repository: str, digest: str, *, size: int = -1) -> IO[bytes]:
         """A blob as a stream, read front to back; its digest (and ``size`` when given) are
         checked as it reaches its end, which raises :class:`ImageError` on a mismatch."""
-        where = f"{self._context}: registry {self.endpoint}: blob {digest} of {repository}"
-        _hasher(digest, where)
-        resp = self._get_blob_response(repository, digest, f"blob {digest} of {repository}")
-        return io.BufferedReader(_BlobStream(resp, digest, size, where), 1 << 16)
+        where = f"blob {digest} of {repository}"
+        self._hash_for(digest, where)
+        resp = self._get_blob_response(repository, digest, where)
+        full = f"{self._context}: registry {self.endpoint}: {where}"
+        return io.BufferedReader(_BlobStream(resp, digest, size, full), 1 << 16)
 
     def blob_exists(self, repository: str, digest: str) -> bool:
         where = f"blob {digest} of {repository}"
-        _hasher(digest, where)
+        self._hash_for(digest, where)
         resp = self._request(
             "HEAD", f"/v2/{repository}/blobs/{digest}", scope=self._scope(repository)
         )
@@ -635,6 +666,7 @@ class RegistryClient:
         referrers API, else (a registry without it answers 404) from the index tagged
         :func:`fallback_tag`; ``[]`` when there is neither. ``artifact_type`` filters."""
         where = f"referrers of {digest} in {repository}"
+        self._hash_for(digest, where)
         tag = fallback_tag(digest)
         path = f"/v2/{repository}/referrers/{digest}"
         if artifact_type:
@@ -704,6 +736,7 @@ class RegistryClient:
         its digest."""
         digest = _digest_of(body)
         where = f"push of manifest {reference} to {repository}"
+        self._selector(reference)
         if ":" in reference and reference != digest:
             raise self._fail(f"{where}: the manifest's digest is {digest}")
         resp = self._request(
