@@ -174,3 +174,69 @@ def test_pagination_to_another_host_gets_no_credentials() -> None:
         assert client.list_tags("app") == ["a", "z"]
     assert "authorization" in fake.seen[-1].headers
     assert [s.headers.get("authorization") for s in other.seen] == [None]
+
+
+def _one_layer_image(real: bytes, served: bytes) -> Any:
+    from tests.helpers.registry import sha256
+
+    config = json.dumps({"os": "linux", "architecture": "amd64"}).encode()
+    manifest = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "c", "digest": sha256(config), "size": len(config)},
+            "layers": [{"mediaType": "l", "digest": sha256(real), "size": len(real)}],
+        }
+    ).encode()
+
+    def route(method: str, path: str, headers: dict[str, str], _: bytes) -> Any:
+        if "/manifests/" in path:
+            return (200, {"Content-Type": "application/vnd.oci.image.manifest.v1+json"}, manifest)
+        if path.endswith(sha256(config)):
+            return (200, {}, config)
+        if path.endswith(sha256(real)):
+            return (200, {}, served)
+        return None
+
+    return route
+
+
+def _tar_with_padding(last: bytes) -> bytes:
+    import io
+    import tarfile
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        data = b"x" * 200_000
+        info = tarfile.TarInfo("big")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    # a tar reader stops at the end-of-archive marker, before the padding that follows it
+    return buf.getvalue() + b"\0" * 500_000 + last
+
+
+def test_a_reader_that_stops_at_the_tar_end_still_gets_the_digest_checked() -> None:
+    import tarfile
+
+    real, served = _tar_with_padding(b"\0"), _tar_with_padding(b"\1")
+    with _serve(_one_layer_image(real, served)) as fake:
+        img = open_registry_image(f"127.0.0.1:{fake.port}/app:1", platform=AMD64, insecure=True)
+        stream = img.open_layer(img.layers[0])
+        with tarfile.open(fileobj=stream, mode="r|") as tar:
+            assert [m.name for m in tar] == ["big"]
+        with pytest.raises(ImageError, match="digest mismatch"):
+            stream.close()
+        # the good blob read the same way closes cleanly
+        fake_routes = fake.routes
+        fake_routes[0] = _one_layer_image(real, real)
+        img = open_registry_image(f"127.0.0.1:{fake.port}/app:1", platform=AMD64, insecure=True)
+        with (
+            img.open_layer(img.layers[0]) as stream,
+            tarfile.open(fileobj=stream, mode="r|") as tar,
+        ):
+            assert [m.name for m in tar] == ["big"]
+        # Image.close abandons what is still open without reading or checking it
+        fake_routes[0] = _one_layer_image(real, served)
+        img = open_registry_image(f"127.0.0.1:{fake.port}/app:1", platform=AMD64, insecure=True)
+        img.open_layer(img.layers[0]).read(10)
+        img.close()

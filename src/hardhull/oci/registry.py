@@ -5,7 +5,9 @@
   A multi-arch index is resolved to ``platform``; the others it offers are in
   ``Image.other_platforms``. The config is fetched and verified; ``Image.open_layer`` streams
   a layer blob, front to back, checking its digest and size as it is read (a mismatch, or a
-  stream that ends early, raises :class:`ImageError` when the end is reached).
+  stream that ends early, raises :class:`ImageError` when the end is reached, or on closing
+  the stream if at most 1 MiB was left unread: that rest is read then). ``Image.close``
+  closes the streams still open without reading them.
 - :class:`RegistryClient` — one registry: :meth:`~RegistryClient.get_manifest`,
   :meth:`~RegistryClient.get_blob`, :meth:`~RegistryClient.open_blob`,
   :meth:`~RegistryClient.blob_exists`, :meth:`~RegistryClient.push_blob`,
@@ -64,6 +66,8 @@ from hardhull.oci.reference import (
 MANIFEST_ACCEPT = ", ".join((OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST))
 MAX_MANIFEST_BYTES = 4 << 20
 MAX_CONFIG_BYTES = 16 << 20
+#: what a stream's close reads of a blob left unfinished, to check its digest
+DRAIN_ON_CLOSE = 1 << 20
 _MAX_TOKEN_BYTES = 1 << 20
 _MAX_ERROR_BYTES = 64 << 10
 _MAX_REDIRECTS = 5
@@ -183,6 +187,7 @@ class _BlobStream(io.RawIOBase):
         self._hash = _hasher(digest, where)
         self._count = 0
         self._checked = False
+        self._abandoned = False
 
     def readable(self) -> bool:
         return True
@@ -217,10 +222,38 @@ class _BlobStream(io.RawIOBase):
         if got != self._digest:
             raise ImageError(f"{self._where}: digest mismatch (the blob's content is {got})")
 
+    def abandon(self) -> None:
+        """Close without reading what remains (nor checking the digest)."""
+        self._abandoned = True
+        self.close()
+
     def close(self) -> None:
-        if not self.closed:
+        """Close; a reader that stopped short of the end (a tar reader stops at the archive's
+        end marker, before the padding) has the rest read and the digest checked here when at
+        most :data:`DRAIN_ON_CLOSE` bytes remain, so a mismatch still raises."""
+        if self.closed:
+            return
+        try:
+            if not self._checked and not self._abandoned:
+                left = self._size - self._count if self._size >= 0 else self._response.resp.length
+                if left is not None and left <= DRAIN_ON_CLOSE:
+                    buf = bytearray(1 << 16)
+                    while self.readinto(buf):
+                        pass
+        finally:
             self._response.close()
-        super().close()
+            super().close()
+
+
+class _BufferedBlob(io.BufferedReader):
+    """The buffered stream handed out; when garbage-collected unclosed it is abandoned (no
+    reading, no check), so a finaliser never raises."""
+
+    def __del__(self) -> None:
+        raw = self.raw
+        if isinstance(raw, _BlobStream) and not raw.closed:
+            raw._abandoned = True
+        super().__del__()
 
 
 class RegistryClient:
@@ -623,7 +656,7 @@ class RegistryClient:
         self._hash_for(digest, where)
         resp = self._get_blob_response(repository, digest, where)
         full = f"{self._context}: registry {self.endpoint}: {where}"
-        return io.BufferedReader(_BlobStream(resp, digest, size, full), 1 << 16)
+        return _BufferedBlob(_BlobStream(resp, digest, size, full), 1 << 16)
 
     def blob_exists(self, repository: str, digest: str) -> bool:
         where = f"blob {digest} of {repository}"
@@ -768,6 +801,9 @@ class _Opened:
 
     def close(self) -> None:
         for s in self.streams:
+            raw = getattr(s, "raw", None)
+            if isinstance(raw, _BlobStream):
+                raw.abandon()
             s.close()
         self.streams.clear()
 
