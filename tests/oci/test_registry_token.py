@@ -169,6 +169,14 @@ def test_https_needs_a_trusted_certificate(
         open_registry_image(f"{reg.host}/public/app:1", platform=AMD64)
 
 
+def test_insecure_against_an_https_registry_says_so(token_registry: dict[str, Any]) -> None:
+    reg = token_registry["reg"]
+    with pytest.raises(
+        ImageError, match="HTTP 400 \\(the registry speaks HTTPS: leave out --insecure"
+    ):
+        open_registry_image(f"{reg.host}/public/app:1", platform=AMD64, insecure=True)
+
+
 def test_anonymous_pull_token(
     token_registry: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -32,7 +32,9 @@ import base64
 import hashlib
 import http.client
 import io
+import ipaddress
 import json
+import os
 import re
 import socket
 import ssl
@@ -105,6 +107,42 @@ def _clean(text: str, limit: int = 200) -> str:
     """Registry-supplied text made safe to print: one line, printable, bounded."""
     out = "".join(c if c.isprintable() else " " for c in text).strip()
     return out if len(out) <= limit else out[: limit - 1] + "…"
+
+
+def _bypassed(host: str, port: int, no_proxy: str) -> bool:
+    """Whether ``no_proxy`` (comma-separated: ``*``, host names matching themselves and their
+    subdomains, with or without a leading dot, optional ``:port``, IP addresses and CIDR
+    ranges) exempts ``host``."""
+    host = host.lower().strip("[]")
+    try:
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    for raw in no_proxy.split(","):
+        entry = raw.strip().lower()
+        if not entry:
+            continue
+        if entry == "*":
+            return True
+        if entry.startswith("[") and "]" in entry:
+            entry, _, rest = entry[1:].partition("]")
+            if rest.startswith(":") and rest[1:] != str(port):
+                continue
+        elif entry.count(":") == 1:
+            entry, _, p = entry.partition(":")
+            if p != str(port):
+                continue
+        if address is not None:
+            try:
+                if address in ipaddress.ip_network(entry, strict=False):
+                    return True
+            except ValueError:
+                pass
+            continue
+        name = entry.lstrip(".")
+        if host == name or host.endswith("." + name):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -310,7 +348,7 @@ class RegistryClient:
         return ImageError(f"{self._context}: registry {self.endpoint}: {what}")
 
     def _status_error(self, resp: _Response, what: str) -> ImageError:
-        detail = ""
+        detail, body = "", b""
         try:
             body = resp.read(_MAX_ERROR_BYTES, "error body")
             errors = json.loads(body).get("errors")
@@ -328,6 +366,8 @@ class RegistryClient:
             429: "too many requests (rate limited)",
         }
         status = hints.get(resp.status, f"HTTP {resp.status}")
+        if resp.status == 400 and b"HTTP request to an HTTPS server" in body:
+            detail = "the registry speaks HTTPS: leave out --insecure"
         return self._fail(f"{what}: {status}" + (f" ({detail})" if detail else ""))
 
     # -- transport ------------------------------------------------------------------------
@@ -339,18 +379,58 @@ class RegistryClient:
                 "may be reached without TLS)"
             )
 
-    def _connect(self, url: _Url) -> http.client.HTTPConnection:
+    def _proxy_for(self, url: _Url) -> _Url | None:
+        """The ``https_proxy`` / ``HTTPS_PROXY`` for an HTTPS request, unless the host is on
+        loopback or matches ``no_proxy`` / ``NO_PROXY``. Plain HTTP (loopback only) is never
+        proxied."""
+        if url.scheme != "https" or is_loopback(url.host):
+            return None
+        env = os.environ if self._env is None else self._env
+        proxy = env.get("https_proxy") or env.get("HTTPS_PROXY") or ""
+        if not proxy:
+            return None
+        no_proxy = env.get("no_proxy") or env.get("NO_PROXY") or ""
+        if _bypassed(url.host, url.port, no_proxy):
+            return None
+        try:
+            parsed = _Url.parse(proxy if "://" in proxy else f"http://{proxy}")
+        except ValueError:
+            raise self._fail("https_proxy is not an http:// URL") from None
+        if parsed.scheme != "http":
+            raise self._fail("https_proxy: only http:// proxies are supported")
+        return parsed
+
+    def _connect(self, url: _Url) -> tuple[http.client.HTTPConnection, str]:
+        """A connection to ``url``'s origin, through the proxy if there is one; and a
+        description of the way ("host:port", or "host:port via proxy P:Q") for errors."""
         self._check_scheme(url)
-        if url.scheme == "https":
-            return http.client.HTTPSConnection(
+        way = f"{url.host}:{url.port}"
+        if url.scheme != "https":
+            return http.client.HTTPConnection(url.host, url.port, timeout=self.timeout), way
+        proxy = self._proxy_for(url)
+        if proxy is None:
+            conn = http.client.HTTPSConnection(
                 url.host, url.port, timeout=self.timeout, context=self._ssl
             )
-        return http.client.HTTPConnection(url.host, url.port, timeout=self.timeout)
+            return conn, way
+        conn = http.client.HTTPSConnection(
+            proxy.host, proxy.port, timeout=self.timeout, context=self._ssl
+        )
+        env = os.environ if self._env is None else self._env
+        parts = urllib.parse.urlsplit(env.get("https_proxy") or env.get("HTTPS_PROXY") or "")
+        tunnel_headers = {}
+        if parts.username is not None:
+            user = urllib.parse.unquote(parts.username)
+            password = urllib.parse.unquote(parts.password or "")
+            raw = f"{user}:{password}".encode()
+            tunnel_headers["Proxy-Authorization"] = "Basic " + base64.b64encode(raw).decode()
+        conn.set_tunnel(url.host, url.port, headers=tunnel_headers)
+        return conn, f"{way} via proxy {proxy.host}:{proxy.port}"
 
     def _send_once(
         self, method: str, url: _Url, headers: dict[str, str], body: bytes | None
     ) -> _Response:
-        conn = self._connect(url)
+        conn, way = self._connect(url)
         try:
             conn.request(method, url.target, body=body, headers=headers)
             resp = conn.getresponse()
@@ -369,17 +449,20 @@ class RegistryClient:
             raise self._fail(f"TLS with {url.host} failed{hint}") from None
         except TimeoutError:
             conn.close()
-            raise self._fail(f"{url.host}: timed out after {self.timeout:g} s") from None
+            raise self._fail(f"{way}: timed out after {self.timeout:g} s") from None
         except socket.gaierror:
             conn.close()
             raise self._fail(f"cannot resolve host {url.host}") from None
         except ConnectionRefusedError:
             conn.close()
-            raise self._fail(f"{url.host}:{url.port}: connection refused") from None
+            raise self._fail(f"{way}: connection refused") from None
         except (OSError, http.client.HTTPException) as exc:
             conn.close()
             why = getattr(exc, "strerror", None) or type(exc).__name__
-            raise self._fail(f"{url.host}:{url.port}: {why}") from None
+            if str(exc).startswith("Tunnel connection failed"):
+                # http.client's message: the proxy's status line, nothing of ours
+                why = "the proxy refused the tunnel (" + _clean(str(exc).split(":", 1)[-1]) + ")"
+            raise self._fail(f"{way}: {why}") from None
         return _Response(conn, resp)
 
     def _send(
