@@ -15,7 +15,8 @@
   :meth:`~RegistryClient.referrers` (the referrers API, with the tag-schema fallback
   :func:`fallback_tag`).
 
-HTTPS with the system trust store (``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` honoured); plain
+HTTPS with the system trust store (``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` honoured) and the
+registry's own CAs from ``certs.d`` directories (:meth:`RegistryClient.certs_dirs`); plain
 HTTP only with ``insecure=True`` and only to a loopback host (``localhost``, 127.0.0.0/8,
 ``::1``), refused otherwise. Authentication answers the registry's ``401``: ``Bearer``
 (a token from the realm, anonymous or with the configured credentials, cached per scope) or
@@ -42,6 +43,7 @@ import time
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any
 
 from hardhull.oci.auth import Challenge, Credentials, load_credentials, parse_challenges
@@ -336,8 +338,37 @@ class RegistryClient:
         scheme = "http" if insecure else "https"
         self._base = f"{scheme}://{self.endpoint}"
         self._ssl = ssl.create_default_context()
+        self._extra_cas = self._load_certs_d()
         self._tokens: dict[str, tuple[str, float]] = {}
         self._basic = False
+
+    def certs_dirs(self) -> list[Path]:
+        """Where a CA for this registry may be dropped, as for Docker and podman:
+        ``/etc/docker/certs.d/HOST[:PORT]/*.crt``, ``/etc/containers/certs.d/…`` and the
+        rootless ``$XDG_CONFIG_HOME/{docker,containers}/certs.d/…`` (``~/.config``)."""
+        env = os.environ if self._env is None else self._env
+        home = env.get("HOME") or str(Path.home())
+        config = Path(env.get("XDG_CONFIG_HOME") or Path(home) / ".config")
+        bases = [Path("/etc/docker/certs.d"), Path("/etc/containers/certs.d")]
+        bases += [config / "docker" / "certs.d", config / "containers" / "certs.d"]
+        return [b / self.endpoint for b in bases]
+
+    def _load_certs_d(self) -> list[Path]:
+        loaded: list[Path] = []
+        for d in self.certs_dirs():
+            try:
+                files = sorted(d.glob("*.crt")) if d.is_dir() else []
+            except OSError:
+                continue
+            for f in files:
+                try:
+                    self._ssl.load_verify_locations(cafile=str(f))
+                except (OSError, ssl.SSLError, ValueError):
+                    raise ImageError(
+                        f"{self._context}: {f}: not a PEM certificate this registry can trust"
+                    ) from None
+                loaded.append(f)
+        return loaded
 
     def __repr__(self) -> str:
         return f"RegistryClient({self.registry!r}, insecure={self.insecure})"
@@ -436,8 +467,10 @@ class RegistryClient:
             resp = conn.getresponse()
         except ssl.SSLCertVerificationError as exc:
             conn.close()
+            where = f"/etc/docker/certs.d/{self.endpoint}/ca.crt or SSL_CERT_FILE"
             raise self._fail(
-                f"TLS certificate of {url.host} not trusted ({_clean(exc.verify_message or '')})"
+                f"TLS certificate of {url.host} not trusted ({_clean(exc.verify_message or '')}; "
+                f"a private CA goes in {where})"
             ) from None
         except ssl.SSLError as exc:
             conn.close()
