@@ -334,7 +334,7 @@ def serve_fake(fake: FakeRegistry, context: ssl.SSLContext | None = None) -> Ite
         fake.scheme = "https"
     server.daemon_threads = True
     fake.server, fake.port = server, server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield fake

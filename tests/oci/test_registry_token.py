@@ -165,8 +165,37 @@ def test_https_needs_a_trusted_certificate(
     reg = token_registry["reg"]
     monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "no-such-bundle.pem"))
     monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))
-    with pytest.raises(ImageError, match=r"TLS certificate of 127\.0\.0\.1 not trusted"):
+    with pytest.raises(
+        ImageError,
+        match=r"of 127\.0\.0\.1 not trusted .*a private CA goes in /etc/docker/certs\.d/",
+    ):
         open_registry_image(f"{reg.host}/public/app:1", platform=AMD64)
+
+
+def test_a_ca_in_certs_d(
+    token_registry: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    reg = token_registry["reg"]
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "no-such-bundle.pem"))
+    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+    certs = tmp_path / "xdg" / "docker" / "certs.d" / reg.host
+    certs.mkdir(parents=True)
+    (certs / "ca.crt").write_bytes(token_registry["ca"].read_bytes())
+    img = open_registry_image(f"{reg.host}/public/app:1", platform=AMD64)
+    assert img.config == token_registry["config"]
+    (certs / "ca.crt").write_text("not a certificate")
+    with pytest.raises(ImageError, match=r"ca\.crt: not a PEM certificate"):
+        open_registry_image(f"{reg.host}/public/app:1", platform=AMD64)
+
+
+def test_insecure_against_an_https_registry_says_so(token_registry: dict[str, Any]) -> None:
+    reg = token_registry["reg"]
+    with pytest.raises(
+        ImageError, match="HTTP 400 \\(the registry speaks HTTPS: leave out --insecure"
+    ):
+        open_registry_image(f"{reg.host}/public/app:1", platform=AMD64, insecure=True)
 
 
 def test_anonymous_pull_token(

@@ -3,6 +3,8 @@ normalisation.
 
 - :func:`parse_reference` — ``[docker://]NAME[:TAG][@DIGEST]`` to a :class:`Reference`;
   raises :class:`ReferenceError` (a ``ValueError``) naming what is wrong.
+- :func:`validate_digest`, :func:`validate_repository`, :func:`validate_selector` (a tag or a
+  digest), :func:`is_loopback`.
 - :class:`Reference` — ``registry`` (``docker.io`` for Docker Hub, else ``host[:port]``),
   ``repository`` (``library/nginx``), ``tag``, ``digest``; ``endpoint`` is the host the
   registry API answers on (``registry-1.docker.io`` for Docker Hub); ``str()`` is the
@@ -96,6 +98,22 @@ def validate_digest(digest: str) -> str:
     if hexpart != hexpart.lower():
         raise ValueError(f"digest {digest!r}: hex digits must be lower case")
     return digest
+
+
+def validate_repository(name: str) -> str:
+    """``name`` if it is a repository path (``library/nginx``); else ValueError."""
+    if not _REMOTE_NAME.fullmatch(name) or len(name) > _NAME_MAX:
+        raise ValueError(f"{name!r} is not a repository name")
+    return name
+
+
+def validate_selector(selector: str) -> str:
+    """``selector`` if it is a tag or a digest (what a manifest is asked by); else ValueError."""
+    if ":" in selector:
+        return validate_digest(selector)
+    if not _TAG.fullmatch(selector):
+        raise ValueError(f"{selector!r} is neither a tag nor a digest")
+    return selector
 
 
 def parse_reference(text: str) -> Reference:

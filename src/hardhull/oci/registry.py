@@ -5,7 +5,9 @@
   A multi-arch index is resolved to ``platform``; the others it offers are in
   ``Image.other_platforms``. The config is fetched and verified; ``Image.open_layer`` streams
   a layer blob, front to back, checking its digest and size as it is read (a mismatch, or a
-  stream that ends early, raises :class:`ImageError` when the end is reached).
+  stream that ends early, raises :class:`ImageError` when the end is reached, or on closing
+  the stream if at most 1 MiB was left unread: that rest is read then). ``Image.close``
+  closes the streams still open without reading them.
 - :class:`RegistryClient` — one registry: :meth:`~RegistryClient.get_manifest`,
   :meth:`~RegistryClient.get_blob`, :meth:`~RegistryClient.open_blob`,
   :meth:`~RegistryClient.blob_exists`, :meth:`~RegistryClient.push_blob`,
@@ -13,7 +15,8 @@
   :meth:`~RegistryClient.referrers` (the referrers API, with the tag-schema fallback
   :func:`fallback_tag`).
 
-HTTPS with the system trust store (``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` honoured); plain
+HTTPS with the system trust store (``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` honoured) and the
+registry's own CAs from ``certs.d`` directories (:meth:`RegistryClient.certs_dirs`); plain
 HTTP only with ``insecure=True`` and only to a loopback host (``localhost``, 127.0.0.0/8,
 ``::1``), refused otherwise. Authentication answers the registry's ``401``: ``Bearer``
 (a token from the realm, anonymous or with the configured credentials, cached per scope) or
@@ -30,7 +33,9 @@ import base64
 import hashlib
 import http.client
 import io
+import ipaddress
 import json
+import os
 import re
 import socket
 import ssl
@@ -38,6 +43,7 @@ import time
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any
 
 from hardhull.oci.auth import Challenge, Credentials, load_credentials, parse_challenges
@@ -56,12 +62,16 @@ from hardhull.oci.reference import (
     is_loopback,
     parse_reference,
     validate_digest,
+    validate_repository,
+    validate_selector,
 )
 
 #: what a manifest GET accepts, the OCI and Docker schema 2 manifests and indexes
 MANIFEST_ACCEPT = ", ".join((OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST))
 MAX_MANIFEST_BYTES = 4 << 20
 MAX_CONFIG_BYTES = 16 << 20
+#: what a stream's close reads of a blob left unfinished, to check its digest
+DRAIN_ON_CLOSE = 1 << 20
 _MAX_TOKEN_BYTES = 1 << 20
 _MAX_ERROR_BYTES = 64 << 10
 _MAX_REDIRECTS = 5
@@ -99,6 +109,42 @@ def _clean(text: str, limit: int = 200) -> str:
     """Registry-supplied text made safe to print: one line, printable, bounded."""
     out = "".join(c if c.isprintable() else " " for c in text).strip()
     return out if len(out) <= limit else out[: limit - 1] + "…"
+
+
+def _bypassed(host: str, port: int, no_proxy: str) -> bool:
+    """Whether ``no_proxy`` (comma-separated: ``*``, host names matching themselves and their
+    subdomains, with or without a leading dot, optional ``:port``, IP addresses and CIDR
+    ranges) exempts ``host``."""
+    host = host.lower().strip("[]")
+    try:
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    for raw in no_proxy.split(","):
+        entry = raw.strip().lower()
+        if not entry:
+            continue
+        if entry == "*":
+            return True
+        if entry.startswith("[") and "]" in entry:
+            entry, _, rest = entry[1:].partition("]")
+            if rest.startswith(":") and rest[1:] != str(port):
+                continue
+        elif entry.count(":") == 1:
+            entry, _, p = entry.partition(":")
+            if p != str(port):
+                continue
+        if address is not None:
+            try:
+                if address in ipaddress.ip_network(entry, strict=False):
+                    return True
+            except ValueError:
+                pass
+            continue
+        name = entry.lstrip(".")
+        if host == name or host.endswith("." + name):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -181,6 +227,7 @@ class _BlobStream(io.RawIOBase):
         self._hash = _hasher(digest, where)
         self._count = 0
         self._checked = False
+        self._abandoned = False
 
     def readable(self) -> bool:
         return True
@@ -215,10 +262,38 @@ class _BlobStream(io.RawIOBase):
         if got != self._digest:
             raise ImageError(f"{self._where}: digest mismatch (the blob's content is {got})")
 
+    def abandon(self) -> None:
+        """Close without reading what remains (nor checking the digest)."""
+        self._abandoned = True
+        self.close()
+
     def close(self) -> None:
-        if not self.closed:
+        """Close; a reader that stopped short of the end (a tar reader stops at the archive's
+        end marker, before the padding) has the rest read and the digest checked here when at
+        most :data:`DRAIN_ON_CLOSE` bytes remain, so a mismatch still raises."""
+        if self.closed:
+            return
+        try:
+            if not self._checked and not self._abandoned:
+                left = self._size - self._count if self._size >= 0 else self._response.resp.length
+                if left is not None and left <= DRAIN_ON_CLOSE:
+                    buf = bytearray(1 << 16)
+                    while self.readinto(buf):
+                        pass
+        finally:
             self._response.close()
-        super().close()
+            super().close()
+
+
+class _BufferedBlob(io.BufferedReader):
+    """The buffered stream handed out; when garbage-collected unclosed it is abandoned (no
+    reading, no check), so a finaliser never raises."""
+
+    def __del__(self) -> None:
+        raw = self.raw
+        if isinstance(raw, _BlobStream) and not raw.closed:
+            raw._abandoned = True
+        super().__del__()
 
 
 class RegistryClient:
@@ -251,7 +326,10 @@ class RegistryClient:
         self._credentials_loaded = credentials is not _AUTO
         if not self._credentials_loaded:
             self._credentials = None
-        host = _Url.parse(f"http://{self.endpoint}/").host
+        try:
+            host = _Url.parse(f"http://{self.endpoint}/").host
+        except ValueError:
+            raise ImageError(f"{self._context}: {registry!r} is not a registry host") from None
         if insecure and not is_loopback(host):
             raise ImageError(
                 f"{self._context}: --insecure (plain HTTP) is allowed only for registries on "
@@ -260,8 +338,37 @@ class RegistryClient:
         scheme = "http" if insecure else "https"
         self._base = f"{scheme}://{self.endpoint}"
         self._ssl = ssl.create_default_context()
+        self._extra_cas = self._load_certs_d()
         self._tokens: dict[str, tuple[str, float]] = {}
         self._basic = False
+
+    def certs_dirs(self) -> list[Path]:
+        """Where a CA for this registry may be dropped, as for Docker and podman:
+        ``/etc/docker/certs.d/HOST[:PORT]/*.crt``, ``/etc/containers/certs.d/…`` and the
+        rootless ``$XDG_CONFIG_HOME/{docker,containers}/certs.d/…`` (``~/.config``)."""
+        env = os.environ if self._env is None else self._env
+        home = env.get("HOME") or str(Path.home())
+        config = Path(env.get("XDG_CONFIG_HOME") or Path(home) / ".config")
+        bases = [Path("/etc/docker/certs.d"), Path("/etc/containers/certs.d")]
+        bases += [config / "docker" / "certs.d", config / "containers" / "certs.d"]
+        return [b / self.endpoint for b in bases]
+
+    def _load_certs_d(self) -> list[Path]:
+        loaded: list[Path] = []
+        for d in self.certs_dirs():
+            try:
+                files = sorted(d.glob("*.crt")) if d.is_dir() else []
+            except OSError:
+                continue
+            for f in files:
+                try:
+                    self._ssl.load_verify_locations(cafile=str(f))
+                except (OSError, ssl.SSLError, ValueError):
+                    raise ImageError(
+                        f"{self._context}: {f}: not a PEM certificate this registry can trust"
+                    ) from None
+                loaded.append(f)
+        return loaded
 
     def __repr__(self) -> str:
         return f"RegistryClient({self.registry!r}, insecure={self.insecure})"
@@ -272,7 +379,7 @@ class RegistryClient:
         return ImageError(f"{self._context}: registry {self.endpoint}: {what}")
 
     def _status_error(self, resp: _Response, what: str) -> ImageError:
-        detail = ""
+        detail, body = "", b""
         try:
             body = resp.read(_MAX_ERROR_BYTES, "error body")
             errors = json.loads(body).get("errors")
@@ -290,6 +397,8 @@ class RegistryClient:
             429: "too many requests (rate limited)",
         }
         status = hints.get(resp.status, f"HTTP {resp.status}")
+        if resp.status == 400 and b"HTTP request to an HTTPS server" in body:
+            detail = "the registry speaks HTTPS: leave out --insecure"
         return self._fail(f"{what}: {status}" + (f" ({detail})" if detail else ""))
 
     # -- transport ------------------------------------------------------------------------
@@ -301,25 +410,67 @@ class RegistryClient:
                 "may be reached without TLS)"
             )
 
-    def _connect(self, url: _Url) -> http.client.HTTPConnection:
+    def _proxy_for(self, url: _Url) -> _Url | None:
+        """The ``https_proxy`` / ``HTTPS_PROXY`` for an HTTPS request, unless the host is on
+        loopback or matches ``no_proxy`` / ``NO_PROXY``. Plain HTTP (loopback only) is never
+        proxied."""
+        if url.scheme != "https" or is_loopback(url.host):
+            return None
+        env = os.environ if self._env is None else self._env
+        proxy = env.get("https_proxy") or env.get("HTTPS_PROXY") or ""
+        if not proxy:
+            return None
+        no_proxy = env.get("no_proxy") or env.get("NO_PROXY") or ""
+        if _bypassed(url.host, url.port, no_proxy):
+            return None
+        try:
+            parsed = _Url.parse(proxy if "://" in proxy else f"http://{proxy}")
+        except ValueError:
+            raise self._fail("https_proxy is not an http:// URL") from None
+        if parsed.scheme != "http":
+            raise self._fail("https_proxy: only http:// proxies are supported")
+        return parsed
+
+    def _connect(self, url: _Url) -> tuple[http.client.HTTPConnection, str]:
+        """A connection to ``url``'s origin, through the proxy if there is one; and a
+        description of the way ("host:port", or "host:port via proxy P:Q") for errors."""
         self._check_scheme(url)
-        if url.scheme == "https":
-            return http.client.HTTPSConnection(
+        way = f"{url.host}:{url.port}"
+        if url.scheme != "https":
+            return http.client.HTTPConnection(url.host, url.port, timeout=self.timeout), way
+        proxy = self._proxy_for(url)
+        if proxy is None:
+            conn = http.client.HTTPSConnection(
                 url.host, url.port, timeout=self.timeout, context=self._ssl
             )
-        return http.client.HTTPConnection(url.host, url.port, timeout=self.timeout)
+            return conn, way
+        conn = http.client.HTTPSConnection(
+            proxy.host, proxy.port, timeout=self.timeout, context=self._ssl
+        )
+        env = os.environ if self._env is None else self._env
+        parts = urllib.parse.urlsplit(env.get("https_proxy") or env.get("HTTPS_PROXY") or "")
+        tunnel_headers = {}
+        if parts.username is not None:
+            user = urllib.parse.unquote(parts.username)
+            password = urllib.parse.unquote(parts.password or "")
+            raw = f"{user}:{password}".encode()
+            tunnel_headers["Proxy-Authorization"] = "Basic " + base64.b64encode(raw).decode()
+        conn.set_tunnel(url.host, url.port, headers=tunnel_headers)
+        return conn, f"{way} via proxy {proxy.host}:{proxy.port}"
 
     def _send_once(
         self, method: str, url: _Url, headers: dict[str, str], body: bytes | None
     ) -> _Response:
-        conn = self._connect(url)
+        conn, way = self._connect(url)
         try:
             conn.request(method, url.target, body=body, headers=headers)
             resp = conn.getresponse()
         except ssl.SSLCertVerificationError as exc:
             conn.close()
+            where = f"/etc/docker/certs.d/{self.endpoint}/ca.crt or SSL_CERT_FILE"
             raise self._fail(
-                f"TLS certificate of {url.host} not trusted ({_clean(exc.verify_message or '')})"
+                f"TLS certificate of {url.host} not trusted ({_clean(exc.verify_message or '')}; "
+                f"a private CA goes in {where})"
             ) from None
         except ssl.SSLError as exc:
             conn.close()
@@ -331,17 +482,20 @@ class RegistryClient:
             raise self._fail(f"TLS with {url.host} failed{hint}") from None
         except TimeoutError:
             conn.close()
-            raise self._fail(f"{url.host}: timed out after {self.timeout:g} s") from None
+            raise self._fail(f"{way}: timed out after {self.timeout:g} s") from None
         except socket.gaierror:
             conn.close()
             raise self._fail(f"cannot resolve host {url.host}") from None
         except ConnectionRefusedError:
             conn.close()
-            raise self._fail(f"{url.host}:{url.port}: connection refused") from None
+            raise self._fail(f"{way}: connection refused") from None
         except (OSError, http.client.HTTPException) as exc:
             conn.close()
             why = getattr(exc, "strerror", None) or type(exc).__name__
-            raise self._fail(f"{url.host}:{url.port}: {why}") from None
+            if str(exc).startswith("Tunnel connection failed"):
+                # http.client's message: the proxy's status line, nothing of ours
+                why = "the proxy refused the tunnel (" + _clean(str(exc).split(":", 1)[-1]) + ")"
+            raise self._fail(f"{way}: {why}") from None
         return _Response(conn, resp)
 
     def _send(
@@ -487,6 +641,13 @@ class RegistryClient:
         authenticating on a 401 once."""
         url = path if path.startswith(("http://", "https://")) else self._base + path
         hdrs = dict(headers or {})
+        try:
+            own = _Url.parse(url).origin == _Url.parse(self._base).origin
+        except ValueError as exc:
+            raise self._fail(str(exc)) from None
+        if not own:
+            # a Location or Link to another host gets no credentials, and answers no challenge
+            return self._send(method, url, hdrs, body)
         resp = self._send(method, url, hdrs, body, authorization=self._authorization(scope))
         if resp.status != 401:
             return resp
@@ -507,9 +668,26 @@ class RegistryClient:
 
     # -- reading --------------------------------------------------------------------------
 
-    @staticmethod
-    def _scope(repository: str, *actions: str) -> str:
+    def _scope(self, repository: str, *actions: str) -> str:
+        """The token scope for ``repository``, which is checked here: every public method
+        passes its repository through this before it builds a path."""
+        try:
+            validate_repository(repository)
+        except ValueError as exc:
+            raise self._fail(str(exc)) from None
         return f"repository:{repository}:{','.join(actions or ('pull',))}"
+
+    def _hash_for(self, digest: str, where: str) -> Any:
+        try:
+            return _hasher(digest, where)
+        except ImageError as exc:
+            raise self._fail(str(exc)) from None
+
+    def _selector(self, reference: str) -> str:
+        try:
+            return validate_selector(reference)
+        except ValueError as exc:
+            raise self._fail(str(exc)) from None
 
     def get_manifest(
         self, repository: str, reference: str, *, expected_digest: str = ""
@@ -517,6 +695,7 @@ class RegistryClient:
         """The manifest or index ``reference`` (a tag or a digest) of ``repository``. Fetched
         by digest (or with ``expected_digest``), its bytes must have that digest."""
         where = f"manifest {reference} of {repository}"
+        self._selector(reference)
         if not expected_digest and ":" in reference:
             expected_digest = reference
         resp = self._request(
@@ -531,7 +710,7 @@ class RegistryClient:
         header_digest = resp.header("Docker-Content-Digest")
         body = self._read(resp, MAX_MANIFEST_BYTES, where)
         if expected_digest:
-            _hasher(expected_digest, where)
+            self._hash_for(expected_digest, where)
             algo = expected_digest.split(":", 1)[0]
             got = _digest_of(body, algo)
             if got != expected_digest:
@@ -577,7 +756,7 @@ class RegistryClient:
     def get_blob(self, repository: str, digest: str, *, max_bytes: int = MAX_CONFIG_BYTES) -> bytes:
         """A small blob (a config, a signature), whole, verified against ``digest``."""
         where = f"blob {digest} of {repository}"
-        hasher = _hasher(digest, where)
+        hasher = self._hash_for(digest, where)
         resp = self._get_blob_response(repository, digest, where)
         data = self._read(resp, max_bytes, where)
         hasher.update(data)
@@ -589,14 +768,15 @@ class RegistryClient:
     def open_blob(self, repository: str, digest: str, *, size: int = -1) -> IO[bytes]:
         """A blob as a stream, read front to back; its digest (and ``size`` when given) are
         checked as it reaches its end, which raises :class:`ImageError` on a mismatch."""
-        where = f"{self._context}: registry {self.endpoint}: blob {digest} of {repository}"
-        _hasher(digest, where)
-        resp = self._get_blob_response(repository, digest, f"blob {digest} of {repository}")
-        return io.BufferedReader(_BlobStream(resp, digest, size, where), 1 << 16)
+        where = f"blob {digest} of {repository}"
+        self._hash_for(digest, where)
+        resp = self._get_blob_response(repository, digest, where)
+        full = f"{self._context}: registry {self.endpoint}: {where}"
+        return _BufferedBlob(_BlobStream(resp, digest, size, full), 1 << 16)
 
     def blob_exists(self, repository: str, digest: str) -> bool:
         where = f"blob {digest} of {repository}"
-        _hasher(digest, where)
+        self._hash_for(digest, where)
         resp = self._request(
             "HEAD", f"/v2/{repository}/blobs/{digest}", scope=self._scope(repository)
         )
@@ -635,6 +815,7 @@ class RegistryClient:
         referrers API, else (a registry without it answers 404) from the index tagged
         :func:`fallback_tag`; ``[]`` when there is neither. ``artifact_type`` filters."""
         where = f"referrers of {digest} in {repository}"
+        self._hash_for(digest, where)
         tag = fallback_tag(digest)
         path = f"/v2/{repository}/referrers/{digest}"
         if artifact_type:
@@ -704,6 +885,7 @@ class RegistryClient:
         its digest."""
         digest = _digest_of(body)
         where = f"push of manifest {reference} to {repository}"
+        self._selector(reference)
         if ":" in reference and reference != digest:
             raise self._fail(f"{where}: the manifest's digest is {digest}")
         resp = self._request(
@@ -735,6 +917,9 @@ class _Opened:
 
     def close(self) -> None:
         for s in self.streams:
+            raw = getattr(s, "raw", None)
+            if isinstance(raw, _BlobStream):
+                raw.abandon()
             s.close()
         self.streams.clear()
 
