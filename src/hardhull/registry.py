@@ -39,6 +39,9 @@ class Target(enum.Enum):
     DAEMON = "daemon"
     #: a container image, as :class:`~hardhull.models.image_facts.ImageFacts`
     IMAGE = "image"
+    #: the packages of an image or an SBOM matched against the advisories, as a
+    #: :class:`~hardhull.vulndb.match.MatchReport`
+    PACKAGES = "packages"
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,9 @@ def rule_page(rule: Rule, links: CodeLinks | None = None) -> str:
         rule.fix,
     ]
     if rule.example:
-        lang = {"D": "dockerfile", "E": "json", "I": "dockerfile"}.get(rule.code[0], "yaml")
+        lang = {"D": "dockerfile", "E": "json", "I": "dockerfile", "V": "dockerfile"}.get(
+            rule.code[0], "yaml"
+        )
         lines += ["", "```" + lang, rule.example, "```"]
     mapping = []
     if rule.pss:
@@ -91,8 +93,8 @@ def rule_page(rule: Rule, links: CodeLinks | None = None) -> str:
             lines.append(f"- Check: [`{links.source}`](../../{links.source})")
         if links.tests:
             lines.append("- Tests: " + ", ".join(f"[`{t}`](../../{t})" for t in links.tests))
-    if rule.code.startswith("I"):
-        # an image has no line to comment and no annotation to set
+    if rule.code.startswith(("I", "V")):
+        # an image or an SBOM has no line to comment and no annotation to set
         how = (
             f"`--disable {rule.code}`, `disable: [{rule.code}]` in `.hardhull.yaml`, or a "
             "baseline file."

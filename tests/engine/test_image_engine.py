@@ -7,6 +7,7 @@ from datetime import date
 
 from hardhull.engine import ScanOptions
 from hardhull.engine.image import check_images
+from hardhull.frontends.image import ImageDocument
 from hardhull.model import Resource, Severity, fingerprint
 from hardhull.models.image_facts import FileInfo, ImageFacts, LayerInfo
 
@@ -23,7 +24,7 @@ def facts() -> ImageFacts:
 
 
 def rows(opts: ScanOptions) -> list[tuple[str, str, str, str, int]]:
-    result = check_images([facts()], opts)
+    result = check_images([ImageDocument("oci:build/app:1.0", facts())], opts)
     assert result.errors == []
     return [
         (f.code, f.severity.label, f.location.path, f.pointer, f.location.line)
@@ -48,6 +49,6 @@ def test_disable_severity_and_baseline() -> None:
         severity={"I001": Severity.HIGH},
         baseline=frozenset({fp}),
     )
-    result = check_images([facts()], opts)
+    result = check_images([ImageDocument("oci:build/app:1.0", facts())], opts)
     assert [(f.code, f.severity.label) for f in result.findings] == [("I001", "high")]
     assert result.suppressed == {"baseline": 1}

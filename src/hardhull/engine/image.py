@@ -10,14 +10,12 @@ from hardhull.context import ScanFacts
 from hardhull.engine import ScanOptions, check_document, findings_for
 from hardhull.frontends.image import ImageDocument
 from hardhull.model import ScanResult
-from hardhull.models.image_facts import ImageFacts
 
 
-def check_images(images: Iterable[ImageFacts], opts: ScanOptions) -> ScanResult:
-    """Every enabled image check on each image, as one result."""
+def check_images(docs: Iterable[ImageDocument], opts: ScanOptions) -> ScanResult:
+    """Every enabled image and vulnerability check on each image (or SBOM), as one result."""
     result = ScanResult()
-    for facts in images:
-        doc = ImageDocument(facts)
+    for doc in docs:
         violations, errors = check_document(doc, ScanFacts(), opts.disabled)
         findings_for(doc, violations, opts, result)
         result.errors.extend(errors)

@@ -1,5 +1,7 @@
-"""The image front end: a container image as one document, whose subject is the
-:class:`~hardhull.models.image_facts.ImageFacts` the image checks (``rules/image``) read.
+"""The image front end: a container image (or an SBOM) as one document, whose subjects are
+the :class:`~hardhull.models.image_facts.ImageFacts` the image checks (``rules/image``) read
+and the :class:`~hardhull.vulndb.match.MatchReport` of its packages, which the vulnerability
+checks (``rules/vuln``) read.
 
 An image has no lines: findings are located by the image reference (the document's path) and
 their pointer (``/config/User``, ``/files/etc/passwd``, ``/layers/2/files/…``), and their
@@ -16,24 +18,25 @@ from hardhull.frontends.interface import Subject
 from hardhull.model import Resource
 from hardhull.models.image_facts import ImageFacts
 from hardhull.registry import Target
+from hardhull.vulndb.match import MatchReport
 
 KIND = "Image"
 
 
 @dataclass
 class ImageDocument:
-    """One image, as the engine locates findings in it."""
+    """One image (or SBOM: ``facts`` None), as the engine locates findings in it."""
 
-    facts: ImageFacts
-    path: str = ""
+    #: the reference as the user gave it (or the SBOM's path)
+    path: str
+    facts: ImageFacts | None = None
+    #: its packages matched against the advisories (None: no database to match against)
+    report: MatchReport | None = None
     lines: list[str] | None = None
-
-    def __post_init__(self) -> None:
-        self.path = self.path or self.facts.ref
 
     @property
     def resource(self) -> Resource:
-        return Resource(KIND, self.facts.ref)
+        return Resource(KIND, self.path)
 
     def position(self, pointer: str) -> tuple[int, int]:
         return (0, 0)
@@ -42,4 +45,9 @@ class ImageDocument:
         return frozenset()
 
     def subjects(self, facts: ScanFacts) -> list[Subject]:
-        return [(Target.IMAGE, self.facts, SubjectContext(self.facts, facts))]
+        out: list[Subject] = []
+        if self.facts is not None:
+            out.append((Target.IMAGE, self.facts, SubjectContext(self.facts, facts)))
+        if self.report is not None:
+            out.append((Target.PACKAGES, self.report, SubjectContext(self.report, facts)))
+        return out

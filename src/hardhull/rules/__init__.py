@@ -28,6 +28,7 @@ FAMILIES: dict[Target, tuple[str, ...]] = {
     Target.COMPOSE: ("compose",),
     Target.DAEMON: ("daemon",),
     Target.IMAGE: ("image",),
+    Target.PACKAGES: ("vuln",),
 }
 
 _loaded: set[str] = set()
