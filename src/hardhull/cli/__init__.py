@@ -21,6 +21,7 @@ from hardhull.cli.common import (
     non_negative_int,
     report_input_errors,
     report_warnings,
+    resolve_rules,
     stdin_hint,
     threshold_exit,
     use_color,
@@ -227,50 +228,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if isinstance(gate, int):
         return gate
     fail_on, policy = gate
-    disabled: set[str] = set()
-    if policy is not None:
-        disabled |= policy.off_codes
-    for item in args.disable:
-        disabled |= {c.strip().upper() for c in item.split(",") if c.strip()}
-    selected = [p.strip().upper() for item in args.select for p in item.split(",") if p.strip()]
-    from_config = not selected
-    selected = selected or cfg.select
-    named_off = set(disabled)  # the rules named off (not those a selection leaves out)
-    if disabled or cfg.disable or cfg.severity or selected:
-        # start-up time: every rule is loaded only to check the codes the user named
-        from hardhull.rules import all_rules
-
-        rules = all_rules()
-        unknown = sorted(c for c in disabled if c not in rules)
-        if unknown:
-            sys.stderr.write(f"hardhull: error: unknown rule code(s): {', '.join(unknown)}\n")
-            return EXIT_ERROR
-        # a configuration file naming a rule that does not exist (a typo, a renamed rule):
-        # a warning naming the file and line, and the scan goes on
-        for key, codes, effect in (
-            ("disable", cfg.disable, "disables"),
-            ("severity", set(cfg.severity), "changes"),
-        ):
-            for name in sorted(c for c in codes if c not in rules):
-                sys.stderr.write(
-                    f"hardhull: warning: {cfg.where(key, name)}: unknown rule code {name} in "
-                    f"'{key}': it {effect} nothing (see: hardhull rules)\n"
-                )
-        disabled |= {c for c in cfg.disable if c in rules}
-        named_off = set(disabled)
-        if selected:
-            matched = {c for c in rules if c.startswith(tuple(selected))}
-            nomatch = sorted(p for p in selected if not any(c.startswith(p) for c in rules))
-            if nomatch and (not from_config or not matched):
-                flag = f"{cfg.path}: 'select'" if from_config else "--select"
-                sys.stderr.write(f"hardhull: error: {flag} matches no rule: {', '.join(nomatch)}\n")
-                return EXIT_ERROR
-            for prefix in nomatch:
-                sys.stderr.write(
-                    f"hardhull: warning: {cfg.where('select', prefix)}: 'select' entry {prefix} "
-                    "matches no rule (see: hardhull rules)\n"
-                )
-            disabled |= set(rules) - matched
+    picked = resolve_rules(args.disable, args.select, cfg, policy.off_codes if policy else ())
+    if isinstance(picked, int):
+        return picked
+    disabled, named_off, selected = picked
     fmt = args.format or cfg.format or "text"
     baseline_path = args.baseline or cfg.baseline
     max_bytes = args.max_file_size if args.max_file_size is not None else cfg.max_file_size

@@ -21,6 +21,7 @@ from hardhull.exitcodes import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 #: any name TYPE_CHECKING as true)
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from hardhull.cli.config import Config
     from hardhull.frontends.kubernetes import K8sObject
     from hardhull.model import InputError, Skipped
 
@@ -221,3 +222,59 @@ def load_manifests(
         m.ignored += parsed.ignored
         m.objects.extend(parsed.objects)
     return m
+
+
+def resolve_rules(
+    disable_args: Sequence[str],
+    select_args: Sequence[str],
+    cfg: Config,
+    policy_off: Iterable[str] = (),
+) -> tuple[set[str], set[str], list[str]] | int:
+    """The rules a run leaves out, from ``--disable``/``--select`` (comma lists, repeatable),
+    the configuration's ``disable``/``select`` and a policy's codes switched off:
+    (every code left out, the codes named off, the selection), or EXIT_ERROR after saying
+    why (an unknown code on the command line, a selection matching nothing). Unknown codes in
+    the configuration are warnings naming the file and line."""
+    disabled: set[str] = set(policy_off)
+    for item in disable_args:
+        disabled |= {c.strip().upper() for c in item.split(",") if c.strip()}
+    selected = [p.strip().upper() for item in select_args for p in item.split(",") if p.strip()]
+    from_config = not selected
+    selected = selected or cfg.select
+    named_off = set(disabled)  # the rules named off (not those a selection leaves out)
+    if disabled or cfg.disable or cfg.severity or selected:
+        # start-up time: every rule is loaded only to check the codes the user named
+        from hardhull.rules import all_rules
+
+        rules = all_rules()
+        unknown = sorted(c for c in disabled if c not in rules)
+        if unknown:
+            sys.stderr.write(f"hardhull: error: unknown rule code(s): {', '.join(unknown)}\n")
+            return EXIT_ERROR
+        # a configuration file naming a rule that does not exist (a typo, a renamed rule):
+        # a warning naming the file and line, and the run goes on
+        for key, codes, effect in (
+            ("disable", cfg.disable, "disables"),
+            ("severity", set(cfg.severity), "changes"),
+        ):
+            for name in sorted(c for c in codes if c not in rules):
+                sys.stderr.write(
+                    f"hardhull: warning: {cfg.where(key, name)}: unknown rule code {name} in "
+                    f"'{key}': it {effect} nothing (see: hardhull rules)\n"
+                )
+        disabled |= {c for c in cfg.disable if c in rules}
+        named_off = set(disabled)
+        if selected:
+            matched = {c for c in rules if c.startswith(tuple(selected))}
+            nomatch = sorted(p for p in selected if not any(c.startswith(p) for c in rules))
+            if nomatch and (not from_config or not matched):
+                flag = f"{cfg.path}: 'select'" if from_config else "--select"
+                sys.stderr.write(f"hardhull: error: {flag} matches no rule: {', '.join(nomatch)}\n")
+                return EXIT_ERROR
+            for prefix in nomatch:
+                sys.stderr.write(
+                    f"hardhull: warning: {cfg.where('select', prefix)}: 'select' entry {prefix} "
+                    "matches no rule (see: hardhull rules)\n"
+                )
+            disabled |= set(rules) - matched
+    return disabled, named_off, selected

@@ -2,7 +2,9 @@
 nearest one from the working directory up to the repository root (:func:`find_config`).
 
 Keys use the CLI flag names (``fail-on``, ``policy``, ``exclude``, ``pss-level``, …) plus
-``disable`` (rule codes switched off) and ``severity`` (code → severity overrides).
+``disable`` (rule codes switched off), ``severity`` (code → severity overrides) and
+``ignore-vulnerabilities`` (advisories an image or SBOM scan leaves out, each with a reason and
+optionally an expiry date and a package: :class:`VulnIgnore`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ CONFIG_NAMES = (".hardhull.yaml", ".hardhull.yml")
 KEYS = {
     "fail-on", "exclude", "pss-level", "pss-version", "disable", "severity",
     "max-file-size", "baseline", "format", "as-of", "select", "policy",
+    "ignore-vulnerabilities", "ignore-unfixed", "db",
 }  # fmt: skip
 
 
@@ -34,6 +37,25 @@ CHOICES = {
 
 class ConfigError(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class VulnIgnore:
+    """An advisory left out of image and SBOM scans: by its ID or any alias (``CVE-…``,
+    ``GHSA-…``), for every package or one (``package``: its name), until ``expires`` (the
+    entry stops applying after that day and a warning says so)."""
+
+    id: str
+    reason: str
+    package: str = ""
+    expires: date | None = None
+
+    def applies(self, ids: set[str], package: str, today: date) -> bool:
+        if self.id.upper() not in ids:
+            return False
+        if self.package and self.package.lower() != package.lower():
+            return False
+        return self.expires is None or today <= self.expires
 
 
 @dataclass
@@ -52,6 +74,11 @@ class Config:
     select: list[str] = field(default_factory=list)
     #: the admission policy file the scan gates on (``--policy``)
     policy: str | None = None
+    #: image and SBOM scans: advisories left out, advisories without a fix left out, the
+    #: advisory database
+    ignore_vulnerabilities: list[VulnIgnore] = field(default_factory=list)
+    ignore_unfixed: bool = False
+    db: str | None = None
 
     #: the YAML text the configuration was read from, to say on which line a value is
     text: str = field(default="", repr=False)
@@ -134,12 +161,57 @@ def _from_mapping(data: Any, path: str) -> Config:
             cfg.severity[str(code).upper()] = Severity.parse(str(s))
         except ValueError as exc:
             raise ConfigError(f"{path}: severity of {code}: {exc}") from None
+    cfg.ignore_vulnerabilities = _vuln_ignores(data.get("ignore-vulnerabilities"), path)
+    unfixed = data.get("ignore-unfixed", False)
+    if not isinstance(unfixed, bool):
+        raise ConfigError(f"{path}: 'ignore-unfixed' must be true or false")
+    cfg.ignore_unfixed = unfixed
+    db = data.get("db")
+    if db is not None and not isinstance(db, str):
+        raise ConfigError(f"{path}: 'db' must be a path")
+    cfg.db = db
     mfs = data.get("max-file-size")
     if mfs is not None:
         if not isinstance(mfs, int) or isinstance(mfs, bool) or mfs <= 0:
             raise ConfigError(f"{path}: 'max-file-size' must be a positive number of bytes")
         cfg.max_file_size = mfs
     return cfg
+
+
+def _vuln_ignores(value: Any, path: str) -> list[VulnIgnore]:
+    """The ``ignore-vulnerabilities`` entries: ``{id, reason, package?, expires?}`` each."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ConfigError(f"{path}: 'ignore-vulnerabilities' must be a list of entries")
+    out = []
+    for i, item in enumerate(value):
+        where = f"{path}: 'ignore-vulnerabilities' entry {i + 1}"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{where} must be a mapping with 'id' and 'reason'")
+        unknown = sorted(str(k) for k in item if k not in ("id", "reason", "package", "expires"))
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
+        vid, reason = item.get("id"), item.get("reason")
+        if not isinstance(vid, str) or not vid.strip():
+            raise ConfigError(f"{where} needs an 'id' (an advisory ID or alias)")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ConfigError(f"{where} ({vid}) needs a 'reason'")
+        package = item.get("package", "")
+        if not isinstance(package, str):
+            raise ConfigError(f"{where} ({vid}): 'package' must be a package name")
+        expires = item.get("expires")
+        if isinstance(expires, str):
+            try:
+                expires = date.fromisoformat(expires)
+            except ValueError:
+                raise ConfigError(
+                    f"{where} ({vid}): 'expires' must be a date (YYYY-MM-DD)"
+                ) from None
+        if expires is not None and not isinstance(expires, date):
+            raise ConfigError(f"{where} ({vid}): 'expires' must be a date (YYYY-MM-DD)")
+        out.append(VulnIgnore(vid.strip(), reason.strip(), package.strip(), expires))
+    return out
 
 
 def load_config(explicit: str | None = None, cwd: str = ".") -> Config:
@@ -248,4 +320,6 @@ def _relative_to_file(cfg: Config, path: str) -> Config:
     """A baseline path in a configuration file is relative to the file's directory."""
     if cfg.baseline and not os.path.isabs(cfg.baseline):
         cfg.baseline = os.path.join(os.path.dirname(path), cfg.baseline)
+    if cfg.db and not os.path.isabs(cfg.db):
+        cfg.db = os.path.join(os.path.dirname(path), cfg.db)
     return cfg
