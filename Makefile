@@ -36,14 +36,15 @@ $(SARIF_MULTITOOL):
 	else echo "note: npm not found: the SARIF validator test will skip"; fi
 
 # Debian's skopeo (writes images in every transport) and docker-registry (an OCI registry the
-# image tests start on 127.0.0.1 with a config of their own), for the image tests; installed
-# where apt-get can run as root, else those tests skip with the reason
-DEBS := skopeo docker-registry
+# image tests start on 127.0.0.1 with a config of their own), for the image tests, and rpm
+# (tests/vulndb compares versions with its rpm.vercmp); installed where apt-get can run as
+# root, else those tests skip with the reason
+DEBS := skopeo docker-registry rpm
 DEBS_STAMP := .cache/debs.stamp
 
 $(DEBS_STAMP):
 	@mkdir -p .cache
-	@if command -v skopeo >/dev/null 2>&1 && command -v docker-registry >/dev/null 2>&1; then :; \
+	@if command -v skopeo >/dev/null 2>&1 && command -v docker-registry >/dev/null 2>&1 && command -v rpm >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEBS) >/dev/null \
 	  || (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEBS) >/dev/null) \
