@@ -37,7 +37,8 @@ $(SARIF_MULTITOOL):
 
 # Debian's skopeo (writes images in every transport) and docker-registry (an OCI registry the
 # image tests start on 127.0.0.1 with a config of their own), for the image tests, and rpm
-# (rpmbuild and an rpm sqlite database for the SBOM tests); installed where apt-get can run as
+# (rpmbuild and an rpm sqlite database for the SBOM tests; tests/vulndb compares versions with
+# its rpm.vercmp); installed where apt-get can run as
 # root, else those tests skip with the reason
 DEBS := skopeo docker-registry rpm
 DEBS_STAMP := .cache/debs.stamp

@@ -5,6 +5,7 @@ properties (a total order; nothing but InvalidVersion on arbitrary text)."""
 from __future__ import annotations
 
 import itertools
+import random
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,6 +25,12 @@ VECTOR_FILES: dict[str, tuple[str, ...]] = {
     "redhat-versions.txt": ("Red Hat", "AlmaLinux:9", "Rocky Linux:8", "openSUSE"),
     "pypi-versions.txt": ("PyPI",),
     "pypi-versions-generated.txt": ("PyPI",),
+    "semver-versions.txt": ("npm", "Go", "crates.io", "Hex"),
+    "maven-versions.txt": ("Maven",),
+    "maven-versions-generated.txt": ("Maven",),
+    "nuget-versions.txt": ("NuGet",),
+    "rubygems-versions.txt": ("RubyGems",),
+    "rubygems-versions-generated.txt": ("RubyGems",),
 }
 
 # lines each file must hold (so that a truncated or emptied file cannot pass)
@@ -80,11 +87,24 @@ def test_every_reference_comparison_agrees(shared: Path, filename: str, ecosyste
     assert not wrong, f"{len(wrong)} of {len(rows)} disagree:\n" + "\n".join(wrong[:25])
 
 
+def test_every_vector_file_is_checked(shared: Path) -> None:
+    files = {p.name for p in (shared / "version-vectors").glob("*.txt")}
+    assert files == set(VECTOR_FILES) == set(EXPECTED_COUNTS)
+
+
 def test_release_suffix_and_unknown_ecosystems() -> None:
     assert supported("Debian:12") and supported("Ubuntu:Pro:18.04:LTS") and supported("PyPI")
     assert not supported("NoSuchEcosystem") and not supported("debian")
     with pytest.raises(UnsupportedEcosystem):
         compare("NoSuchEcosystem", "1", "2")
+
+
+@pytest.mark.parametrize("text", ["1-" * 2000 + "1", "a1" * 2000, "1." * 200])
+def test_overlong_text_is_invalid_not_a_crash(text: str) -> None:
+    """Maven nests a list per hyphen: a hostile version must not exhaust the stack."""
+    for ecosystem in ("Maven", "Debian", "npm"):
+        with pytest.raises(InvalidVersion, match="longer than 256"):
+            compare(ecosystem, text, "1")
 
 
 def _lt(ecosystem: str, *ordered: str) -> None:
@@ -177,6 +197,38 @@ def test_rpm_edge_cases() -> None:
     _lt("Red Hat", "1.0", "1.0-1")  # a version without release sorts before one with
 
 
+def _rpm_like(rng: random.Random) -> str:
+    epoch = rng.choice(["", "", "1:", "0:", "007:", "2:"])
+    version = "".join(rng.choice("0123456789.~^ab_+Z") for _ in range(rng.randint(1, 8)))
+    release = rng.choice(["", "-1", "-1.el9", "-1.el9_2", "-2.fc39", "-0.1.rc1", "-1~pre", "-1^p"])
+    return epoch + version + release
+
+
+@pytest.mark.skipif(shutil.which("rpm") is None, reason="rpm is not installed here")
+def test_rpm_agrees_with_the_real_rpm(tmp_path: Path) -> None:
+    """3,000 generated pairs, compared by this machine's rpm too (its Lua ``rpm.vercmp``,
+    all in one process)."""
+    rng = random.Random(20261205)
+    pairs = [(_rpm_like(rng), _rpm_like(rng)) for _ in range(2250)]
+    for _ in range(750):  # variants that rpm may find equal: epoch 0, separators, zeros
+        a = _rpm_like(rng)
+        b = rng.choice(["0:", ""]) + a.split(":")[-1].replace(".", rng.choice("._+"))
+        pairs.append((a, b.replace("1", rng.choice(["1", "01"]))))
+    # rpm's Lua print() joins its output without newlines: separate the results
+    script = "".join(f"print(rpm.vercmp('{a}', '{b}') .. ',')\n" for a, b in pairs)
+    (tmp_path / "pairs.lua").write_text(script, encoding="utf-8")
+    lua = f"%{{lua: dofile('{tmp_path / 'pairs.lua'}')}}"
+    done = subprocess.run(["rpm", "--eval", lua], capture_output=True, text=True, check=True)
+    theirs = [int(r) for r in done.stdout.replace("\n", "").split(",") if r]
+    assert len(theirs) == len(pairs)
+    wrong = [
+        f"{a} ? {b}: rpm {r}, ours {compare('Red Hat', a, b)}"
+        for (a, b), r in zip(pairs, theirs, strict=True)
+        if compare("Red Hat", a, b) != r
+    ]
+    assert not wrong, f"{len(wrong)} of {len(pairs)} disagree:\n" + "\n".join(wrong[:20])
+
+
 @pytest.mark.parametrize("bad", ["", " ", "1.0 1", "1.0\n"])
 def test_rpm_rejects_empty_and_whitespace(bad: str) -> None:
     with pytest.raises(InvalidVersion):
@@ -202,6 +254,66 @@ def test_pep440_edge_cases() -> None:
 def test_pep440_rejects(bad: str) -> None:
     with pytest.raises(InvalidVersion):
         compare("PyPI", bad, "1")
+
+
+# --- semver -------------------------------------------------------------------------------
+
+
+def test_semver_edge_cases() -> None:
+    _lt("npm", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta.2")
+    _lt("npm", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.10.0")
+    _lt("crates.io", "1.0.0-1", "1.0.0-1.1", "1.0.0-a", "1.0.0-a-b")  # numeric first
+    _eq("npm", "1.0.0+build.1", "1.0.0+other", "1.0.0", "v1.0.0")  # build ignored
+    # Go: v prefix, +incompatible, pseudo-versions
+    _eq("Go", "v2.0.0+incompatible", "2.0.0")
+    _lt("Go", "v0.0.0-20190101000000-abcdefabcdef", "v0.0.0-20200101000000-000000000000", "0.0.0")
+    _lt("Go", "v1.2.3", "v1.2.4-0.20200101000000-abcdefabcdef", "v1.2.4")
+    _eq("Hex", "1", "1.0", "1.0.0")
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "v", "1.0.0-", "1.0.0+", "1..0", "1.0.0-a..b", "a.b.c", "1.0 "]
+)
+def test_semver_rejects(bad: str) -> None:
+    with pytest.raises(InvalidVersion):
+        compare("npm", bad, "1.0.0")
+
+
+# --- Maven ----------------------------------------------------------------------------------
+
+
+def test_maven_edge_cases() -> None:
+    _lt("Maven", "1.0-alpha-1", "1.0-alpha-2", "1.0-beta-1", "1.0-milestone-1", "1.0-rc-1")
+    _lt("Maven", "1.0-rc-1", "1.0-SNAPSHOT", "1.0", "1.0-sp-1", "1.0-abc", "1.0-xyz", "1.0.1")
+    _eq("Maven", "1.0", "1", "1.0.0", "1-ga", "1.0.Final", "1.0-RELEASE", "1-0", "1.0-final-ga")
+    _eq("Maven", "1.0-alpha1", "1.0-a1", "1.0-alpha-1", "1.0a1", "1.0-ALPHA-1")
+    _eq("Maven", "1.0-cr1", "1.0-rc1", "1.0-RC-1")
+    _eq("Maven", "1-1", "1-ga-1")  # a null qualifier goes with its hyphen (POM reference)
+    _lt("Maven", "1-sp-1", "1-1", "1.1")
+    _lt("Maven", "1.9", "1.10", "1.0010.1")  # numbers, leading zeros dropped
+    _lt("Maven", "20190126.230843", "1234567890.12345", "12345678901234567890.1")  # any size
+
+
+# --- NuGet and RubyGems --------------------------------------------------------------------
+
+
+def test_nuget_edge_cases() -> None:
+    _lt("NuGet", "1.0.0-alpha", "1.0.0-Beta", "1.0.0-beta.2", "1.0.0-beta.10", "1.0.0")
+    _lt("NuGet", "1.0.0", "1.0.0.1-alpha", "1.0.0.1", "1.0.1")
+    _eq("NuGet", "1.0", "1.0.0", "1.0.0.0", "1.0.0+meta", "01.00")
+    _eq("NuGet", "1.0.0-RC.1", "1.0.0-rc.1")  # labels compare case-insensitively
+    with pytest.raises(InvalidVersion):
+        compare("NuGet", "1.0.0.0.0", "1")
+
+
+def test_rubygems_edge_cases() -> None:
+    _lt("RubyGems", "1.0.a", "1.0.a.1", "1.0.b", "1.0.rc1", "1.0", "1.0.1", "1.1")
+    _eq("RubyGems", "1.0", "1", "1.0.0", "1.0.0.0")
+    _eq("RubyGems", "1.0-beta", "1.0.pre.beta")
+    _lt("RubyGems", "1.9", "1.10")
+    for bad in ("", "a1", "1.0 beta", "1.0_1"):
+        with pytest.raises(InvalidVersion):
+            compare("RubyGems", bad, "1")
 
 
 # --- properties ---------------------------------------------------------------------------
@@ -235,6 +347,45 @@ GENERATED = {
         st.sampled_from(["", "1:", "0:", "007:"]),
         st.text("0123456789.~^ab_", min_size=1, max_size=8),
         st.sampled_from(["", "-1", "-1.el9", "-1.el9_2", "-2.fc39", "-"]),
+    ),
+    "npm": st.builds(
+        lambda v, rel, pre, build: f"{v}{rel}{pre}{build}",
+        st.sampled_from(["", "v"]),
+        st.lists(_DIGITS, min_size=1, max_size=3).map(".".join),
+        st.lists(st.sampled_from(["alpha", "beta", "1", "11", "rc", "x-y", "0"]), max_size=3).map(
+            lambda ids: "-" + ".".join(ids) if ids else ""
+        ),
+        st.sampled_from(["", "+build", "+incompatible"]),
+    ),
+    # Maven versions as they are written: a number first, numbers after "." or "-",
+    # qualifiers after "-" or right after a number, release qualifiers at the end.
+    # ComparableVersion (Maven's own order, which the reference comparisons pin) is not
+    # transitive beyond that ("1" < "1.sp" < "1-alpha" < "1"; "final.1" < "0.alpha" < "0" <
+    # "final.1"), see docs/vulnerabilities.md
+    "Maven": st.builds(
+        lambda first, rest, last: first + rest + last,
+        st.sampled_from(["1", "0", "10", "2", "01"]),
+        st.lists(
+            st.tuples(st.sampled_from([".", "-"]), st.sampled_from(["1", "0", "10", "01", "2"]))
+            | st.tuples(
+                st.sampled_from(["-", ""]),
+                st.sampled_from(["alpha", "a1", "b2", "m1", "rc", "cr1", "snapshot", "sp", "xyz"]),
+            ),
+            max_size=4,
+        ).map(lambda parts: "".join(sep + part for sep, part in parts)),
+        st.sampled_from(["", "-ga", "-Final", "-RELEASE"]),
+    ),
+    "NuGet": st.builds(
+        lambda rel, pre: f"{rel}{pre}",
+        st.lists(_DIGITS, min_size=1, max_size=4).map(".".join),
+        st.lists(st.sampled_from(["alpha", "Alpha", "BETA", "1", "11", "rc"]), max_size=3).map(
+            lambda ids: "-" + ".".join(ids) if ids else ""
+        ),
+    ),
+    "RubyGems": st.builds(
+        lambda rel, tail: f"{rel}{tail}",
+        st.lists(_DIGITS, min_size=1, max_size=4).map(".".join),
+        st.sampled_from(["", ".a", ".b1", ".rc.2", "-beta", ".pre.1", "a", ".0.a"]),
     ),
     "PyPI": st.builds(
         lambda e, rel, pre, post, dev, local: f"{e}{rel}{pre}{post}{dev}{local}",
