@@ -480,3 +480,40 @@ def test_maven_ranges(tmp_path: Path) -> None:
     with db:
         assert ids(db, Package(name, "2.14.1", "Maven", "")) == ["GHSA-l4j"]
         assert ids(db, Package(name, "2.15.0", "Maven", "")) == []
+
+
+def test_binnmu_is_compared_by_its_source_version(tmp_path: Path) -> None:
+    db = db_with(
+        tmp_path, record("DSA-b", ecosystem="Debian:12", name="zlib", versions=["1:1.2.13.dfsg-1"])
+    )
+    pkg = Package(
+        "zlib1g",
+        "1:1.2.13.dfsg-1+b1",
+        "Debian",
+        "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1+b1",
+        source_name="zlib",
+        source_version="1:1.2.13.dfsg-1",
+    )
+    with db:
+        (vuln,) = match_packages(db, [pkg], Distro("debian", "12")).vulnerabilities
+    assert (vuln.id, vuln.installed, vuln.package.name) == ("DSA-b", "1:1.2.13.dfsg-1+b1", "zlib1g")
+
+
+def test_without_the_cvss_library_the_database_rating_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "cvss", None)  # import cvss raises ImportError
+    vector = [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]
+    db = db_with(
+        tmp_path,
+        record("GHSA-1", versions=["1.0"], severity=vector, database_specific={"severity": "LOW"}),
+        record("GHSA-2", name="two", versions=["1.0"], severity=vector),
+    )
+    with db:
+        report = match_packages(db, [pypi("demo", "1.0"), pypi("two", "1.0")])
+    assert [(v.id, v.severity, v.score) for v in report.vulnerabilities] == [
+        ("GHSA-1", Severity.LOW, None),
+        ("GHSA-2", None, None),
+    ]

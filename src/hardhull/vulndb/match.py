@@ -17,7 +17,8 @@ What is matched (https://ossf.github.io/osv-schema/#evaluation):
   source version, under the release of the image's :class:`Distro` (``Debian:12``,
   ``Ubuntu:22.04`` and ``Ubuntu:22.04:LTS``, ``Alpine:v3.19``, ``Rocky Linux:9``);
 - an affected entry matches when the installed version is in its ``versions`` list (exact
-  text, or equal under the ecosystem's ordering), or inside one of its ranges of type
+  text; or equal under the ecosystem's ordering when no range of the entry could be
+  evaluated), or inside one of its ranges of type
   ``ECOSYSTEM`` or ``SEMVER``: events ``introduced`` / ``fixed`` / ``last_affected`` sorted by
   version and walked in order, and below a ``limit`` when one is given. ``GIT`` ranges are
   not evaluated; withdrawn records are never returned by the index;
@@ -172,6 +173,7 @@ def _evaluate(entry: dict[str, Any], version: str) -> tuple[bool, list[str], str
     listed = [str(v) for v in entry.get("versions") or ()]
     hit = version in listed
     why: str | None = None
+    evaluated = False
     fixed: list[str] = []
     for rng in entry.get("ranges") or ():
         rtype = str(rng.get("type", "")).upper()
@@ -186,11 +188,14 @@ def _evaluate(entry: dict[str, Any], version: str) -> tuple[bool, list[str], str
         name, cmp = found
         try:
             hit = in_range(version, events, cmp)
+            evaluated = True
         except versions.InvalidVersion as exc:
             why = f"not a {name} version here: {exc}"
         except versions.UnsupportedEcosystem:
             why = f"no version comparison for {name} yet"
-    if not hit and listed and versions.supported(eco):
+    # the same version written otherwise (1.0.0 for 1.0), when no range decided: comparing
+    # with every listed version is what a long list costs, so only then
+    if not hit and not evaluated and listed and versions.supported(eco):
         for v in listed:
             try:
                 if versions.compare(eco, version, v) == 0:
