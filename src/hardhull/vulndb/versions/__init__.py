@@ -59,6 +59,8 @@ _COMPARATORS: dict[str, Callable[[str, str], int]] = {
     "Go": semver.compare,
     "crates.io": semver.compare,
     "Hex": semver.compare,
+    #: OSV ranges of type SEMVER, whatever the ecosystem
+    "SemVer": semver.compare,
     "Maven": maven.compare,
     "NuGet": nuget.compare,
     "RubyGems": rubygems.compare,
