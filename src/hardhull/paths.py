@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 #: paths that name no file: standard input ("<stdin>"), objects that came from no file ("")
 NOT_A_FILE = frozenset({"", "-", "<stdin>"})
@@ -38,3 +39,18 @@ def stable_path(path: str) -> str:
         if not rel.startswith(".."):
             p = rel
     return p.replace(os.sep, "/")
+
+
+def user_cache_dir() -> str:
+    """The user's cache directory: ``$XDG_CACHE_HOME``, else ``~/Library/Caches`` on macOS,
+    ``%LOCALAPPDATA%`` on Windows, ``~/.cache`` elsewhere."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    if xdg and os.path.isabs(xdg):
+        return xdg
+    if sys.platform == "darwin":
+        return os.path.expanduser("~/Library/Caches")
+    if sys.platform == "win32":
+        local = os.environ.get("LOCALAPPDATA", "").strip()
+        if local:
+            return local
+    return os.path.expanduser("~/.cache")

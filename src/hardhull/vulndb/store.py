@@ -24,12 +24,12 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
+from hardhull.paths import user_cache_dir
 from hardhull.vulndb.ecosystems import canonical_ecosystem, normalise_name
 from hardhull.vulndb.records import Record, RecordError, SourceError, iter_sources, parse_records
 
@@ -60,21 +60,6 @@ CREATE INDEX IF NOT EXISTS affected_record ON affected (record_id);
 
 class DBError(Exception):
     """The database cannot be opened, read or written (the message names the file)."""
-
-
-def user_cache_dir() -> str:
-    """The user's cache directory: ``$XDG_CACHE_HOME``, else ``~/Library/Caches`` on macOS,
-    ``%LOCALAPPDATA%`` on Windows, ``~/.cache`` elsewhere."""
-    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    if xdg and os.path.isabs(xdg):
-        return xdg
-    if sys.platform == "darwin":
-        return os.path.expanduser("~/Library/Caches")
-    if sys.platform == "win32":
-        local = os.environ.get("LOCALAPPDATA", "").strip()
-        if local:
-            return local
-    return os.path.expanduser("~/.cache")
 
 
 def default_db_path() -> str:
