@@ -4,6 +4,9 @@ with rpmbuild and installed with ``rpm -i --justdb``, read back and compared wit
 from __future__ import annotations
 
 import lzma
+import shutil
+import sqlite3
+import struct
 import subprocess
 from pathlib import Path
 
@@ -203,4 +206,93 @@ def test_mutated_ndb_is_read_or_refused(offset: int, value: bytes) -> None:
     at = offset % len(data)
     data[at : at + len(value)] = value
     r = sbom.catalog_file("var/lib/rpm/Packages.db", bytes(data))
+    assert isinstance(r, sbom.FileResult)
+
+
+def _db_load(rows: list[tuple[int, bytes]], dest: Path, lorder: str, page_size: int) -> None:
+    """A Berkeley DB hash database written by Berkeley DB's own db_load, keyed by package
+    number like rpm's ``Packages`` (record 0: the next number)."""
+    tool = shutil.which("db5.3_load") or shutil.which("db_load")
+    if tool is None:
+        pytest.skip("db5.3_load not found (Debian's db5.3-util)")
+    fmt = "<I" if lorder == "1234" else ">I"
+    lines = [
+        "VERSION=3",
+        "format=bytevalue",
+        "type=hash",
+        f"db_lorder={lorder}",
+        f"db_pagesize={page_size}",
+        "HEADER=END",
+        " " + struct.pack(fmt, 0).hex(),
+        " " + struct.pack(fmt, max(n for n, _ in rows) + 1).hex(),
+    ]
+    for number, blob in rows:
+        lines += [" " + struct.pack(fmt, number).hex(), " " + blob.hex()]
+    lines.append("DATA=END")
+    dump = dest.parent / "dump"
+    dump.write_text("\n".join(lines) + "\n")
+    subprocess.run([tool, "-f", str(dump), str(dest)], check=True, capture_output=True)
+
+
+@pytest.mark.parametrize(("lorder", "page_size"), [("1234", 4096), ("4321", 4096), ("1234", 65536)])
+def test_berkeley_db(tmp_path: Path, lorder: str, page_size: int) -> None:
+    """The Mariner headers in a Berkeley DB hash file written by db_load (both byte orders;
+    64 KiB pages keep headers inline, 4 KiB ones put them on overflow pages): the same
+    packages as from sqlite, and what Debian's rpm (read-only bdb backend) lists."""
+    data = lzma.decompress((RPM_DATA / "cbl-mariner-2.0-rpmdb.sqlite.xz").read_bytes())
+    (tmp_path / "rpmdb.sqlite").write_bytes(data)
+    con = sqlite3.connect(tmp_path / "rpmdb.sqlite")
+    rows = con.execute("SELECT hnum, blob FROM Packages").fetchall()
+    con.close()
+    db = tmp_path / "bdb"
+    db.mkdir()
+    _db_load(rows, db / "Packages", lorder, page_size)
+    path = "var/lib/rpm/Packages"
+    r = sbom.catalog_file(path, (db / "Packages").read_bytes())
+    assert r.errors == ()
+    from_sqlite = sbom.catalog_file("var/lib/rpm/rpmdb.sqlite", data).packages
+    key = sorted((p.name, p.version, p.arch, p.files) for p in from_sqlite)
+    assert sorted((p.name, p.version, p.arch, p.files) for p in r.packages) == key
+    if lorder == "1234" and shutil.which("rpm"):
+        q = subprocess.run(
+            [
+                "rpm",
+                "--define",
+                "_db_backend bdb_ro",
+                "--dbpath",
+                str(db),
+                "-qa",
+                "--qf",
+                "%{NAME}\\t%{EPOCH}:%{VERSION}-%{RELEASE}\\n",
+            ],
+            capture_output=True,
+            text=True,
+        )
+        if q.returncode == 0:
+            listed = {
+                tuple(line.replace("(none):", "").split("\t")) for line in q.stdout.splitlines()
+            }
+            assert {(p.name, p.version) for p in r.packages} == listed
+
+
+def test_rhel8_berkeley_db() -> None:
+    """RHEL 8's libuuid in a real rpm-written Berkeley DB (go-rpmdb's test data)."""
+    data = lzma.decompress((RPM_DATA / "rhel8-libuuid-Packages.xz").read_bytes())
+    (p,) = sbom.catalog_file("var/lib/rpm/Packages", data).packages
+    assert (p.name, p.version, p.arch, p.source_name, p.licenses) == (
+        "libuuid",
+        "2.32.1-42.el8_8",
+        "x86_64",
+        "util-linux",
+        ("BSD",),
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(offset=st.integers(0, 1 << 17), value=st.binary(min_size=1, max_size=8))
+def test_mutated_berkeley_db_is_read_or_refused(offset: int, value: bytes) -> None:
+    data = bytearray(lzma.decompress((RPM_DATA / "rhel8-libuuid-Packages.xz").read_bytes()))
+    at = offset % len(data)
+    data[at : at + len(value)] = value
+    r = sbom.catalog_file("var/lib/rpm/Packages", bytes(data))
     assert isinstance(r, sbom.FileResult)
