@@ -43,7 +43,7 @@ _NAMES = frozenset(
         "package.json",
     }
 )
-_SUFFIXES = (".list", ".md5sums", ".egg-info")
+_SUFFIXES = (".list", ".md5sums", ".egg-info", ".egg")
 
 
 def _kind(path: str) -> str | None:
@@ -77,8 +77,12 @@ def _kind(path: str) -> str | None:
         return "python"
     if name == "RECORD" and parent_name.endswith(".dist-info"):
         return "python-record"
-    if (name == "PKG-INFO" and parent_name.endswith(".egg-info")) or name.endswith(".egg-info"):
+    if name == "PKG-INFO" and (parent_name.endswith(".egg-info") or parent_name == "EGG-INFO"):
         return "python"
+    if name.endswith(".egg-info"):
+        return "python"
+    if name.endswith(".egg"):
+        return "python-egg"
     if name == "package.json" and npm.is_package_json(path):
         return "npm"
     if name.lower().endswith(java.ARCHIVE_SUFFIXES):
@@ -102,7 +106,7 @@ def wants(path: str, size: int, mode: int) -> bool:
     kind = _kind(p)
     if kind is None:
         return bool(mode & 0o111) and 0 < size <= MAX_BINARY_SIZE
-    if kind == "java":
+    if kind in ("java", "python-egg"):
         return size <= MAX_BINARY_SIZE
     if kind in ("dpkg-status", "apk", "rpm-sqlite", "rpm-ndb", "rpm-bdb"):
         return size <= MAX_DATABASE_SIZE
@@ -132,6 +136,7 @@ _CATALOGERS: dict[str, Callable[[bytes, str], FileResult]] = {
     "rpm-ndb": _packages(rpm.parse_ndb),
     "rpm-bdb": _packages(rpm.parse_bdb),
     "python": _packages(python.parse_metadata),
+    "python-egg": _packages(python.parse_egg),
     "python-record": lambda data, path: FileResult(
         owns=((path.rsplit("/", 1)[0], python.parse_record(data, path)),)
     ),
