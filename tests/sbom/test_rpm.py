@@ -296,3 +296,51 @@ def test_mutated_berkeley_db_is_read_or_refused(offset: int, value: bytes) -> No
     data[at : at + len(value)] = value
     r = sbom.catalog_file("var/lib/rpm/Packages", bytes(data))
     assert isinstance(r, sbom.FileResult)
+
+
+def test_layer_that_installed_each_package(tmp_path: Path) -> None:
+    """Three layers written by rpm itself: the first installs the probe, the second another
+    package, the third upgrades the probe. Each layer rewrote the database; the history of
+    its versions gives each package the layer that brought it in at its version."""
+    rpmbuild, rpm_ = need("rpmbuild"), need("rpm")
+    top = tmp_path / "build"
+
+    def build(name: str, version: str) -> Path:
+        (top / "SPECS").mkdir(parents=True, exist_ok=True)
+        spec = top / "SPECS" / f"{name}-{version}.spec"
+        spec.write_text(
+            SPEC.replace("hardhull-probe", name).replace("Version: 1.2.3", f"Version: {version}")
+        )
+        subprocess.run(
+            [rpmbuild, "--define", f"_topdir {top}", "-bb", str(spec)],
+            check=True,
+            capture_output=True,
+        )
+        return next((top / "RPMS/noarch").glob(f"{name}-{version}-*.rpm"))
+
+    db = tmp_path / "db"
+    db.mkdir()
+    common = [rpm_, "--define", "_db_backend sqlite", "--dbpath", str(db)]
+    subprocess.run([*common, "--initdb"], check=True, capture_output=True)
+    path = "var/lib/rpm/rpmdb.sqlite"
+    history = []
+    steps = [
+        ("sha256:" + "1" * 64, ["-i", build("probe-a", "1.0")]),
+        ("sha256:" + "2" * 64, ["-i", build("probe-b", "1.0")]),
+        ("sha256:" + "3" * 64, ["-U", build("probe-a", "2.0")]),
+    ]
+    for digest, (flag, pkg) in steps:
+        subprocess.run(
+            [*common, flag, "--nodeps", "--justdb", str(pkg)], check=True, capture_output=True
+        )
+        history.append((digest, sbom.catalog_file(path, (db / "rpmdb.sqlite").read_bytes())))
+    final = history[-1][1]
+    packages = sbom.assemble({path: final}, None, {path: steps[-1][0]}, {path: history})
+    assert {(p.name, p.version, p.layer) for p in packages} == {
+        ("probe-a", "2:2.0-4.el9", steps[2][0]),
+        ("probe-b", "2:1.0-4.el9", steps[1][0]),
+    }
+    # without the history, the database's own layer
+    assert {p.layer for p in sbom.assemble({path: final}, None, {path: steps[-1][0]})} == {
+        steps[-1][0]
+    }

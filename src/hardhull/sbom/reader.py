@@ -36,7 +36,7 @@ LANGUAGE_ECOSYSTEMS = {
 }
 _OS_NAMESPACES = {"redhat": "rhel", "rocky-linux": "rocky", "centos": "rhel"}
 #: layer properties of other tools' CycloneDX output
-_LAYER_PROPERTIES = (LAYER_PROPERTY, "aquasecurity:trivy:LayerDigest")
+_LAYER_PROPERTIES = (LAYER_PROPERTY, "aquasecurity:trivy:LayerDigest", "syft:location:0:layerID")
 _SRC_NAME_PROPERTIES = (SOURCE_NAME_PROPERTY, "aquasecurity:trivy:SrcName")
 _SRC_VERSION_PROPERTIES = (SOURCE_VERSION_PROPERTY, "aquasecurity:trivy:SrcVersion")
 
