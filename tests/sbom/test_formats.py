@@ -208,3 +208,29 @@ def test_same_packages_as_trivy_on_this_debian_machine(
         for p in ours
         if p.ecosystem == "Debian"
     } == source
+
+
+def test_the_image_itself_is_not_a_package(tmp_path: Path) -> None:
+    """trivy and syft describe the scanned image with an oci (or docker) purl."""
+    doc = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "metadata": {
+            "component": {
+                "type": "container",
+                "name": "alpine:3.14",
+                "purl": "pkg:oci/alpine@sha256%3A0a?repository_url=index.docker.io",
+            }
+        },
+        "components": [
+            {
+                "type": "library",
+                "name": "musl",
+                "purl": "pkg:apk/alpine/musl@1.2.2-r3?distro=3.14.0",
+            }
+        ],
+    }
+    (tmp_path / "bom.json").write_text(json.dumps(doc))
+    packages, distro = sbom.read_sbom(tmp_path / "bom.json")
+    assert [(p.name, p.ecosystem) for p in packages] == [("musl", "Alpine")]
+    assert distro is not None and (distro.id, distro.version_id) == ("alpine", "3.14.0")
