@@ -344,3 +344,46 @@ def test_layer_that_installed_each_package(tmp_path: Path) -> None:
     assert {p.layer for p in sbom.assemble({path: final}, None, {path: steps[-1][0]})} == {
         steps[-1][0]
     }
+
+
+def test_python_module_of_an_rpm_package_is_not_a_pypi_package(
+    tmp_path: Path, pip_target: Path
+) -> None:
+    """An rpm (like Fedora's python3-jinja2) that installs a dist-info: the rpm database
+    lists the METADATA file among its files, so the module is reported once, as the rpm."""
+    rpmbuild, rpm_ = need("rpmbuild"), need("rpm")
+    site = "usr/lib/python3.11/site-packages"
+    meta = pip_target / "Jinja2-2.10.dist-info/METADATA"
+    top = tmp_path / "build"
+    (top / "SPECS").mkdir(parents=True)
+    spec = top / "SPECS/python3-jinja2.spec"
+    spec.write_text(
+        "Name: python3-jinja2\nVersion: 2.10\nRelease: 1\nSummary: s\nLicense: BSD\n"
+        "BuildArch: noarch\n%description\ns\n%install\n"
+        f"mkdir -p %{{buildroot}}/{site}/Jinja2-2.10.dist-info\n"
+        f"cp {meta} %{{buildroot}}/{site}/Jinja2-2.10.dist-info/METADATA\n"
+        f"%files\n/{site}/Jinja2-2.10.dist-info/METADATA\n"
+    )
+    subprocess.run(
+        [rpmbuild, "--define", f"_topdir {top}", "-bb", str(spec)], check=True, capture_output=True
+    )
+    (pkg,) = (top / "RPMS/noarch").glob("*.rpm")
+    db = tmp_path / "db"
+    db.mkdir()
+    common = [rpm_, "--define", "_db_backend sqlite", "--dbpath", str(db)]
+    subprocess.run([*common, "--initdb"], check=True, capture_output=True)
+    subprocess.run(
+        [*common, "-i", "--nodeps", "--justdb", str(pkg)], check=True, capture_output=True
+    )
+    meta_path = f"{site}/Jinja2-2.10.dist-info/METADATA"
+    results = {
+        "var/lib/rpm/rpmdb.sqlite": sbom.catalog_file(
+            "var/lib/rpm/rpmdb.sqlite", (db / "rpmdb.sqlite").read_bytes()
+        ),
+        meta_path: sbom.catalog_file(meta_path, meta.read_bytes()),
+    }
+    assert results[meta_path].packages  # on its own, a PyPI package
+    packages = sbom.assemble(results, Distro(id="fedora", version_id="40"), {})
+    assert [(p.name, p.purl.split("@")[0]) for p in packages] == [
+        ("python3-jinja2", "pkg:rpm/fedora/python3-jinja2")
+    ]
