@@ -40,28 +40,40 @@ echo b > %{buildroot}/etc/hardhull-probe.conf
 """
 
 
-@pytest.fixture(scope="module")
-def rpmdb(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    rpmbuild, rpm_ = need("rpmbuild"), need("rpm")
-    top = tmp_path_factory.mktemp("rpm")
-    (top / "SPECS").mkdir()
-    (top / "SPECS/probe.spec").write_text(SPEC)
+def _rpmbuild(top: Path, name: str, spec_text: str) -> Path:
+    """Build a noarch rpm from a spec with Debian's rpmbuild; its path."""
+    rpmbuild = need("rpmbuild")
+    (top / "SPECS").mkdir(parents=True, exist_ok=True)
+    spec = top / "SPECS" / f"{name}.spec"
+    spec.write_text(spec_text)
     build = subprocess.run(
-        [rpmbuild, "--define", f"_topdir {top}", "-bb", str(top / "SPECS/probe.spec")],
-        capture_output=True,
-        text=True,
+        [rpmbuild, "--define", f"_topdir {top}", "-bb", str(spec)], capture_output=True, text=True
     )
     if build.returncode != 0:
         pytest.skip(f"rpmbuild failed: {build.stderr[-300:]}")
-    (pkg,) = (top / "RPMS/noarch").glob("*.rpm")
-    db = top / "db"
+    return max((top / "RPMS/noarch").glob(f"{name}-*.rpm"), key=lambda p: p.stat().st_mtime)
+
+
+def _new_rpmdb(db: Path) -> list[str]:
+    """An empty sqlite rpm database in ``db``; the rpm command line that works on it."""
     db.mkdir()
-    common = [rpm_, "--define", "_db_backend sqlite", "--dbpath", str(db)]
+    common = [need("rpm"), "--define", "_db_backend sqlite", "--dbpath", str(db)]
     subprocess.run([*common, "--initdb"], check=True, capture_output=True)
+    return common
+
+
+def _rpm_install(common: list[str], pkg: Path, flag: str = "-i") -> None:
     subprocess.run(
-        [*common, "-i", "--nodeps", "--justdb", str(pkg)], check=True, capture_output=True
+        [*common, flag, "--nodeps", "--justdb", str(pkg)], check=True, capture_output=True
     )
-    return db
+
+
+@pytest.fixture(scope="module")
+def rpmdb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    top = tmp_path_factory.mktemp("rpm")
+    pkg = _rpmbuild(top, "hardhull-probe", SPEC)
+    _rpm_install(_new_rpmdb(top / "db"), pkg)
+    return top / "db"
 
 
 def test_rpmdb_sqlite(rpmdb: Path) -> None:
@@ -302,26 +314,14 @@ def test_layer_that_installed_each_package(tmp_path: Path) -> None:
     """Three layers written by rpm itself: the first installs the probe, the second another
     package, the third upgrades the probe. Each layer rewrote the database; the history of
     its versions gives each package the layer that brought it in at its version."""
-    rpmbuild, rpm_ = need("rpmbuild"), need("rpm")
     top = tmp_path / "build"
 
     def build(name: str, version: str) -> Path:
-        (top / "SPECS").mkdir(parents=True, exist_ok=True)
-        spec = top / "SPECS" / f"{name}-{version}.spec"
-        spec.write_text(
-            SPEC.replace("hardhull-probe", name).replace("Version: 1.2.3", f"Version: {version}")
-        )
-        subprocess.run(
-            [rpmbuild, "--define", f"_topdir {top}", "-bb", str(spec)],
-            check=True,
-            capture_output=True,
-        )
-        return next((top / "RPMS/noarch").glob(f"{name}-{version}-*.rpm"))
+        text = SPEC.replace("hardhull-probe", name).replace("Version: 1.2.3", f"Version: {version}")
+        return _rpmbuild(top, f"{name}-{version}", text)
 
     db = tmp_path / "db"
-    db.mkdir()
-    common = [rpm_, "--define", "_db_backend sqlite", "--dbpath", str(db)]
-    subprocess.run([*common, "--initdb"], check=True, capture_output=True)
+    common = _new_rpmdb(db)
     path = "var/lib/rpm/rpmdb.sqlite"
     history = []
     steps = [
@@ -330,9 +330,7 @@ def test_layer_that_installed_each_package(tmp_path: Path) -> None:
         ("sha256:" + "3" * 64, ["-U", build("probe-a", "2.0")]),
     ]
     for digest, (flag, pkg) in steps:
-        subprocess.run(
-            [*common, flag, "--nodeps", "--justdb", str(pkg)], check=True, capture_output=True
-        )
+        _rpm_install(common, pkg, flag)
         history.append((digest, sbom.catalog_file(path, (db / "rpmdb.sqlite").read_bytes())))
     final = history[-1][1]
     packages = sbom.assemble({path: final}, None, {path: steps[-1][0]}, {path: history})
@@ -351,30 +349,17 @@ def test_python_module_of_an_rpm_package_is_not_a_pypi_package(
 ) -> None:
     """An rpm (like Fedora's python3-jinja2) that installs a dist-info: the rpm database
     lists the METADATA file among its files, so the module is reported once, as the rpm."""
-    rpmbuild, rpm_ = need("rpmbuild"), need("rpm")
     site = "usr/lib/python3.11/site-packages"
     meta = pip_target / "Jinja2-2.10.dist-info/METADATA"
-    top = tmp_path / "build"
-    (top / "SPECS").mkdir(parents=True)
-    spec = top / "SPECS/python3-jinja2.spec"
-    spec.write_text(
+    spec = (
         "Name: python3-jinja2\nVersion: 2.10\nRelease: 1\nSummary: s\nLicense: BSD\n"
         "BuildArch: noarch\n%description\ns\n%install\n"
         f"mkdir -p %{{buildroot}}/{site}/Jinja2-2.10.dist-info\n"
         f"cp {meta} %{{buildroot}}/{site}/Jinja2-2.10.dist-info/METADATA\n"
         f"%files\n/{site}/Jinja2-2.10.dist-info/METADATA\n"
     )
-    subprocess.run(
-        [rpmbuild, "--define", f"_topdir {top}", "-bb", str(spec)], check=True, capture_output=True
-    )
-    (pkg,) = (top / "RPMS/noarch").glob("*.rpm")
     db = tmp_path / "db"
-    db.mkdir()
-    common = [rpm_, "--define", "_db_backend sqlite", "--dbpath", str(db)]
-    subprocess.run([*common, "--initdb"], check=True, capture_output=True)
-    subprocess.run(
-        [*common, "-i", "--nodeps", "--justdb", str(pkg)], check=True, capture_output=True
-    )
+    _rpm_install(_new_rpmdb(db), _rpmbuild(tmp_path / "build", "python3-jinja2", spec))
     meta_path = f"{site}/Jinja2-2.10.dist-info/METADATA"
     results = {
         "var/lib/rpm/rpmdb.sqlite": sbom.catalog_file(
