@@ -36,17 +36,18 @@ $(SARIF_MULTITOOL):
 	else echo "note: npm not found: the SARIF validator test will skip"; fi
 
 # Debian's skopeo (writes images in every transport) and docker-registry (an OCI registry the
-# image tests start on 127.0.0.1 with a config of their own), for the image tests, and rpm
-# (rpmbuild and an rpm sqlite database for the SBOM tests; tests/vulndb compares versions with
-# its rpm.vercmp); installed where apt-get can run as
-# root, else those tests skip with the reason
-DEBS := skopeo docker-registry rpm
+# image tests start on 127.0.0.1 with a config of their own), for the image tests, rpm
+# (rpmbuild, and rpm itself reading the test databases; tests/vulndb compares versions with
+# its rpm.vercmp) and db5.3-util (Berkeley DB's db_load
+# writes the rpm Berkeley DB test databases) for the SBOM tests; installed where apt-get can
+# run as root, else those tests skip with the reason
+DEBS := skopeo docker-registry rpm db5.3-util
 DEBS_STAMP := .cache/debs.stamp
 
 $(DEBS_STAMP): Makefile
 	@mkdir -p .cache
 	@if command -v skopeo >/dev/null 2>&1 && command -v docker-registry >/dev/null 2>&1 \
-	  && command -v rpmbuild >/dev/null 2>&1; then :; \
+	  && command -v rpmbuild >/dev/null 2>&1 && command -v db5.3_load >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEBS) >/dev/null \
 	  || (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEBS) >/dev/null) \

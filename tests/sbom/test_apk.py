@@ -58,6 +58,9 @@ def test_alpine_release_fallback() -> None:
     assert d is not None and (d.id, d.version_id) == ("alpine", "3.19.1")
 
 
-def test_garbage_is_a_catalog_error() -> None:
-    with pytest.raises(sbom.CatalogError):
-        apk.parse_installed(b"this is not\nan apk database\n", "lib/apk/db/installed")
+def test_garbage_is_a_catalog_error_naming_the_line_not_its_text() -> None:
+    with pytest.raises(sbom.CatalogError, match="line 2") as e:
+        apk.parse_installed(b"P:x\npassword=hunter2\n", "lib/apk/db/installed")
+    assert "hunter2" not in str(e.value)
+    r = sbom.catalog_file("lib/apk/db/installed", b"P:x\npassword=hunter2\n")
+    assert r.errors == ("lib/apk/db/installed: line 2: not a 'X:value' line of an apk database",)

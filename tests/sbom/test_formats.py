@@ -118,6 +118,20 @@ def _trivy() -> str:
     return path
 
 
+def _run_trivy(
+    trivy: str, root: Path, fmt: str, tmp_path_factory: pytest.TempPathFactory
+) -> subprocess.CompletedProcess[str]:
+    """``trivy rootfs`` of a directory, offline (the license scanner needs no database)."""
+    cache = tmp_path_factory.getbasetemp() / "trivy-cache"
+    cmd = [trivy, "rootfs", "--quiet", "--scanners", "license", "--cache-dir", str(cache)]
+    proc = subprocess.run(
+        [*cmd, "--format", fmt, str(root)], capture_output=True, text=True, timeout=600
+    )
+    if proc.returncode != 0:
+        pytest.skip(f"trivy failed: {proc.stderr[-300:]}")
+    return proc
+
+
 @pytest.mark.parametrize("fmt", ["cyclonedx", "spdx-json"])
 def test_reads_trivy_sboms(
     fmt: str, pip_target: Path, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
@@ -131,25 +145,7 @@ def test_reads_trivy_sboms(
     shutil.copy(DATA / "alpine-3.14/installed", root / "lib/apk/db/installed")
     shutil.copy(DATA / "alpine-3.14/os-release", root / "etc/os-release")
     shutil.copytree(pip_target, root / SITE)
-    proc = subprocess.run(
-        [
-            trivy,
-            "rootfs",
-            "--quiet",
-            "--scanners",
-            "license",
-            "--cache-dir",
-            str(tmp_path_factory.getbasetemp() / "trivy-cache"),
-            "--format",
-            fmt,
-            str(root),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if proc.returncode != 0:
-        pytest.skip(f"trivy failed: {proc.stderr[-300:]}")
+    proc = _run_trivy(trivy, root, fmt, tmp_path_factory)
     out = tmp_path / "trivy.json"
     out.write_text(proc.stdout)
     theirs, distro = sbom.read_sbom(out)
@@ -195,25 +191,7 @@ def test_same_packages_as_trivy_on_this_debian_machine(
         (root / "usr/bin").mkdir(parents=True)
         shutil.copy(skopeo, root / "usr/bin/skopeo")
     shutil.copytree(pip_target, root / SITE)
-    proc = subprocess.run(
-        [
-            trivy,
-            "rootfs",
-            "--quiet",
-            "--scanners",
-            "license",
-            "--cache-dir",
-            str(tmp_path_factory.getbasetemp() / "trivy-cache"),
-            "--format",
-            "cyclonedx",
-            str(root),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if proc.returncode != 0:
-        pytest.skip(f"trivy failed: {proc.stderr[-300:]}")
+    proc = _run_trivy(trivy, root, "cyclonedx", tmp_path_factory)
     (tmp_path / "trivy.json").write_text(proc.stdout)
     theirs, _ = sbom.read_sbom(tmp_path / "trivy.json")
     distro = sbom.detect_distro({"etc/os-release": (root / "etc/os-release").read_bytes()})
@@ -230,3 +208,29 @@ def test_same_packages_as_trivy_on_this_debian_machine(
         for p in ours
         if p.ecosystem == "Debian"
     } == source
+
+
+def test_the_image_itself_is_not_a_package(tmp_path: Path) -> None:
+    """trivy and syft describe the scanned image with an oci (or docker) purl."""
+    doc = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "metadata": {
+            "component": {
+                "type": "container",
+                "name": "alpine:3.14",
+                "purl": "pkg:oci/alpine@sha256%3A0a?repository_url=index.docker.io",
+            }
+        },
+        "components": [
+            {
+                "type": "library",
+                "name": "musl",
+                "purl": "pkg:apk/alpine/musl@1.2.2-r3?distro=3.14.0",
+            }
+        ],
+    }
+    (tmp_path / "bom.json").write_text(json.dumps(doc))
+    packages, distro = sbom.read_sbom(tmp_path / "bom.json")
+    assert [(p.name, p.ecosystem) for p in packages] == [("musl", "Alpine")]
+    assert distro is not None and (distro.id, distro.version_id) == ("alpine", "3.14.0")

@@ -111,3 +111,18 @@ def test_truncated_build_info_is_a_catalog_error() -> None:
     data = b"\x7fELF" + b"\x00" * 60 + gobin.MAGIC + bytes([8, 2]) + b"\x00" * 16 + b"\xff\xff"
     r = sbom.catalog_file("usr/bin/app", data)
     assert r.errors and r.packages == ()
+
+
+def test_purls_of_mixed_case_module_paths_are_lowercased() -> None:
+    """A module-mode Go binary of this machine with a mixed-case module path, if any: the
+    name keeps the module path, the purl is lowercased as the purl-spec's golang type says."""
+    for candidate in ("/usr/local/bin/terraform", "/tmp/peers/bin/trivy"):
+        path = Path(candidate)
+        if path.is_file():
+            packages = gobin.parse_go_binary(path.read_bytes(), candidate)
+            mixed = [p for p in packages if p.name != p.name.lower()]
+            if mixed:
+                p = mixed[0]
+                assert p.purl == f"pkg:golang/{p.name.lower()}@{p.version}"
+                return
+    pytest.skip("no module-mode Go binary with a mixed-case module path on this machine")

@@ -91,3 +91,22 @@ def test_egg_info_file_and_license_classifier() -> None:
 def test_metadata_without_version_is_an_error() -> None:
     with pytest.raises(sbom.CatalogError):
         python.parse_metadata(b"Name: x\n", "a.dist-info/METADATA")
+
+
+def test_eggs(pip_target: Path, tmp_path: Path) -> None:
+    """Eggs, a zipped one and an unpacked one, made from a real dist-info's METADATA (the
+    layout setuptools' bdist_egg writes: EGG-INFO/PKG-INFO)."""
+    import zipfile
+
+    meta = (pip_target / "Jinja2-2.10.dist-info/METADATA").read_bytes()
+    egg = tmp_path / "Jinja2-2.10-py3.11.egg"
+    with zipfile.ZipFile(egg, "w") as z:
+        z.writestr("EGG-INFO/PKG-INFO", meta)
+        z.writestr("jinja2/__init__.py", "")
+    (tmp_path / "MarkupSafe.egg/EGG-INFO").mkdir(parents=True)
+    (tmp_path / "MarkupSafe.egg/EGG-INFO/PKG-INFO").write_bytes(
+        next(pip_target.glob("[Mm]arkup[Ss]afe-*.dist-info")).joinpath("METADATA").read_bytes()
+    )
+    packages = sbom.assemble(catalog_tree(tmp_path, SITE), None, {})
+    assert sorted(p.name for p in packages) == ["Jinja2", "MarkupSafe"]
+    assert sbom.catalog_file(f"{SITE}/broken.egg", b"PK\x03\x04").errors

@@ -19,10 +19,14 @@ layers (image paths are relative to the root, without a leading "/"):
 3. :func:`detect_distro(files) <detect_distro>` with the release files among them
    (``etc/os-release``, ``usr/lib/os-release``, ``etc/alpine-release``,
    ``etc/debian_version``; :data:`DISTRO_FILES`).
-4. :func:`assemble(results, distro, layer_of) <assemble>` → ``list[Package]``: OS packages
-   with the distro's ecosystem and purl (``distro=debian-12`` qualifier), the files they own,
-   language packages that an OS package owns dropped (Debian's python3-* modules are not
-   PyPI packages), each package's layer digest from ``layer_of`` (image path → digest).
+4. :func:`assemble(results, distro, layer_of, history) <assemble>` → ``list[Package]``: OS
+   packages with the distro's ecosystem and purl (``distro=debian-12`` qualifier), the files
+   they own, language packages that an OS package owns dropped (Debian's python3-* modules
+   are not PyPI packages), each package's layer digest from ``layer_of`` (image path →
+   digest of the layer that last wrote it). Optional ``history``: for a package database
+   path, the ``(layer digest, FileResult)`` of every layer that wrote it, oldest first; OS
+   packages then get the layer that installed or upgraded them, not the last layer that
+   rewrote the database (keep the results of the database files of each layer for this).
 
 Writers (need the optional extra ``sbom``; :class:`MissingExtra` otherwise):
 :func:`write_cyclonedx` (CycloneDX 1.6 JSON) and :func:`write_spdx` (SPDX 2.3 JSON) return the

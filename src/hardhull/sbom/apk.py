@@ -44,14 +44,14 @@ def parse_installed(data: bytes, path: str) -> list[Package]:
                 )
             )
 
-    for line in data.decode("utf-8", errors="replace").splitlines():
+    for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), 1):
         if not line.strip():
             if fields:
                 flush()
             fields, files, directory = {}, [], ""
             continue
         if len(line) < 2 or line[1] != ":":
-            raise CatalogError(f"not an apk database line: {line[:60]!r}")
+            raise CatalogError(f"line {number}: not a 'X:value' line of an apk database")
         key, value = line[0], line[2:]
         if key == "F":
             directory = value.strip("/")

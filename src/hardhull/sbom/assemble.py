@@ -5,7 +5,7 @@ are dropped; every package gets the layer that brought it in."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from packageurl import PackageURL
 
@@ -39,18 +39,38 @@ def _os_package(pkg: Package, distro: Distro | None) -> Package:
     return dataclasses.replace(pkg, ecosystem=ecosystem, purl=str(purl))
 
 
+def _introduced(
+    key: tuple[str, str, str | None], versions: Sequence[tuple[str, FileResult]]
+) -> str | None:
+    """The layer from which on every version of a database holds the package: the layer that
+    installed it (or last upgraded it), though later layers rewrote the database."""
+    layer = None
+    for digest, r in reversed(versions):
+        if not any((p.name, p.version, p.arch) == key for p in r.packages):
+            break
+        layer = digest
+    return layer
+
+
 def assemble(
     results: Mapping[str, FileResult],
     distro: Distro | None,
     layer_of: Mapping[str, str],
+    history: Mapping[str, Sequence[tuple[str, FileResult]]] | None = None,
 ) -> list[Package]:
     """The image's packages from :func:`catalog_file` results keyed by image path.
 
-    ``layer_of`` maps an image path to the digest of the layer that last wrote it. An OS
-    package's layer is that of its own record when it has one (dpkg ``info/<name>.list``,
-    distroless ``status.d/<name>``), else that of the database file; a language package's is
-    that of its metadata file. Sorted by ecosystem, name, version, path."""
+    ``layer_of`` maps an image path to the digest of the layer that last wrote it. A
+    language package's layer is that of its metadata file. An OS package's layer is, when
+    ``history`` has its database file (image path → ``(layer digest, result)`` of every layer
+    that wrote that file, oldest first, the last being the one in ``results``), the layer from
+    which on every version of the database holds the package at that version: the layer that
+    installed or upgraded it. Without it: the layer of its own record when it has one (dpkg
+    ``info/<name>.list``, rewritten only when the package is installed or upgraded; distroless
+    ``status.d/<name>``), else that of the database file. Sorted by ecosystem, name, version,
+    path."""
     norm_layer = {k.lstrip("/"): v for k, v in layer_of.items()}
+    norm_history = {k.lstrip("/"): v for k, v in (history or {}).items()}
     owned_by: dict[str, tuple[str, ...]] = {}
     record_of: dict[str, str] = {}
     for path, r in results.items():
@@ -77,6 +97,9 @@ def assemble(
                         if record_of[key].startswith(DPKG_INFO):
                             layer = norm_layer.get(record_of[key], layer)
                         break
+            if pkg.path in norm_history:
+                identity = (pkg.name, pkg.version, pkg.arch)
+                layer = _introduced(identity, norm_history[pkg.path]) or layer
             pkg = dataclasses.replace(pkg, layer=layer)
             os_files.update(pkg.files)
             packages.append(pkg)

@@ -24,6 +24,7 @@ DPKG_STATUS_D = "var/lib/dpkg/status.d/"
 APK_INSTALLED = "lib/apk/db/installed"
 RPM_SQLITE = ("var/lib/rpm/rpmdb.sqlite", "usr/lib/sysimage/rpm/rpmdb.sqlite")
 RPM_NDB = ("var/lib/rpm/Packages.db", "usr/lib/sysimage/rpm/Packages.db")
+RPM_BDB = ("var/lib/rpm/Packages", "usr/lib/sysimage/rpm/Packages")
 
 
 _NAMES = frozenset(
@@ -32,6 +33,7 @@ _NAMES = frozenset(
         "installed",
         "rpmdb.sqlite",
         "Packages.db",
+        "Packages",
         "os-release",
         "alpine-release",
         "debian_version",
@@ -41,7 +43,7 @@ _NAMES = frozenset(
         "package.json",
     }
 )
-_SUFFIXES = (".list", ".md5sums", ".egg-info")
+_SUFFIXES = (".list", ".md5sums", ".egg-info", ".egg")
 
 
 def _kind(path: str) -> str | None:
@@ -66,6 +68,8 @@ def _kind(path: str) -> str | None:
         return "rpm-sqlite"
     if path in RPM_NDB:
         return "rpm-ndb"
+    if path in RPM_BDB:
+        return "rpm-bdb"
     if path in distro.FILES:
         return "distro"
     parent_name = basename(path[: -len(name) - 1]) if "/" in path else ""
@@ -73,8 +77,12 @@ def _kind(path: str) -> str | None:
         return "python"
     if name == "RECORD" and parent_name.endswith(".dist-info"):
         return "python-record"
-    if (name == "PKG-INFO" and parent_name.endswith(".egg-info")) or name.endswith(".egg-info"):
+    if name == "PKG-INFO" and (parent_name.endswith(".egg-info") or parent_name == "EGG-INFO"):
         return "python"
+    if name.endswith(".egg-info"):
+        return "python"
+    if name.endswith(".egg"):
+        return "python-egg"
     if name == "package.json" and npm.is_package_json(path):
         return "npm"
     if name.lower().endswith(java.ARCHIVE_SUFFIXES):
@@ -98,9 +106,9 @@ def wants(path: str, size: int, mode: int) -> bool:
     kind = _kind(p)
     if kind is None:
         return bool(mode & 0o111) and 0 < size <= MAX_BINARY_SIZE
-    if kind == "java":
+    if kind in ("java", "python-egg"):
         return size <= MAX_BINARY_SIZE
-    if kind in ("dpkg-status", "apk", "rpm-sqlite", "rpm-ndb"):
+    if kind in ("dpkg-status", "apk", "rpm-sqlite", "rpm-ndb", "rpm-bdb"):
         return size <= MAX_DATABASE_SIZE
     return size <= MAX_METADATA_SIZE
 
@@ -126,7 +134,9 @@ _CATALOGERS: dict[str, Callable[[bytes, str], FileResult]] = {
     "apk": _packages(apk.parse_installed),
     "rpm-sqlite": _packages(rpm.parse_sqlite),
     "rpm-ndb": _packages(rpm.parse_ndb),
+    "rpm-bdb": _packages(rpm.parse_bdb),
     "python": _packages(python.parse_metadata),
+    "python-egg": _packages(python.parse_egg),
     "python-record": lambda data, path: FileResult(
         owns=((path.rsplit("/", 1)[0], python.parse_record(data, path)),)
     ),

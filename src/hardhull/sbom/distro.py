@@ -8,6 +8,7 @@ import shlex
 from collections.abc import Mapping
 
 from hardhull.models.packages import Distro
+from hardhull.sbom.paths import norm
 
 OS_RELEASE = ("etc/os-release", "usr/lib/os-release")
 ALPINE_RELEASE = "etc/alpine-release"
@@ -33,7 +34,7 @@ def parse_os_release(data: bytes) -> dict[str, str]:
 def detect_distro(files: Mapping[str, bytes]) -> Distro | None:
     """The distro from the release files among ``files`` (image paths, with or without a
     leading "/"); None when none of them is there or says nothing."""
-    by_path = {k.lstrip("/"): v for k, v in files.items()}
+    by_path = {norm(k): v for k, v in files.items()}
     for name in OS_RELEASE:
         if name in by_path:
             f = parse_os_release(by_path[name])

@@ -21,7 +21,7 @@ _SOURCE = re.compile(r"^(\S+)(?:\s+\((\S+)\))?\s*$")
 def _paragraphs(text: str) -> Iterator[dict[str, str]]:
     fields: dict[str, str] = {}
     key = ""
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             if fields:
                 yield fields
@@ -33,7 +33,8 @@ def _paragraphs(text: str) -> Iterator[dict[str, str]]:
             key, _, value = line.partition(":")
             fields[key.strip()] = value.strip()
         else:
-            raise CatalogError(f"not a dpkg status line: {line[:60]!r}")
+            # the line itself is not echoed: a file in an image may hold anything
+            raise CatalogError(f"line {number}: not a 'Field: value' line of a dpkg status file")
     if fields:
         yield fields
 

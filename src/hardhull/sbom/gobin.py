@@ -118,7 +118,9 @@ def build_info(data: bytes) -> tuple[str, str] | None:
 
 
 def _go_package(name: str, version: str, path: str) -> Package:
-    namespace, _, bare = name.rpartition("/")
+    # the purl-spec's golang type lowercases namespace and name (trivy does); the module path
+    # itself is case-sensitive and is kept as the name
+    namespace, _, bare = name.lower().rpartition("/")
     return Package(
         name=name,
         version=version,

@@ -1,11 +1,13 @@
 """Python: installed distributions' core metadata, ``*.dist-info/METADATA`` (wheels, pip),
 ``*.egg-info/PKG-INFO`` and a bare ``*.egg-info`` file (setuptools, Debian's python3-*
-packages), and ``*.dist-info/RECORD`` for the files a distribution owns."""
+packages), eggs (``*.egg/EGG-INFO/PKG-INFO``, and zipped ``*.egg`` files), and
+``*.dist-info/RECORD`` for the files a distribution owns."""
 
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from email.parser import BytesHeaderParser
 
 from hardhull.models.packages import Package
@@ -50,6 +52,25 @@ def parse_metadata(data: bytes, path: str) -> list[Package]:
             path=path,
         )
     ]
+
+
+#: the largest PKG-INFO read from a zipped egg
+MAX_EGG_METADATA = 1 << 20
+
+
+def parse_egg(data: bytes, path: str) -> list[Package]:
+    """The package of a zipped egg (its ``EGG-INFO/PKG-INFO``)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            info = zf.getinfo("EGG-INFO/PKG-INFO")
+            if info.file_size > MAX_EGG_METADATA:
+                raise CatalogError("egg: PKG-INFO too large")
+            meta = zf.read(info)
+    except KeyError:
+        raise CatalogError("egg without EGG-INFO/PKG-INFO") from None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
+        raise CatalogError(f"egg: {e}") from None
+    return parse_metadata(meta, path)
 
 
 def parse_record(data: bytes, path: str) -> tuple[str, ...]:

@@ -34,9 +34,11 @@ LANGUAGE_ECOSYSTEMS = {
     "swift": "SwiftURL",
     "cocoapods": "CocoaPods",
 }
+#: purl types of the scanned artefact itself (trivy's and syft's image component)
+_NOT_PACKAGES = frozenset({"oci", "docker"})
 _OS_NAMESPACES = {"redhat": "rhel", "rocky-linux": "rocky", "centos": "rhel"}
 #: layer properties of other tools' CycloneDX output
-_LAYER_PROPERTIES = (LAYER_PROPERTY, "aquasecurity:trivy:LayerDigest")
+_LAYER_PROPERTIES = (LAYER_PROPERTY, "aquasecurity:trivy:LayerDigest", "syft:location:0:layerID")
 _SRC_NAME_PROPERTIES = (SOURCE_NAME_PROPERTY, "aquasecurity:trivy:SrcName")
 _SRC_VERSION_PROPERTIES = (SOURCE_VERSION_PROPERTY, "aquasecurity:trivy:SrcVersion")
 
@@ -64,6 +66,8 @@ def package_from_purl(
     except ValueError:
         return None
     if not p.name or not p.version:
+        return None
+    if p.type in _NOT_PACKAGES:
         return None
     q = _qualifiers(p)
     version = p.version

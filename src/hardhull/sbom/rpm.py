@@ -11,7 +11,10 @@ NDB (rpm's lib/backend/ndb/rpmpkg.c): a 32-byte little-endian header (magic ``Rp
 version 0, generation, number of 4 KiB slot pages), then the slots (magic ``Slot``, package
 index, block offset, block count; blocks are 16 bytes; the header takes the first two slots);
 a used slot points to a blob (magic ``BlbS``, package index, checksum, length) holding the
-header. The Berkeley DB format (``Packages``) is not read: see docs/sbom.md.
+header.
+
+Berkeley DB (``Packages`` in the same folders; RHEL/CentOS 7 and 8, UBI 8, Amazon Linux 2):
+the hash access method's pages read directly (:func:`parse_bdb`), no Berkeley DB library.
 """
 
 from __future__ import annotations
@@ -215,4 +218,81 @@ def parse_ndb(data: bytes, path: str) -> list[Package]:
         blob = data[start + 16 : start + 16 + blob_len]
         if (pkg := package_from_header(parse_header(blob), path)) is not None:
             out.append(pkg)
+    return out
+
+
+# Berkeley DB hash databases (var/lib/rpm/Packages: RHEL/CentOS 7 and 8, UBI 8, Amazon Linux 2),
+# read-only and by page: the metadata page gives the byte order and page size; every hash
+# page holds (key, value) items, rpm's values being the header blobs, inline or on a chain
+# of overflow pages.
+BDB_HASH_MAGIC = 0x00061561
+BDB_P_HASH_UNSORTED, BDB_P_OVERFLOW, BDB_P_HASH = 2, 7, 13
+BDB_H_KEYDATA, BDB_H_OFFPAGE = 1, 3
+BDB_PAGE_HEADER = 26
+BDB_MAX_PAGES = 1 << 20
+
+
+def _bdb_value(data: bytes, e: str, page_size: int, page: int, item: int, end: int) -> bytes:
+    """The bytes of one hash item (``item`` to ``end`` in page ``page``)."""
+    base = page * page_size
+    kind = data[base + item]
+    if kind == BDB_H_KEYDATA:
+        return data[base + item + 1 : base + end]
+    if kind != BDB_H_OFFPAGE:
+        raise CatalogError(f"rpm Berkeley DB: unsupported item type {kind} on page {page}")
+    if item + 12 > page_size:
+        raise CatalogError(f"rpm Berkeley DB: item beyond page {page}")
+    pgno, total = struct.unpack_from(e + "II", data, base + item + 4)
+    out = bytearray()
+    seen = 0
+    npages = len(data) // page_size
+    while pgno and len(out) < total:
+        seen += 1
+        if pgno >= npages or seen > npages:
+            raise CatalogError("rpm Berkeley DB: overflow chain leaves the file or loops")
+        at = pgno * page_size
+        nxt, _, length, _, ptype = struct.unpack_from(e + "IHHBB", data, at + 16)
+        if ptype != BDB_P_OVERFLOW or length > page_size - BDB_PAGE_HEADER:
+            raise CatalogError(f"rpm Berkeley DB: page {pgno} is not an overflow page")
+        out += data[at + BDB_PAGE_HEADER : at + BDB_PAGE_HEADER + length]
+        pgno = nxt
+    if len(out) != total:
+        raise CatalogError("rpm Berkeley DB: overflow chain shorter than its item")
+    return bytes(out)
+
+
+def parse_bdb(data: bytes, path: str) -> list[Package]:
+    """Packages of a Berkeley DB hash ``Packages`` file's bytes."""
+    if len(data) < 512:
+        raise CatalogError("rpm Berkeley DB too short")
+    for e in ("<", ">"):
+        if struct.unpack_from(e + "I", data, 12)[0] == BDB_HASH_MAGIC:
+            break
+    else:
+        raise CatalogError("not a Berkeley DB hash database")
+    page_size = struct.unpack_from(e + "I", data, 20)[0]
+    if page_size < 512 or page_size > 65536 or page_size & (page_size - 1):
+        raise CatalogError("rpm Berkeley DB: bad page size")
+    npages = len(data) // page_size
+    if npages > BDB_MAX_PAGES:
+        raise CatalogError("rpm Berkeley DB: too many pages")
+    out = []
+    for page in range(1, npages):
+        base = page * page_size
+        entries, _, _, ptype = struct.unpack_from(e + "HHBB", data, base + 20)
+        if ptype not in (BDB_P_HASH, BDB_P_HASH_UNSORTED):
+            continue
+        if BDB_PAGE_HEADER + 2 * entries > page_size:
+            raise CatalogError(f"rpm Berkeley DB: page {page} has too many entries")
+        offsets = struct.unpack_from(f"{e}{entries}H", data, base + BDB_PAGE_HEADER)
+        # items are laid out from the page's end down: item i ends where item i-1 starts
+        for i in range(1, entries, 2):  # values; keys (even indexes) are package numbers
+            item, end = offsets[i], offsets[i - 1]
+            if not BDB_PAGE_HEADER <= item < end <= page_size:
+                raise CatalogError(f"rpm Berkeley DB: bad item offset on page {page}")
+            value = _bdb_value(data, e, page_size, page, item, end)
+            if len(value) <= 8:  # rpm's record 0: the next package number
+                continue
+            if (pkg := package_from_header(parse_header(value), path)) is not None:
+                out.append(pkg)
     return out
