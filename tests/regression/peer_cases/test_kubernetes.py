@@ -979,6 +979,28 @@ TRIVY = [
         ("K038",),
         SERVICE,
     ),
+    Case(
+        "trivy",
+        "KSV116",
+        "pod runAsGroup 0 (trivy 0.59.1: root primary or supplementary GID)",
+        "fail",
+        ("K034",),
+        pod("""
+             securityContext: {runAsGroup: 0}
+             containers: [{name: c, image: i}]
+             """),
+        (("K034", "/spec/securityContext/runAsGroup", "low"),),
+    ),
+    Case(
+        "trivy",
+        "KSV109",
+        "ConfigMap with a password value (trivy 0.59.1 reports it as AVD-KSV-0109)",
+        "fail",
+        ("S003",),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  namespace: ns\n"
+        "data:\n  DB_PASSWORD: Zx81Spectrum\n",
+        (("S003", "/data/DB_PASSWORD", "medium"),),
+    ),
 ]
 
 # KSV013's table of images: (image, denied)
@@ -1257,7 +1279,8 @@ def test_every_claimed_peer_id_has_a_case() -> None:
     for rule in all_rules().values():
         if _CODE.match(rule.code):
             claimed |= {("checkov", x) for x in rule.checkov}
-            claimed |= {("trivy", x) for x in rule.trivy}
+            # trivy 0.59.1 reports some checks under their AVD ID (AVD-KSV-0108 is KSV108)
+            claimed |= {("trivy", re.sub(r"^AVD-KSV-0*(\d{3})$", r"KSV\1", x)) for x in rule.trivy}
             claimed |= {("kube-linter", x) for x in rule.kube_linter}
     covered = {(c.peer, c.check) for c in PEER_CASES}
     # claimed IDs whose cases are the same facts as a covered sibling ID (documented there)

@@ -9,11 +9,15 @@ pod that passes every rule, and change one thing.
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 from tests.helpers.kubernetes import (
     APP,
     C0,
+    SPEC_AT,
+    SPEC_BODY,
     check,
     ctr,
     scan_text,
@@ -31,6 +35,21 @@ def test_host_namespaces(code: str, field: str) -> None:
     assert v.fix == [{"op": "replace", "path": f"/spec/{field}", "value": False}]
     assert scan_text(spec(f"{field}: false")) == []
     assert scan_text(spec(f'{field}: "true"')) == []  # a string: rejected by the API server
+
+
+DEPLOYMENT = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n"
+    "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"
+    "    spec:\n" + textwrap.indent(SPEC_BODY, "      ")
+)
+
+
+@pytest.mark.parametrize(("code", "field"), [("K014", "hostNetwork"), ("K015", "hostPID"),
+                                             ("K016", "hostIPC")])  # fmt: skip
+def test_host_namespaces_in_a_pod_template(code: str, field: str) -> None:
+    anchor = "    " + SPEC_AT
+    text = DEPLOYMENT.replace(anchor, f"{anchor}      {field}: true\n")
+    check(text, (code, f"/spec/template/spec/{field}", field, f"pod sets {field}: true", "high"))
 
 
 def test_k017_host_users() -> None:

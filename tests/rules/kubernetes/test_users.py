@@ -9,6 +9,8 @@ pod that passes every rule, and change one thing.
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers.kubernetes import (
     APP,
     BASE,
@@ -119,6 +121,25 @@ def test_k005_low_uid() -> None:
          f"{APP} runs as low uid 999 (below 10000)", "low"),
     )  # fmt: skip
     assert scan_text(ctr_sc("runAsUser: 10000")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer", "needle", "message"),
+    [
+        (edit(BASE, ("runAsGroup: 10001", "runAsGroup: 0")), "/spec/securityContext/runAsGroup",
+         "runAsGroup", f"{APP} runs with group 0"),
+        (ctr_sc("runAsGroup: 0"), f"{C0}/securityContext/runAsGroup", ("runAsGroup", 2),
+         f"{APP} runs with group 0"),
+        (pod_sc("fsGroup: 0"), "/spec/securityContext/fsGroup", "fsGroup", "pod sets fsGroup 0"),
+        (pod_sc("supplementalGroups: [0]"), "/spec/securityContext/supplementalGroups/0", "0]",
+         "pod adds group 0"),
+    ],
+    ids=["pod-runAsGroup", "container-runAsGroup", "fsGroup", "supplementalGroups"],
+)  # fmt: skip
+def test_k034_each_root_group_alone(
+    text: str, pointer: str, needle: str | tuple[str, int], message: str
+) -> None:
+    check(text, ("K034", pointer, needle, message, "low"))
 
 
 def test_k034_root_group() -> None:

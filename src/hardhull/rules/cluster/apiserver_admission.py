@@ -29,7 +29,6 @@ ALWAYS_ADMIT = cluster_rule(
     - --enable-admission-plugins=NodeRestriction
 """,
     cis="1.2.10",
-    checkov=("CKV_K8S_79",),
     refs=(APISERVER_DOC, ADMISSION_DOC),
 )
 
@@ -53,7 +52,6 @@ NODE_RESTRICTION = cluster_rule(
     - --enable-admission-plugins=NodeRestriction
 """,
     cis="1.2.14",
-    checkov=("CKV_K8S_85",),
     refs=(APISERVER_DOC, ADMISSION_DOC),
 )
 
@@ -78,7 +76,6 @@ ALWAYS_PULL = cluster_rule(
     - --enable-admission-plugins=NodeRestriction,AlwaysPullImages
 """,
     cis="1.2.11",
-    checkov=("CKV_K8S_80",),
     refs=(APISERVER_DOC, ADMISSION_DOC),
 )
 
@@ -102,7 +99,6 @@ ADMISSION_DISABLED = cluster_rule(
     - --disable-admission-plugins=
 """,
     cis="1.2.12, 1.2.13",
-    checkov=("CKV_K8S_82", "CKV_K8S_83"),
     refs=(APISERVER_DOC, ADMISSION_DOC),
 )
 

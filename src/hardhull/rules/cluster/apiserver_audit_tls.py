@@ -49,7 +49,6 @@ AUDIT_OFF = cluster_rule(
 """,
     cis="1.2.16, 3.2.1",
     nsa="Audit logging and threat detection",
-    checkov=("CKV_K8S_91",),
     refs=(APISERVER_DOC, AUDIT_DOC),
 )
 
@@ -97,7 +96,6 @@ AUDIT_RETENTION = cluster_rule(
     - --audit-log-maxsize=100
 """,
     cis="1.2.17, 1.2.18, 1.2.19",
-    checkov=("CKV_K8S_92", "CKV_K8S_93", "CKV_K8S_94"),
     refs=(APISERVER_DOC, AUDIT_DOC),
 )
 
@@ -180,7 +178,6 @@ KUBELET_TLS = cluster_rule(
     - --kubelet-client-key=/etc/kubernetes/pki/apiserver-kubelet-client.key
 """,
     cis="1.2.4, 1.2.5",
-    checkov=("CKV_K8S_72", "CKV_K8S_73"),
     refs=(APISERVER_DOC, KUBELET_TLS_DOC),
 )
 
@@ -212,7 +209,6 @@ ETCD_CLIENT = cluster_rule(
     - --etcd-keyfile=/etc/kubernetes/pki/apiserver-etcd-client.key
 """,
     cis="1.2.23, 1.2.26",
-    checkov=("CKV_K8S_99", "CKV_K8S_102"),
     refs=(APISERVER_DOC, ETCD_K8S_DOC),
 )
 

@@ -50,8 +50,6 @@ anonymous:
     - path: /healthz
 """,
     cis="1.2.1",
-    trivy=("KCV0001",),
-    checkov=("CKV_K8S_68",),
     refs=(APISERVER_DOC, AUTHN_DOC),
 )
 
@@ -94,7 +92,6 @@ TOKEN_FILE = cluster_rule(
     - --authentication-config=/etc/kubernetes/authn.yaml  # OIDC issuers
 """,
     cis="1.2.2",
-    checkov=("CKV_K8S_70", "CKV_K8S_69"),
     refs=(APISERVER_DOC, AUTHN_DOC),
 )
 
@@ -129,7 +126,6 @@ ALWAYS_ALLOW = cluster_rule(
     - --authorization-mode=Node,RBAC
 """,
     cis="1.2.6",
-    checkov=("CKV_K8S_74",),
     refs=(APISERVER_DOC, AUTHZ_DOC),
 )
 
@@ -173,7 +169,6 @@ NODE_RBAC = cluster_rule(
     - --authorization-mode=Node,RBAC
 """,
     cis="1.2.7, 1.2.8",
-    checkov=("CKV_K8S_75", "CKV_K8S_77"),
     refs=(APISERVER_DOC, "https://kubernetes.io/docs/reference/access-authn-authz/node/"),
 )
 
@@ -212,7 +207,6 @@ SA_LOOKUP = cluster_rule(
     - --service-account-lookup=true
 """,
     cis="1.2.21",
-    checkov=("CKV_K8S_96",),
 )
 
 # A016
@@ -243,7 +237,6 @@ INSECURE_PORT = cluster_rule(
     example="""
     - --insecure-port=0
 """,
-    checkov=("CKV_K8S_88", "CKV_K8S_86"),
 )
 
 

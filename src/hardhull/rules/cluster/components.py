@@ -32,7 +32,6 @@ PROFILING = cluster_rule(
     - --profiling=false
 """,
     cis="1.2.15, 1.3.2, 1.4.1",
-    checkov=("CKV_K8S_90", "CKV_K8S_107", "CKV_K8S_114"),
     refs=(APISERVER_DOC, KCM_DOC, SCHED_DOC),
 )
 
@@ -55,7 +54,6 @@ BIND_ADDRESS = cluster_rule(
     - --bind-address=127.0.0.1
 """,
     cis="1.3.7, 1.4.2",
-    checkov=("CKV_K8S_113", "CKV_K8S_115"),
     refs=(KCM_DOC, SCHED_DOC),
 )
 
@@ -92,7 +90,6 @@ WEAK_TLS = cluster_rule(
   - --tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
 """,
     cis="1.2.29",
-    checkov=("CKV_K8S_105",),
     refs=(APISERVER_DOC, GO_TLS_DOC),
 )
 

@@ -33,7 +33,6 @@ SA_CREDENTIALS = cluster_rule(
     - --use-service-account-credentials=true
 """,
     cis="1.3.3",
-    checkov=("CKV_K8S_108",),
     refs=(
         KCM_DOC,
         "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#controller-roles",
@@ -64,7 +63,6 @@ SA_KEYS = cluster_rule(
     - --root-ca-file=/etc/kubernetes/pki/ca.crt
 """,
     cis="1.3.4, 1.3.5",
-    checkov=("CKV_K8S_110", "CKV_K8S_111"),
     refs=(KCM_DOC,),
 )
 
@@ -93,7 +91,6 @@ SERVER_CERT_ROTATION = cluster_rule(
 serverTLSBootstrap: true
 """,
     cis="1.3.6, 4.2.11",
-    checkov=("CKV_K8S_112", "CKV_K8S_150"),
     refs=(KCM_DOC, KUBELET_TLS_DOC),
 )
 

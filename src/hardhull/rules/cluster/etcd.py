@@ -28,7 +28,6 @@ ETCD_CLIENT_AUTH = cluster_rule(
     - --trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt
 """,
     cis="2.2",
-    checkov=("CKV_K8S_117",),
     refs=(ETCD_DOC, ETCD_K8S_DOC),
 )
 
@@ -65,7 +64,6 @@ ETCD_AUTO_TLS = cluster_rule(
     - --peer-key-file=/etc/kubernetes/pki/etcd/peer.key
 """,
     cis="2.3, 2.6",
-    checkov=("CKV_K8S_118",),
     refs=(ETCD_DOC,),
 )
 
@@ -107,7 +105,6 @@ ETCD_PEER_AUTH = cluster_rule(
     - --peer-trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt
 """,
     cis="2.5",
-    checkov=("CKV_K8S_121",),
     refs=(ETCD_DOC,),
 )
 
@@ -143,7 +140,6 @@ ETCD_TLS = cluster_rule(
     - --peer-key-file=/etc/kubernetes/pki/etcd/peer.key
 """,
     cis="2.1, 2.4",
-    checkov=("CKV_K8S_116", "CKV_K8S_119"),
     refs=(ETCD_DOC,),
 )
 

@@ -54,7 +54,6 @@ authentication:
 """,
     category="kubelet",
     cis="4.2.1",
-    checkov=("CKV_K8S_138",),
     refs=(KUBELET_DOC, AUTHN_DOC),
 )
 
@@ -91,7 +90,6 @@ authorization:
 """,
     category="kubelet",
     cis="4.2.2",
-    checkov=("CKV_K8S_139",),
     refs=(KUBELET_DOC, AUTHN_DOC),
 )
 
@@ -127,7 +125,6 @@ readOnlyPort: 0
 """,
     category="kubelet",
     cis="4.2.4",
-    checkov=("CKV_K8S_141",),
     refs=(KUBELET_DOC,),
 )
 
@@ -162,7 +159,6 @@ PROTECT_KERNEL = cluster_rule(
 protectKernelDefaults: true
 """,
     category="kubelet",
-    checkov=("CKV_K8S_144",),
     refs=(KUBELET_DOC,),
 )
 
@@ -197,7 +193,6 @@ makeIPTablesUtilChains: true
 """,
     category="kubelet",
     cis="4.2.6",
-    checkov=("CKV_K8S_145",),
     refs=(KUBELET_DOC,),
 )
 
@@ -229,7 +224,6 @@ serverTLSBootstrap: true
 """,
     category="kubelet",
     cis="4.2.10, 4.2.11",
-    checkov=("CKV_K8S_149", "CKV_K8S_150"),
     refs=(KUBELET_DOC, "https://kubernetes.io/docs/tasks/tls/certificate-rotation/"),
 )
 
@@ -272,7 +266,6 @@ tlsCipherSuites:
 """,
     category="kubelet",
     cis="4.2.12",
-    checkov=("CKV_K8S_151",),
     refs=(KUBELET_DOC, GO_TLS_DOC),
 )
 

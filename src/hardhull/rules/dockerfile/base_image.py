@@ -131,7 +131,7 @@ FROM node:22.12-bookworm-slim
 """,
     trivy=("DS001",),
     checkov=("CKV_DOCKER_7",),
-    hadolint=("DL3006", "DL3007"),
+    hadolint=("DL3007",),
     refs=(DOCKER_REF + "#from", BEST + "#pin-base-image-versions"),
 )
 

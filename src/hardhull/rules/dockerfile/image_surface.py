@@ -96,7 +96,6 @@ HEALTHCHECK --interval=30s --timeout=3s --retries=3 \\
     cis="4.6 Ensure that HEALTHCHECK instructions have been added to container images",
     trivy=("DS026",),
     checkov=("CKV_DOCKER_2",),
-    hadolint=("DL3057",),
     refs=(DOCKER_REF + "#healthcheck",),
 )
 

@@ -102,7 +102,6 @@ RUN apt-get update \\
  && rm -rf /var/lib/apt/lists/*
 """,
     hadolint=("DL3009",),
-    trivy=("DS017",),
 )
 
 
@@ -164,7 +163,7 @@ APK_CACHE = dockerfile_rule(
     example="""
 RUN apk add --no-cache ca-certificates=20250911-r0
 """,
-    trivy=("DS025", "DS017"),
+    trivy=("DS025",),
     hadolint=("DL3019",),
 )
 
@@ -219,7 +218,7 @@ PIP_CACHE = dockerfile_rule(
     example="""
 RUN pip install --no-cache-dir -r requirements.txt
 """,
-    hadolint=("DL3042",),
+    hadolint=("DL3013", "DL3042"),
 )
 
 
@@ -283,7 +282,8 @@ RPM_CACHE = dockerfile_rule(
 RUN dnf install -y --setopt=install_weak_deps=False nginx-1.26.3 \\
  && dnf clean all
 """,
-    trivy=("DS015", "DS019", "DS020", "DS027"),
+    trivy=("DS019",),
+    hadolint=("DL3040",),
 )
 
 

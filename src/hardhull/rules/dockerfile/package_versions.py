@@ -152,7 +152,6 @@ RUN apt-get update \\
  && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir --require-hashes -r requirements.txt
 """,
-    hadolint=("DL3008", "DL3013", "DL3016", "DL3018", "DL3028", "DL3062"),
 )
 
 

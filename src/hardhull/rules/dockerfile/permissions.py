@@ -33,9 +33,6 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl \\
  && rm -rf /var/lib/apt/lists/*
 USER 10001
 """,
-    checkov=("CKV2_DOCKER_1",),
-    trivy=("DS010",),
-    hadolint=("DL3004",),
 )
 
 

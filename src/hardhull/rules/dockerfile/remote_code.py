@@ -144,7 +144,6 @@ ADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d
     https://example.com/tool-1.2.3.tar.gz /tmp/
 """,
     cis="4.9 Ensure that COPY is used instead of ADD in Dockerfiles",
-    checkov=("CKV_DOCKER_4",),
     refs=(DOCKER_REF + "#add", DOCKER_REF + "#add---checksum"),
 )
 

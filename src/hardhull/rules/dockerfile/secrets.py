@@ -51,6 +51,7 @@ RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci
     trivy=("DS031",),
     refs=(SECRETS_DOC, DOCKER_REF + "#env"),
     reports_secrets=True,
+    hadolint=("DL3064",),
 )
 
 
@@ -189,7 +190,6 @@ COPY package.json package-lock.json ./
 RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci
 """,
     cis="4.10 Ensure secrets are not stored in Dockerfiles",
-    trivy=("DS031",),
     refs=(SECRETS_DOC,),
 )
 
@@ -275,7 +275,6 @@ RUN useradd --uid 10001 --no-create-home --shell /usr/sbin/nologin app
 USER 10001
 """,
     cis="4.10 Ensure secrets are not stored in Dockerfiles",
-    checkov=("CKV2_DOCKER_17",),
 )
 
 

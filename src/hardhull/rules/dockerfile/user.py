@@ -38,8 +38,7 @@ ENTRYPOINT ["/app"]
 """,
     cis="4.1 Ensure that a user for the container has been created",
     trivy=("DS002",),
-    checkov=("CKV_DOCKER_3", "CKV_DOCKER_8"),
-    hadolint=("DL3002",),
+    checkov=("CKV_DOCKER_3",),
     refs=(DOCKER_REF + "#user", BEST + "#user"),
 )
 

@@ -39,11 +39,6 @@ RUN update-ca-certificates \\
  && curl -fsSLo /tmp/tool.tgz https://artifacts.corp.example/tool-1.4.2.tgz
 """,
     cis="4.11 Ensure only verified packages are installed",
-    checkov=(
-        "CKV2_DOCKER_2", "CKV2_DOCKER_3", "CKV2_DOCKER_4", "CKV2_DOCKER_5", "CKV2_DOCKER_6",
-        "CKV2_DOCKER_12", "CKV2_DOCKER_13", "CKV2_DOCKER_14", "CKV2_DOCKER_15",
-        "CKV2_DOCKER_16",
-    ),
 )  # fmt: skip
 
 
@@ -181,7 +176,6 @@ RUN curl -fsSLo /usr/share/keyrings/vendor.gpg https://repo.vendor.example/key.g
  && rm -rf /var/lib/apt/lists/*
 """,
     cis="4.11 Ensure only verified packages are installed",
-    checkov=("CKV2_DOCKER_7", "CKV2_DOCKER_8", "CKV2_DOCKER_9", "CKV2_DOCKER_10", "CKV2_DOCKER_11"),
 )
 
 

@@ -39,8 +39,8 @@ securityContext:
     pss="restricted: Capabilities",
     cis="CIS Kubernetes Benchmark v1.9 5.2.10",
     nsa="Pod security: non-root and unprivileged containers",
-    trivy=("KSV003", "KSV106"),
-    checkov=("CKV_K8S_28", "CKV_K8S_37"),
+    trivy=("KSV003",),
+    checkov=("CKV_K8S_37",),
     kube_linter=("drop-net-raw-capability",),
 )
 
@@ -90,8 +90,8 @@ securityContext:
     pss="baseline: Capabilities",
     cis="CIS Kubernetes Benchmark v1.9 5.2.8 (NET_RAW), 5.2.9",
     nsa="Pod security: non-root and unprivileged containers",
-    trivy=("KSV005", "KSV022"),
-    checkov=("CKV_K8S_25", "CKV_K8S_39"),
+    trivy=("KSV022", "KSV106"),
+    checkov=("CKV_K8S_25",),
 )
 
 
@@ -123,8 +123,6 @@ securityContext:
 """,
     pss="restricted: Capabilities",
     cis="CIS Kubernetes Benchmark v1.9 5.2.9",
-    trivy=("KSV022",),
-    checkov=("CKV_K8S_25",),
 )
 
 

@@ -73,8 +73,6 @@ spec:
     pss="restricted: Seccomp",
     cis="CIS Kubernetes Benchmark v1.9 5.7.2",
     nsa="Pod security: seccomp",
-    trivy=("KSV030", "KSV104"),
-    checkov=("CKV_K8S_31",),
 )
 
 
@@ -131,8 +129,6 @@ securityContext:
     pss="baseline: Seccomp",
     cis="CIS Kubernetes Benchmark v1.9 5.7.2",
     nsa="Pod security: seccomp",
-    trivy=("KSV104",),
-    checkov=("CKV_K8S_31",),
 )
 
 
@@ -221,7 +217,6 @@ securityContext:
 """,
     pss="baseline: SELinux",
     cis="CIS Kubernetes Benchmark v1.9 5.7.3",
-    trivy=("KSV025",),
 )
 
 
@@ -261,7 +256,6 @@ securityContext:
   procMount: Default
 """,
     pss="baseline: /proc Mount Type",
-    trivy=("KSV027",),
 )
 
 

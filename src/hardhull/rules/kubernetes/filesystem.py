@@ -84,7 +84,6 @@ volumes:
       claimName: data
 """,
     pss="restricted: Volume Types",
-    trivy=("KSV028",),
 )
 
 

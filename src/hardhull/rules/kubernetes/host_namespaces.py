@@ -13,7 +13,13 @@ from hardhull.rules.kubernetes.common import int_or_none
 
 
 def _host_rule(
-    code: str, field: str, what: str, why: str, trivy: str, checkov: str, cis: str
+    code: str,
+    field: str,
+    what: str,
+    why: str,
+    trivy: tuple[str, ...],
+    checkov: tuple[str, ...],
+    cis: str,
 ) -> Rule:
     return workload_rule(
         code,
@@ -30,8 +36,8 @@ spec:
         pss="baseline: Host Namespaces",
         cis=f"CIS Kubernetes Benchmark v1.9 {cis}",
         nsa="Pod security: host namespaces",
-        trivy=(trivy,),
-        checkov=(checkov,),
+        trivy=trivy,
+        checkov=checkov,
         kube_linter=(f"host-{field[4:].lower()}",),
     )
 
@@ -55,8 +61,8 @@ HOST_NETWORK = _host_rule(
     why="The pod sees every interface of the node, can bind node ports, sniff node traffic and "
     "reach services listening on the node's loopback (kubelet, etcd on control-plane nodes); "
     "NetworkPolicies no longer apply to it.",
-    trivy="KSV009",
-    checkov="CKV_K8S_19",
+    trivy=("KSV009",),
+    checkov=("CKV_K8S_19",),
     cis="5.2.5",
 )
 
@@ -73,8 +79,8 @@ HOST_PID = _host_rule(
     "process namespace",
     why="The pod sees every process on the node, their environment and command lines (secrets), "
     "and with ptrace can inject into them.",
-    trivy="KSV010",
-    checkov="CKV_K8S_17",
+    trivy=("KSV010",),
+    checkov=("CKV_K8S_17",),
     cis="5.2.3",
 )
 
@@ -90,8 +96,8 @@ HOST_IPC = _host_rule(
     "hostIPC",
     "IPC namespace",
     why="The pod can read and write shared memory segments of every process on the node.",
-    trivy="KSV008",
-    checkov="CKV_K8S_18",
+    trivy=("KSV008",),
+    checkov=("CKV_K8S_18",),
     cis="5.2.4",
 )
 
@@ -145,8 +151,6 @@ ports:
 """,
     pss="baseline: Host Ports",
     cis="CIS Kubernetes Benchmark v1.9 5.2.13",
-    trivy=("KSV024",),
-    checkov=("CKV_K8S_26",),
     kube_linter=("host-port",),
 )
 

@@ -117,8 +117,6 @@ RUNTIME_SOCKET = workload_rule(
     pss="baseline: HostPath Volumes",
     cis="CIS Kubernetes Benchmark v1.9 5.2.12",
     nsa="Pod security: host mounts",
-    trivy=("KSV006",),
-    checkov=("CKV_K8S_27",),
     kube_linter=("docker-sock",),
 )
 

@@ -44,7 +44,6 @@ containers:
     image: registry.example.com/app:1.4.2@sha256:3f1b…
 """,
     nsa="Supply chain: image integrity",
-    trivy=("KSV013",),
     checkov=("CKV_K8S_14",),
     kube_linter=("latest-tag",),
     refs=("https://kubernetes.io/docs/concepts/containers/images/#image-names",),
@@ -77,7 +76,7 @@ IMAGE_DIGEST = workload_rule(
 image: nginx:1.27.2@sha256:<digest>
 """,
     nsa="Supply chain: image integrity",
-    checkov=("CKV_K8S_43",),
+    checkov=("CKV_K8S_15", "CKV_K8S_43"),
     refs=("https://kubernetes.io/docs/concepts/containers/images/#image-names",),
 )
 
@@ -105,7 +104,6 @@ image: registry.example.com/app:1.4.2@sha256:<digest>
 imagePullPolicy: IfNotPresent
 """,
     cis="CIS Kubernetes Benchmark v1.9 1.2.11 (AlwaysPullImages)",
-    checkov=("CKV_K8S_15",),
     refs=("https://kubernetes.io/docs/concepts/containers/images/#image-pull-policy",),
 )
 

@@ -33,7 +33,6 @@ spec:
 """,
     cis="CIS Kubernetes Benchmark v1.9 5.1.6",
     nsa="Pod security: protecting pod service account tokens",
-    trivy=("KSV036",),
     checkov=("CKV_K8S_38",),
 )
 
@@ -113,8 +112,6 @@ metadata:
 """,
     cis="CIS Kubernetes Benchmark v1.9 5.7.4",
     nsa="Network separation: namespaces",
-    trivy=("KSV110",),
-    checkov=("CKV_K8S_21",),
 )
 
 

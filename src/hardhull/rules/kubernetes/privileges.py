@@ -119,7 +119,6 @@ securityContext:
 """,
     pss="baseline: HostProcess",
     cis="CIS Kubernetes Benchmark v1.9 5.2.11",
-    trivy=("KSV103",),
     refs=("https://kubernetes.io/docs/tasks/configure-pod-container/create-hostprocess-pod/",),
 )
 

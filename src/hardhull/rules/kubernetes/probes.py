@@ -16,7 +16,7 @@ PROBES_DOC = (
 )
 
 
-def _probe_rule(code: str, probe: str, why: str, checkov: str) -> Rule:
+def _probe_rule(code: str, probe: str, why: str, checkov: tuple[str, ...]) -> Rule:
     return workload_rule(
         code,
         f"{probe}-probe-missing",
@@ -32,7 +32,7 @@ def _probe_rule(code: str, probe: str, why: str, checkov: str) -> Rule:
     port: 8080
   periodSeconds: 10
 """,
-        checkov=(checkov,),
+        checkov=checkov,
         kube_linter=(f"no-{probe}-probe",),
         refs=(PROBES_DOC,),
     )
@@ -52,7 +52,7 @@ LIVENESS = _probe_rule(
     "liveness",
     why="Without a liveness probe a hung process keeps its pod forever; availability is a "
     "security property too.",
-    checkov="CKV_K8S_8",
+    checkov=("CKV_K8S_8", "CKV_K8S_9"),
 )
 
 
@@ -67,7 +67,7 @@ READINESS = _probe_rule(
     "readiness",
     why="Without a readiness probe traffic reaches pods that are not ready, and rolling updates "
     "cannot stop a broken release.",
-    checkov="CKV_K8S_9",
+    checkov=("CKV_K8S_8", "CKV_K8S_9"),
 )
 
 

@@ -106,7 +106,7 @@ CPU_LIMIT = _resource_rule(
     why="Without a CPU limit a runaway or compromised container (a crypto-miner) can starve its "
     "neighbours on the node.",
     trivy=("KSV011",),
-    checkov=("CKV_K8S_11",),
+    checkov=("CKV_K8S_10", "CKV_K8S_11"),
     kl=("unset-cpu-requirements",),
 )
 
@@ -129,7 +129,7 @@ REQUESTS = _resource_rule(
     what="A container sets no `resources.requests.cpu` or no `resources.requests.memory`.",
     why="Without requests the scheduler cannot place the pod sensibly and the pod is the first "
     "evicted under pressure (BestEffort QoS).",
-    trivy=("KSV015", "KSV016"),
+    trivy=(),
     checkov=("CKV_K8S_10", "CKV_K8S_12"),
     kl=("unset-cpu-requirements", "unset-memory-requirements"),
 )

@@ -52,7 +52,7 @@ spec:
   ports:
     - {port: 443, targetPort: 8443}
 """,
-    trivy=("KSV108",),
+    trivy=("AVD-KSV-0108",),
     category=CATEGORY,
     refs=(
         SERVICE_DOC + "#external-ips",

@@ -49,8 +49,6 @@ spec:
     pss="restricted: Running as Non-root",
     cis="CIS Kubernetes Benchmark v1.9 5.2.7",
     nsa="Pod security: non-root containers and rootless container engines",
-    trivy=("KSV012",),
-    checkov=("CKV_K8S_23",),
     kube_linter=("run-as-non-root",),
 )
 
@@ -112,7 +110,6 @@ securityContext:
     cis="CIS Kubernetes Benchmark v1.9 5.2.7",
     nsa="Pod security: non-root containers and rootless container engines",
     trivy=("KSV105",),
-    checkov=("CKV_K8S_23",),
     kube_linter=("run-as-non-root",),
 )
 
@@ -145,8 +142,6 @@ securityContext:
   runAsUser: 10001
 """,
     cis="CIS Kubernetes Benchmark v1.9 5.2.7",
-    trivy=("KSV020",),
-    checkov=("CKV_K8S_40",),
 )
 
 
@@ -183,7 +178,7 @@ spec:
     runAsGroup: 10001
     fsGroup: 10001
 """,
-    trivy=("KSV029",),
+    trivy=("KSV116",),
 )
 
 

@@ -106,6 +106,7 @@ spec:
     cis=CIS_NETPOL,
     nsa="Network policies (default-deny)",
     refs=(NETPOL_DOC, DEFAULT_DENY_DOC),
+    checkov=("CKV2_K8S_6",),
 )
 
 
@@ -160,6 +161,7 @@ spec:
     cis=CIS_NETPOL,
     nsa="Network policies (default-deny)",
     refs=(NETPOL_DOC, DEFAULT_DENY_DOC),
+    checkov=("CKV2_K8S_6",),
 )
 
 

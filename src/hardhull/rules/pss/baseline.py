@@ -32,8 +32,7 @@ spec:
 """,
     pss="baseline: Host Namespaces",
     cis="CIS Kubernetes Benchmark v1.9 5.2.3, 5.2.4, 5.2.5",
-    trivy=("KSV008", "KSV009", "KSV010"),
-    checkov=("CKV_K8S_17", "CKV_K8S_18", "CKV_K8S_19"),
+    checkov=("CKV_K8S_19",),
     kube_linter=("host-ipc", "host-network", "host-pid"),
     refs=(UPSTREAM + "check_hostNamespaces.go",),
 )
@@ -95,8 +94,6 @@ containers:
 """,
     pss="baseline: Capabilities",
     cis="CIS Kubernetes Benchmark v1.9 5.2.9",
-    trivy=("KSV022",),
-    checkov=("CKV_K8S_25", "CKV_K8S_39"),
     refs=(UPSTREAM + "check_capabilities_baseline.go",),
 )
 
@@ -124,7 +121,6 @@ volumes:
 """,
     pss="baseline: HostPath Volumes",
     cis="CIS Kubernetes Benchmark v1.9 5.2.12",
-    trivy=("KSV023",),
     kube_linter=("host-mounts",),
     refs=(UPSTREAM + "check_hostPathVolumes.go",),
 )
@@ -185,7 +181,6 @@ spec:
       type: RuntimeDefault
 """,
     pss="baseline: AppArmor",
-    trivy=("KSV002",),
     refs=(UPSTREAM + "check_appArmorProfile.go",),
 )
 
@@ -213,7 +208,6 @@ securityContext:
     level: "s0:c123,c456"
 """,
     pss="baseline: SELinux",
-    trivy=("KSV025",),
     refs=(UPSTREAM + "check_seLinuxOptions.go",),
 )
 
@@ -241,7 +235,6 @@ containers:
       procMount: Default
 """,
     pss="baseline: /proc Mount Type",
-    trivy=("KSV027",),
     refs=(UPSTREAM + "check_procMount_baseline.go",),
 )
 
@@ -271,7 +264,6 @@ spec:
 """,
     pss="baseline: Seccomp",
     cis="CIS Kubernetes Benchmark v1.9 5.7.2",
-    trivy=("KSV104",),
     refs=(UPSTREAM + "check_seccompProfile_baseline.go",),
 )
 
@@ -326,7 +318,6 @@ spec:
       hostProcess: false
 """,
     pss="baseline: HostProcess",
-    trivy=("KSV103",),
     refs=(UPSTREAM + "check_windowsHostProcess.go",),
 )
 

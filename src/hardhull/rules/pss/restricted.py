@@ -33,7 +33,7 @@ volumes:
       claimName: data
 """,
     pss="restricted: Volume Types",
-    trivy=("KSV028",),
+    trivy=("KSV023",),
     refs=(UPSTREAM + "check_restrictedVolumes.go",),
 )
 
@@ -142,8 +142,7 @@ spec:
 """,
     pss="restricted: Seccomp",
     cis="CIS Kubernetes Benchmark v1.9 5.7.2",
-    trivy=("KSV030",),
-    checkov=("CKV_K8S_31",),
+    trivy=("KSV030", "KSV104"),
     refs=(UPSTREAM + "check_seccompProfile_restricted.go",),
 )
 
@@ -172,8 +171,8 @@ securityContext:
 """,
     pss="restricted: Capabilities",
     cis="CIS Kubernetes Benchmark v1.9 5.2.8, 5.2.10",
-    trivy=("KSV003",),
-    checkov=("CKV_K8S_28", "CKV_K8S_37"),
+    trivy=("KSV022", "KSV106"),
+    checkov=("CKV_K8S_25",),
     kube_linter=("drop-net-raw-capability",),
     refs=(UPSTREAM + "check_capabilities_restricted.go",),
 )
@@ -202,7 +201,6 @@ containers:
       procMount: Default
 """,
     pss="restricted: /proc Mount Type",
-    trivy=("KSV027",),
     refs=(UPSTREAM + "check_procMount_restricted.go",),
 )
 

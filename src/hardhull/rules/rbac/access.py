@@ -51,7 +51,7 @@ rules:
     verbs: ["get"]
 """,
     cis="5.1.2",
-    trivy=("KSV041", "KSV113"),
+    trivy=("KSV041",),
     kube_linter=("access-to-secrets",),
 )
 
@@ -111,7 +111,7 @@ rules:
     resources: ["pods", "pods/log"]
     verbs: ["get", "list", "watch"]
 """,
-    trivy=("KSV053", "KSV054"),
+    trivy=("KSV053",),
 )
 
 

@@ -136,7 +136,6 @@ PUBLIC_BINDING = rbac_rule(
 subjects:
   - {kind: Group, name: "oidc:platform-team", apiGroup: rbac.authorization.k8s.io}
 """,
-    trivy=("KSV122",),
 )
 
 

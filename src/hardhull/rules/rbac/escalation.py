@@ -154,8 +154,6 @@ rules:
     verbs: ["bind"]
 """,
     cis="5.1.8",
-    trivy=("KSV043",),
-    checkov=("CKV_K8S_157", "CKV_K8S_158"),
 )
 
 
@@ -272,7 +270,6 @@ rules:
     resourceNames: ["example.com/my-signer"]
     verbs: ["approve"]
 """,
-    checkov=("CKV_K8S_156",),
 )
 
 

@@ -46,7 +46,6 @@ spec:
   automountServiceAccountToken: true
 """,
     cis="5.1.6",
-    trivy=("KSV036",),
 )
 
 

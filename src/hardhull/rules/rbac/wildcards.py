@@ -103,7 +103,6 @@ rules:
     verbs: ["get", "list", "watch", "patch"]
 """,
     cis="5.1.3",
-    trivy=("KSV044", "KSV045", "KSV046"),
     checkov=("CKV_K8S_49",),
     kube_linter=("wildcard-in-rules",),
 )

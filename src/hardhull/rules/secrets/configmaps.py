@@ -47,6 +47,7 @@ data:
 """,
     nsa="Kubernetes Secrets: do not place credentials in ConfigMaps",
     reports_secrets=True,
+    trivy=("AVD-KSV-0109",),
 )
 
 
