@@ -34,7 +34,6 @@ RUN useradd --uid 10001 --no-create-home app
 USER 10001:10001
 """,
     cis="4.1 Ensure that a user for the container has been created",
-    trivy=("DS002",),
     refs=(OCI_CONFIG + "#properties", "https://docs.docker.com/reference/dockerfile/#user"),
 )
 
@@ -73,7 +72,6 @@ EXPOSED_ADMIN = image_rule(
     example="""
 EXPOSE 8080
 """,
-    trivy=("DS004",),
     refs=("https://docs.docker.com/reference/dockerfile/#expose",),
 )
 
@@ -139,7 +137,6 @@ CONFIG_SECRET = image_rule(
 RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci
 """,
     cis="4.10 Ensure secrets are not stored in Dockerfiles",
-    trivy=("DS031",),
     refs=("https://docs.docker.com/build/building/secrets/",),
     reports_secrets=True,
 )

@@ -129,7 +129,6 @@ PACKAGE_CACHE = image_rule(
 RUN apt-get update && apt-get install -y --no-install-recommends curl \\
     && rm -rf /var/lib/apt/lists/*
 """,
-    hadolint=("DL3009", "DL3019", "DL3042"),
     refs=("https://docs.docker.com/build/building/best-practices/#apt-get",),
 )
 
