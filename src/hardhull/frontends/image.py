@@ -36,7 +36,8 @@ class ImageDocument:
 
     @property
     def resource(self) -> Resource:
-        return Resource(KIND, self.path)
+        names = self.facts.names if self.facts is not None else ()
+        return Resource(KIND, names[0] if names else self.path)
 
     def position(self, pointer: str) -> tuple[int, int]:
         return (0, 0)

@@ -54,10 +54,8 @@ _SYSTEM_DIRS = ("bin/", "sbin/", "usr/bin/", "usr/sbin/", "usr/lib/", "usr/lib64
 # I004
 @check(SETUID, on=Target.IMAGE)
 def image_setuid_file(img: ImageFacts) -> Iterator[Violation]:
-    for path in sorted(img.files):
-        f = img.files[path]
-        if f.kind != FILE or not f.mode & 0o6000:
-            continue
+    special = sorted((p, f) for p, f in img.files.items() if f.mode & 0o6000 and f.kind == FILE)
+    for path, f in special:
         bits = " and ".join(b for b, m in (("setuid", 0o4000), ("setgid", 0o2000)) if f.mode & m)
         owner = "root" if f.uid == 0 else f"uid {f.uid}"
         usual = posixpath.basename(path) in _USUAL_SETUID and path.startswith(_SYSTEM_DIRS)
@@ -236,11 +234,10 @@ def _what(path: str) -> str:
 @check(CREDENTIAL_FILE, on=Target.IMAGE)
 def image_credential_file(img: ImageFacts) -> Iterator[Violation]:
     with_content_findings = {s.path for s in img.secrets if not s.deleted}
-    for path in sorted(img.files):
+    named = sorted(p for p in img.files if _CREDENTIAL_PATHS.search(p))
+    for path in named:
         f: FileInfo = img.files[path]
-        if f.kind != FILE or f.size == 0 or not _CREDENTIAL_PATHS.search(path):
-            continue
-        if path in with_content_findings:
+        if f.kind != FILE or f.size == 0 or path in with_content_findings:
             continue
         yield Violation(
             "I007",

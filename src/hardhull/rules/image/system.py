@@ -141,6 +141,7 @@ _CACHES = (
 )
 _HOME_CACHES = ((".cache/pip", "pip's cache"), (".npm/_cacache", "npm's cache"))
 _HOMES = re.compile(r"^(?:root|home/[^/]+)/")
+_CACHE_STARTS = ("var/", "root/", "home/")
 
 
 def _human(size: int) -> str:
@@ -159,7 +160,7 @@ def image_package_cache(img: ImageFacts) -> Iterator[Violation]:
     labels: dict[str, str] = {}
     roots = {d: what for d, what in _CACHES}
     for path, f in img.files.items():
-        if f.kind != FILE or f.size == 0:
+        if not path.startswith(_CACHE_STARTS) or f.kind != FILE or f.size == 0:
             continue
         root = None
         for d in roots:
@@ -227,12 +228,9 @@ _COMPILER = re.compile(
 @check(COMPILERS, on=Target.IMAGE)
 def image_compilers(img: ImageFacts) -> Iterator[Violation]:
     found: dict[str, str] = {}
-    for path in sorted(img.files):
-        f = img.files[path]
-        if f.kind == DIR:
-            continue
+    for path in sorted(p for p in img.files if "bin/" in p):
         m = _COMPILER.match(path)
-        if m:
+        if m and img.files[path].kind != DIR:
             tool = next(g for g in m.groups() if g)
             found.setdefault(tool, path)
     if found:
