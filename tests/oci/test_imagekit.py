@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from tests.helpers.imagekit import (
     Entry,
     Layer,

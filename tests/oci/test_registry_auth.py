@@ -14,6 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from hardhull.oci.auth import Challenge, Credentials, load_credentials, parse_challenges
+from hardhull.oci.model import ImageError, Platform
+from hardhull.oci.registry import RegistryClient, open_registry_image
 from tests.helpers.registry import (
     FakeRegistry,
     Layout,
@@ -27,10 +31,6 @@ from tests.helpers.registry import (
     start_registry,
     stop_registry,
 )
-
-from hardhull.oci.auth import Challenge, Credentials, load_credentials, parse_challenges
-from hardhull.oci.model import ImageError, Platform
-from hardhull.oci.registry import RegistryClient, open_registry_image
 
 AMD64 = Platform("linux", "amd64")
 PASSWORD = "pa55-Wörd:with:colons"

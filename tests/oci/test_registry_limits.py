@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.helpers.registry import FakeRegistry, serve_fake
 
 from hardhull.oci.model import ImageError, Platform
 from hardhull.oci.registry import MAX_MANIFEST_BYTES, RegistryClient, open_registry_image
+from tests.helpers.registry import FakeRegistry, serve_fake
 
 AMD64 = Platform("linux", "amd64")
 

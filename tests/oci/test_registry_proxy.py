@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.helpers.registry import FakeRegistry, serve_fake, sha256
 
 from hardhull.oci.model import ImageError, Platform
 from hardhull.oci.registry import open_registry_image
+from tests.helpers.registry import FakeRegistry, serve_fake, sha256
 
 AMD64 = Platform("linux", "amd64")
 LAYER = b"through the tunnel" * 100

@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from hardhull.oci.model import ImageError, Platform
+from hardhull.oci.registry import RegistryClient, open_registry_image
 from tests.helpers.registry import (
     Layout,
     Registry,
@@ -23,9 +26,6 @@ from tests.helpers.registry import (
     start_registry,
     stop_registry,
 )
-
-from hardhull.oci.model import ImageError, Platform
-from hardhull.oci.registry import RegistryClient, open_registry_image
 
 AMD64 = Platform("linux", "amd64")
 ARM64 = Platform("linux", "arm64", "v8")

@@ -18,6 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from hardhull.oci.model import ImageError, Platform
+from hardhull.oci.registry import RegistryClient, open_registry_image
 from tests.helpers.registry import (
     FakeRegistry,
     Layout,
@@ -29,9 +32,6 @@ from tests.helpers.registry import (
     start_registry,
     stop_registry,
 )
-
-from hardhull.oci.model import ImageError, Platform
-from hardhull.oci.registry import RegistryClient, open_registry_image
 
 AMD64 = Platform("linux", "amd64")
 SERVICE, ISSUER = "hardhull-test-registry", "hardhull-test-tokens"

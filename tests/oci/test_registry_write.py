@@ -11,6 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from hardhull.oci.model import ImageError, Platform
+from hardhull.oci.registry import RegistryClient, fallback_tag, open_registry_image
 from tests.helpers.registry import (
     OCI_INDEX,
     OCI_MANIFEST,
@@ -22,9 +25,6 @@ from tests.helpers.registry import (
     start_registry,
     stop_registry,
 )
-
-from hardhull.oci.model import ImageError, Platform
-from hardhull.oci.registry import RegistryClient, fallback_tag, open_registry_image
 
 EMPTY = b"{}"
 ARTIFACT = "application/vnd.example.signature"
