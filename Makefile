@@ -21,6 +21,11 @@ demo: $(BIN)/hardhull
 	@echo
 	@echo "== hardened example (expect none) =="
 	@$(BIN)/hardhull scan examples/hardened
+	@echo
+	@echo "== an image: a docker save archive written by examples/image/build_demo_image.py =="
+	@mkdir -p .cache
+	@$(BIN)/python examples/image/build_demo_image.py .cache/demo-image.tar
+	@$(BIN)/hardhull image .cache/demo-image.tar --no-cache || echo "(exit $$?: high findings fail the image gate)"
 
 lint: $(BIN)/hardhull
 	$(BIN)/ruff check src tests bench

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -38,33 +36,6 @@ def catalog_tree(
 
 def by_name(packages: Iterable[Package]) -> dict[str, Package]:
     return {p.name: p for p in packages}
-
-
-@pytest.fixture(scope="session")
-def pip_target(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Old Jinja2 and PyYAML (real PyPA advisories) installed by pip into a target folder."""
-    target = tmp_path_factory.mktemp("pip") / "site-packages"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--disable-pip-version-check",
-            "--no-warn-conflicts",
-            "--target",
-            str(target),
-            "jinja2==2.10",
-            "pyyaml==5.3",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if proc.returncode != 0:
-        pytest.skip(f"pip could not install jinja2==2.10 pyyaml==5.3: {proc.stderr[-300:]}")
-    return target
 
 
 def need(tool: str) -> str:

@@ -101,6 +101,20 @@ LAZY_COMMANDS: dict[str, LazyCommand] = {
         run="cmd_netpol",
         report_options=True,
     ),
+    "image": LazyCommand(
+        help="analyse container images offline: config, layers, secrets, SBOM, vulnerabilities",
+        module="hardhull.cli.image",
+        add_parser="add_image_parser",
+        run="cmd_image",
+        report_options=False,
+    ),
+    "sbom": LazyCommand(
+        help="SBOMs from any tool: match their packages against the advisories",
+        module="hardhull.cli.image",
+        add_parser="add_sbom_parser",
+        run="cmd_sbom",
+        report_options=False,
+    ),
     "db": LazyCommand(
         help="the local vulnerability database: import OSV advisories, show what is loaded",
         module="hardhull.cli.db",

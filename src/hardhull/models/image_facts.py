@@ -47,6 +47,8 @@ class FileInfo:
 class LayerInfo:
     """One layer of the image, in order from the base."""
 
+    #: the digest of its uncompressed content (the config's ``diff_id``): the same whichever
+    #: transport or compression the image came in
     digest: str
     #: the history line that made it (``RUN …``, ``COPY …``), "" when the image has none
     created_by: str = ""
