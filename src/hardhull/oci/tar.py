@@ -167,7 +167,7 @@ def iter_headers(
         if len(hdr) < BLOCK:
             if hdr or pending_meta:
                 raise ImageError(f"{what}: truncated archive (ends inside a tar header)")
-            if require_end and entries:
+            if require_end:
                 raise ImageError(f"{what}: truncated archive (no end-of-archive marker)")
             return
         if hdr == ZERO_BLOCK:
