@@ -110,6 +110,15 @@ class Resource:
 
 
 @dataclass(frozen=True, slots=True)
+class Related:
+    """Another object a finding stands for (a set finding's other workloads): where it is and
+    what it is. SARIF ``relatedLocations``, JSON ``related``, the text report's ``also:``."""
+
+    location: Location
+    resource: Resource
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule: Rule
     severity: Severity
@@ -125,6 +134,8 @@ class Finding:
     #: the 1-based columns of the excerpt's window in the line (end exclusive); 0 if unknown
     snippet_start: int = 0
     snippet_end: int = 0
+    #: the other objects the finding stands for (set findings), located like the finding
+    related: tuple[Related, ...] = ()
 
     @property
     def code(self) -> str:

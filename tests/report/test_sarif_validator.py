@@ -109,4 +109,8 @@ def test_long_lines_related_locations_and_errors_are_valid_sarif(tmp_path: Path)
     )
     (work / "broken.yaml").write_text("a: [\n")
     sarif = _scan_sarif(tmp_path, ".", cwd=work)
+    # N001 and N002 on namespace shop list its 20 other workloads as related locations
+    results = json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]
+    related = {r["ruleId"]: len(r.get("relatedLocations", [])) for r in results}
+    assert (related["N001"], related["N002"]) == (20, 20)
     assert _problems(validate(sarif, tmp_path / "validation.sarif")) == []

@@ -28,7 +28,7 @@ from hardhull.frontends.files import DEFAULT_MAX_BYTES, InputRef, TextInput, col
 from hardhull.frontends.interface import Document, ReadOptions
 from hardhull.frontends.kubernetes import K8sObject, ParsedFile, iter_objects, object_subjects
 from hardhull.frontends.text import TextDocument
-from hardhull.model import InputError, ScanResult, Severity, Skipped, Violation
+from hardhull.model import InputError, Related, ScanResult, Severity, Skipped, Violation
 from hardhull.pss.levels import LATEST_MINOR, LevelVersion
 from hardhull.registry import RULES, Target
 from hardhull.rules import all_rules, checks
@@ -83,10 +83,15 @@ class ScanOptions:
 
 
 def findings_for(
-    doc: Document, violations: Iterable[Violation], opts: ScanOptions, result: ScanResult
+    doc: Document,
+    violations: Iterable[Violation],
+    opts: ScanOptions,
+    result: ScanResult,
+    related: Sequence[Related] = (),
 ) -> None:
-    """Turn violations into findings: locate, apply suppressions and baseline, set severity."""
-    locate.findings_for(doc, violations, RULES, opts.severity, opts.baseline, result)
+    """Turn violations into findings: locate, apply suppressions and baseline, set severity.
+    ``related``: the other objects the findings stand for, located (set findings)."""
+    locate.findings_for(doc, violations, RULES, opts.severity, opts.baseline, result, related)
 
 
 def _check_errors(doc: Document, errors: list[CheckError]) -> list[InputError]:
@@ -299,10 +304,21 @@ def _run_setchecks(
     found = [(index, v) for index, v in found if index < reported]
     for e in failed:
         result.errors.append(InputError("", f"internal error in {e.code}: {e.error!r}"))
-    located = _locate_again([objects[index] for index, _ in found], refs, opts)
+    # the objects reported on and the other objects their findings stand for (``related``)
+    wanted = [index for index, v in found] + [
+        i for _, v in found for i, _ in v.related if 0 <= i < len(objects)
+    ]
+    located = _locate_again([objects[i] for i in wanted], refs, opts)
+
+    def doc_of(i: int) -> K8sObject:
+        obj = objects[i]
+        return located.get((obj.path, obj.doc_index, obj.prefix), obj)
+
     for index, v in found:
-        obj = objects[index]
-        findings_for(located.get((obj.path, obj.doc_index, obj.prefix), obj), [v], opts, result)
+        related = [
+            locate.related_location(doc_of(i), ptr) for i, ptr in v.related if 0 <= i < len(objects)
+        ]
+        findings_for(doc_of(index), [v], opts, result, related)
 
 
 def _locate_again(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from hardhull import suppress
 from hardhull.frontends.interface import Document
@@ -14,6 +14,7 @@ from hardhull.model import (
     Finding,
     JSONPatch,
     Location,
+    Related,
     Rule,
     ScanResult,
     Severity,
@@ -92,6 +93,12 @@ def excerpt(line: str, column: int = 0, secrets: Iterable[str] = ()) -> tuple[st
     return "".join(out), start + 1, end + 1
 
 
+def related_location(doc: Document, pointer: str) -> Related:
+    """Where ``pointer`` is in ``doc``, located as findings are, and what ``doc`` is."""
+    line, col = doc.position(pointer)
+    return Related(Location(doc.path, line, col), doc.resource)
+
+
 def findings_for(
     doc: Document,
     violations: Iterable[Violation],
@@ -99,8 +106,10 @@ def findings_for(
     severity: Mapping[str, Severity],
     baseline: frozenset[str],
     result: ScanResult,
+    related: Sequence[Related] = (),
 ) -> None:
-    """Turn violations into findings in ``result``: locate, suppress, set severity."""
+    """Turn violations into findings in ``result``: locate, suppress, set severity.
+    ``related``: the other objects the findings stand for, located (set findings)."""
     ann = doc.ignore_codes()
     resource = doc.resource
     for v in violations:
@@ -137,6 +146,7 @@ def findings_for(
             snippet_start=start,
             snippet_end=end,
             fingerprint=fp,
+            related=tuple(related),
         )
         if mechanism:
             result.suppressed[mechanism] += 1

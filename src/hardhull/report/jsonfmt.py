@@ -18,7 +18,7 @@ SCHEMA_VERSION = 1
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "code": f.rule.code,
         "slug": f.rule.slug,
         "severity": f.severity.label,
@@ -38,6 +38,17 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "fix": f.fix,
         "fingerprint": f.fingerprint,
     }
+    if f.related:  # only on findings that stand for other objects (reports stay as they were)
+        out["related"] = [
+            {
+                "path": printable_path(r.location.path),
+                "line": r.location.line,
+                "column": r.location.column,
+                "object": str(r.resource),
+            }
+            for r in f.related
+        ]
+    return out
 
 
 def render_json(result: ScanResult) -> str:

@@ -5,7 +5,9 @@ result's ``ruleIndex`` points into that list. Artifact URIs are relative to the 
 directory (``uriBaseId: %SRCROOT%``) with POSIX separators; a file outside the working
 directory gets an absolute ``file://`` URI instead. A finding that did not come from a file
 (standard input, an admission request) has no physical location, only the logical one: the
-Kubernetes resource and the JSON pointer of the offending field.
+Kubernetes resource and the JSON pointer of the offending field. A finding that stands for
+other objects too (N001/N002 on a namespace: its other workloads) lists them as
+``relatedLocations``, each with an ``id`` and a message naming the object.
 
 Input errors and skipped inputs are ``toolExecutionNotifications`` of the invocation; JSON
 patches are not emitted as SARIF ``fixes`` (they are not text replacements), the JSON report
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from hardhull import __version__
-from hardhull.model import CUT, Finding, Location, Rule, Severity
+from hardhull.model import CUT, Finding, Location, Related, Rule, Severity
 from hardhull.report import NOT_A_FILE, display_path
 from hardhull.ruledocs import rule_page
 
@@ -170,7 +172,7 @@ def _result(f: Finding, rule_index: int, cwd: str) -> dict[str, Any]:
         "pointer": f.pointer,
     }
     location["logicalLocations"] = [logical]
-    return {
+    out: dict[str, Any] = {
         "ruleId": f.rule.code,
         "ruleIndex": rule_index,
         "level": LEVELS[f.severity],
@@ -179,6 +181,26 @@ def _result(f: Finding, rule_index: int, cwd: str) -> dict[str, Any]:
         "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
         "properties": {"severity": f.severity.label},
     }
+    if f.related:
+        out["relatedLocations"] = [_related(r, i, cwd) for i, r in enumerate(f.related, 1)]
+    return out
+
+
+def _related(r: Related, ident: int, cwd: str) -> dict[str, Any]:
+    """A related location: another object the finding stands for, named in its message."""
+    res = r.resource
+    out: dict[str, Any] = {"id": ident}
+    phys = _physical(r.location, cwd)
+    if phys is not None:
+        out["physicalLocation"] = phys
+    logical: dict[str, Any] = {"kind": "resource"}
+    if res.name:
+        logical["name"] = res.name
+    if str(res):
+        logical["fullyQualifiedName"] = str(res)
+    out["logicalLocations"] = [logical]
+    out["message"] = {"text": str(res) or "object"}
+    return out
 
 
 def _notification(

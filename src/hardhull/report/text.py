@@ -6,7 +6,7 @@ from collections import Counter
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from hardhull.model import Severity
+from hardhull.model import Related, Severity
 from hardhull.paths import printable_path
 
 if TYPE_CHECKING:
@@ -37,6 +37,8 @@ def render_text(result: ScanResult, color: bool = False) -> str:
             out.append(f"  {loc:>8}  {sev} {c(_BOLD, f.rule.code)} {f.message}  [{f.resource}]")
             if f.snippet:
                 out.append(c(_DIM, f"            | {f.snippet.strip()}"))
+            if f.related:
+                out.append(c(_DIM, f"            also: {_also(f.related)}"))
         out.append("")
     for e in result.errors:
         out.append(f"error: {printable_path(str(e))}")
@@ -59,6 +61,25 @@ def render_text(result: ScanResult, color: bool = False) -> str:
         + (f" ({supp_detail})" if supp else "")
     )
     return "\n".join(out) + "\n"
+
+
+#: the most related objects an ``also:`` line names (the JSON and SARIF reports have all)
+_ALSO_MAX = 10
+
+
+def _also(related: tuple[Related, ...]) -> str:
+    """The other objects a finding stands for: ``path:line:column object``, comma-separated."""
+
+    def one(r: Related) -> str:
+        loc = r.location
+        where = printable_path(loc.path) or "<object>"
+        if loc.line:
+            where += f":{loc.line}" + (f":{loc.column}" if loc.column else "")
+        return f"{where} {r.resource}"
+
+    shown = ", ".join(one(r) for r in related[:_ALSO_MAX])
+    more = len(related) - _ALSO_MAX
+    return shown + (f" and {more} more (see the JSON or SARIF report)" if more > 0 else "")
 
 
 def _summary_table(result: ScanResult) -> list[str]:

@@ -119,9 +119,21 @@ def namespace_location(a: Analysis, ns: str) -> tuple[int, str]:
     declared = a.net.namespaces.get(ns)
     if declared is not None and declared.declared and declared.index >= 0:
         return declared.index, "/metadata/name"
-    first = a.workloads[ns][0]
-    meta = as_dict(a.objects[first.index].get("metadata"))
-    return first.index, "/metadata/namespace" if "namespace" in meta else "/metadata"
+    first = a.workloads[ns][0].index
+    return first, namespace_pointer(a, first)
+
+
+def namespace_pointer(a: Analysis, index: int) -> str:
+    """Where an object says its namespace: ``/metadata/namespace``, else its metadata."""
+    meta = as_dict(a.objects[index].get("metadata"))
+    return "/metadata/namespace" if "namespace" in meta else "/metadata"
+
+
+def namespace_related(a: Analysis, ns: str, index: int) -> tuple[tuple[int, str], ...]:
+    """The workloads of ``ns`` other than the object at ``index`` (a finding on the whole
+    namespace stands for them): (index in the set, where each says its namespace)."""
+    others = dict.fromkeys(ep.index for ep in a.workloads.get(ns, []) if ep.index != index)
+    return tuple((i, namespace_pointer(a, i)) for i in others)
 
 
 def workload_pointer(a: Analysis, ep: Endpoint) -> str:

@@ -14,6 +14,7 @@ from hardhull.rules.netpol.analysis import (
     listed,
     lower,
     namespace_location,
+    namespace_related,
     plural,
     workload_pointer,
 )
@@ -64,7 +65,8 @@ def _default_deny(ctx: SetContext, rule: Rule, direction: str) -> Iterator[tuple
         if bad:
             tail += f" ({listed(sorted(bad))} would be rejected by the API server, see N007)"
         index, ptr = namespace_location(a, ns)
-        yield index, Violation(rule.code, ptr, f"{head}: {tail}", severity=sev)
+        related = namespace_related(a, ns, index)
+        yield index, Violation(rule.code, ptr, f"{head}: {tail}", severity=sev, related=related)
 
 
 DEFAULT_DENY_INGRESS = netpol_rule(
@@ -75,7 +77,9 @@ DEFAULT_DENY_INGRESS = netpol_rule(
     what=(
         "A namespace that runs pods in the scanned set has no NetworkPolicy that selects every pod "
         "(`podSelector: {}`) with `Ingress` in its policy types. One finding per namespace, on the "
-        "Namespace object when the scan has it, else on the namespace's first workload. When every "
+        "Namespace object when the scan has it, else on the namespace's first workload; the "
+        "namespace's other workloads are its related locations (SARIF `relatedLocations`, "
+        "JSON `related`, the text report's `also:` line). When every "
         "workload of the namespace is already isolated for ingress by its own policies, the "
         "finding is low (only pods added later are exposed). Not reported for kube-system, "
         "kube-public and kube-node-lease (control-plane and node add-ons, whose policies the "
