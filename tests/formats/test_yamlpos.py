@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from typing import Any
 
 import pytest
@@ -603,9 +602,8 @@ def test_billion_laughs_is_refused_fast() -> None:
     lol = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     for prev, cur in zip("abcdefgh", "bcdefghi", strict=True):
         lol.append(f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 9) + "]")
-    start = time.perf_counter()
+    # refused by the expansion bound (the message), not by running out of time
     e = error("\n".join(lol) + "\n")
-    assert time.perf_counter() - start < 1
     assert isinstance(e, YamlLimitError)
     assert (e.message, e.line) == ("alias expansion too large (a YAML 'billion laughs' bomb?)", 6)
 
@@ -617,9 +615,7 @@ def test_moderate_alias_use_is_fine() -> None:
 
 
 def test_flow_depth_bomb_is_refused_fast() -> None:
-    start = time.perf_counter()
     e = error("[" * 10_000)
-    assert time.perf_counter() - start < 1
     assert isinstance(e, YamlLimitError)
     assert e.message == f"nesting deeper than {MAX_DEPTH} levels"
     assert e.line == 1
@@ -649,8 +645,7 @@ def test_depth_bound_is_configurable() -> None:
 
 
 def test_many_documents_and_keys_stay_linear() -> None:
-    start = time.perf_counter()
+    # speed is measured by bench/ (docs/benchmarks.md), not here: this checks the results
     assert len(load_all("---\na: 1\n" * 20_000)) == 20_000
     assert len(data("".join(f"k{i}: {i}\n" for i in range(50_000)))) == 50_000
     assert data("a: 1\n" * 50_000) == {"a": 1}
-    assert time.perf_counter() - start < 5

@@ -20,7 +20,6 @@ w (referenced, not declared) and default, with one pod-bearing object per pod "n
 from __future__ import annotations
 
 import textwrap
-import time
 from dataclasses import dataclass
 
 import pytest
@@ -1043,11 +1042,8 @@ def test_matrix_few_hundred_endpoints_is_fast() -> None:
             )
     net = load("---\n".join(docs))
     assert len(net.endpoints) == 300
-    start = time.perf_counter()
-    m = net.matrix(port=80)
-    elapsed = time.perf_counter() - start
+    m = net.matrix(port=80)  # its speed: bench/netpol_reach.py
     assert len(m) == 90_000
-    assert elapsed < 5.0
     allowed = sum(d.allowed for d in m.values())
     # spot-check against the pairwise answer
     eps = net.endpoints
