@@ -578,6 +578,24 @@ def test_stream_shares_the_alias_budget_across_resumptions() -> None:
     assert out[1][4] == 1  # the bomb stopped reading; 'ok: 1' counted
 
 
+def test_duplicate_keys_are_recorded_at_the_last_one() -> None:
+    # issue #9: the data holds the last value; both places are kept
+    d = one(
+        "x: &a {p: 1}\ny: &b {q: 2}\ns:\n  <<: *a\n  <<: *b\n  p: 3\n  p: 4\n  p: 5\n"
+        "t:\n  p: 0\n  <<: *a\nu:\n  <<: *a\n  p: 6\n  p: 7\n"
+    )
+    assert d.data["s"] == {"p": 5, "q": 2} and d.data["t"] == {"p": 0}
+    assert d.data["u"] == {"p": 7}
+    assert d.duplicates == [
+        ("/s/<<", (4, 3), (5, 3)),  # a second merge key: both merge (YAML 1.2 readers refuse)
+        ("/s/p", (6, 3), (7, 3)),
+        ("/s/p", (7, 3), (8, 3)),
+        ("/u/p", (14, 3), (15, 3)),  # the first explicit 'p' overrides the merged one
+    ]
+    assert d.positions["/s/p"] == (8, 3)
+    assert one("a: 1\nb: {a: 1}\n").duplicates == []
+
+
 def test_control_characters_are_reported_with_their_place() -> None:
     e = error("a: 1\nb: x\x01y\n")
     assert (e.message, e.line, e.column) == (

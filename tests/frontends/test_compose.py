@@ -125,6 +125,14 @@ def test_duplicate_key_is_an_error_and_the_last_value_is_judged(tmp_path: Path) 
     ]
     assert [(code, line) for code, line, *_ in rows(result)] == [("C001", 5)]
     assert run(tmp_path, "services:\n  web:\n    image: a:1\n" + HARDENING).errors == []
+    # two merge keys in one mapping: docker compose (YAML 1.2) refuses them too
+    text = (
+        "x-a: &a {image: a:1}\nx-b: &b {pid: host}\nservices:\n  web:\n    <<: *a\n"
+        "    <<: *b\n" + HARDENING
+    )
+    assert [(e.line, e.column, e.message[:50]) for e in run(tmp_path, text).errors] == [
+        (6, 5, "key '<<' is set twice in one mapping (first on lin")
+    ]
 
 
 @pytest.mark.parametrize(

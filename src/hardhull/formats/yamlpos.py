@@ -99,7 +99,9 @@ class YamlDocument:
     end_line: int = 1
     complex_keys: bool = False
     #: keys set twice in one mapping: (pointer, where it was first, where again); the data
-    #: and the positions hold the last value, as Go's YAML and JSON readers keep it
+    #: and the positions hold the last value, as Go's YAML and JSON readers keep it. A merge
+    #: key ``<<`` given twice is there too (``/…/<<``): both merge, as PyYAML and the YAML
+    #: reader of kubectl do, but YAML 1.2 readers (docker compose) refuse it
     duplicates: list[tuple[str, Position, Position]] = field(default_factory=list)
 
 
@@ -222,8 +224,8 @@ def _scalar(ev: Any, line0: int) -> Any:
 
 class _Frame:
     __slots__ = (
-        "anchor", "container", "is_map", "key", "key_pos", "merge", "merged", "pointer", "size",
-        "start",
+        "anchor", "container", "is_map", "key", "key_pos", "merge", "merge_at", "merged",
+        "pointer", "size", "start",
     )  # fmt: skip
 
     def __init__(
@@ -239,6 +241,7 @@ class _Frame:
         self.size = 1
         self.start = start
         self.merged: set[str] | None = None  # keys a ``<<`` brought in (not duplicates)
+        self.merge_at: Position | None = None  # where the first ``<<`` key of the mapping is
 
 
 def _key_text(value: Any) -> str:
@@ -435,14 +438,19 @@ def _iter_part(
                 top.key_pos = pos
                 if key in top.container:  # a duplicate: the last one wins, with its positions
                     pointer = top.pointer + "/" + escape(key)
-                    if not (top.merged and key in top.merged) and "\x00" not in pointer:
+                    if top.merged and key in top.merged:  # overrides what '<<' brought
+                        top.merged.discard(key)
+                    elif "\x00" not in pointer:
                         duplicates.append((pointer, positions.get(pointer, (0, 0)), pos))
                     _forget(positions, pointer, top.container[key])
+                elif top.merge and top.merge_at is not None:  # a second '<<' key: both merge
+                    duplicates.append((top.pointer + "/<<", top.merge_at, pos))
                 return
             key = top.key
             top.key = None
             if top.merge and key == "<<":
                 top.merge = False
+                top.merge_at = top.merge_at or top.key_pos
                 _merge(top, value, positions)
                 return
             top.container[key] = value

@@ -104,12 +104,13 @@ class K8sObject:
         return object_subjects(self.data, facts, self.duplicate_keys())
 
     def duplicate_keys(self) -> tuple[tuple[str, int], ...]:
-        """This object's keys set twice: (pointer in the object, line of the first one)."""
+        """This object's keys set twice: (pointer in the object, line of the first one). A
+        merge key ``<<`` given twice is left out: kubectl's YAML reader merges both."""
         n = len(self.prefix)
         return tuple(
             (p[n:], first[0])
             for p, first, _ in self.duplicates
-            if p.startswith(self.prefix) and (not n or p[n : n + 1] == "/")
+            if p.startswith(self.prefix) and (not n or p[n : n + 1] == "/") and p[-3:] != "/<<"
         )
 
 

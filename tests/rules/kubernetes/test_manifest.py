@@ -102,6 +102,12 @@ def test_k041_negative_merge_keys_and_distinct_keys() -> None:
     # 'true' quoted and True plain are one key once they are JSON: a duplicate
     assert [r[1] for r in k041(text)] == ["/data/true"]
     assert k041(BASE) == []
+    # two merge keys: kubectl's YAML reader (and PyYAML) merge both, no duplicate for it
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
+        "x: &a {a: '1'}\ny: &b {b: '2'}\ndata:\n  <<: *a\n  <<: *b\n"
+    )
+    assert k041(text) == []
     text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: '1', b: '2'}\n"
     assert k041(text) == []
 

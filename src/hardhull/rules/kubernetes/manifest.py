@@ -22,7 +22,9 @@ DUPLICATE_KEY = workload_rule(
     Severity.MEDIUM,
     what="A mapping of the manifest (YAML or JSON) has the same key twice, e.g. "
     "`privileged: false` and, a few lines below in the same securityContext, "
-    "`privileged: true`. Reported at the second key, for any kind of object.",
+    "`privileged: true`. Reported at the second key, for any kind of object. A key that "
+    "overrides what a merge key `<<` brought in is no duplicate, nor is a merge key given "
+    "twice (kubectl's YAML reader merges both; in compose files it is an input error).",
     why="A reviewer reads the first value; the cluster gets the last one. `kubectl apply` "
     "converts YAML to JSON keeping the last value, so the API server never sees the "
     "duplicate and stores the last value (kubernetes/kubernetes#99286, #125885); strict "
