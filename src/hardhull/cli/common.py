@@ -188,6 +188,16 @@ class Manifests:
         self.ignored = 0
 
 
+def nothing_checked(files: int, skipped: int, ignored: int) -> str:
+    """The error of a command that read its inputs and found no Kubernetes object in them (an
+    empty folder, Helm templates only, other tools' files): the same rule as ``scan``
+    (docs/inputs.md)."""
+    return (
+        f"hardhull: error: nothing was checked: {files} file(s) read, {skipped} skipped, "
+        f"{ignored} other document(s) ignored; no Kubernetes object\n"
+    )
+
+
 def load_manifests(
     paths: Sequence[str], excludes: Sequence[str] = (), stdin_text: str | None = None
 ) -> Manifests:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hardhull.cli.common import load_manifests, report_input_errors
+from hardhull.cli.common import load_manifests, nothing_checked, report_input_errors
 
 if TYPE_CHECKING:
     from hardhull.frontends.kubernetes import K8sObject
@@ -38,6 +38,12 @@ def load(paths: Sequence[str], excludes: Sequence[str], stdin_text: str | None) 
     report_input_errors(sorted(m.errors, key=lambda e: (e.path, e.line, e.column, e.message)))
     if m.files <= len({e.path for e in m.errors}):
         raise UsageError("nothing could be read")
+    if not m.objects:
+        raise UsageError(
+            nothing_checked(m.files, len(m.skipped), m.ignored)
+            .removeprefix("hardhull: error: ")
+            .rstrip("\n")
+        )
     return Loaded(m.objects, build([o.data for o in m.objects]))
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from hardhull.cli.common import (
     FAIL_ON,
     load_manifests,
+    nothing_checked,
     report_input_errors,
     threshold_exit,
     use_color,
@@ -169,5 +170,8 @@ def cmd_pss(args: argparse.Namespace) -> int:
         report_input_errors(result.errors)
     if not result.scanned_anything:
         sys.stderr.write("hardhull: error: nothing could be read\n")
+        return EXIT_ERROR
+    if not result.objects:
+        sys.stderr.write(nothing_checked(result.files, len(result.skipped), result.ignored))
         return EXIT_ERROR
     return threshold_exit([f.severity for f in result.findings], fail_on)

@@ -25,7 +25,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hardhull.cli.common import load_manifests, report_input_errors, write_report
+from hardhull.cli.common import (
+    load_manifests,
+    nothing_checked,
+    report_input_errors,
+    write_report,
+)
 from hardhull.exitcodes import EXIT_ERROR
 
 if TYPE_CHECKING:
@@ -115,6 +120,9 @@ def load(
     report_input_errors(m.errors)
     if not m.files or (m.clean_files == 0 and not m.objects):
         sys.stderr.write("hardhull: error: nothing could be read\n")
+        return None
+    if not m.objects:
+        sys.stderr.write(nothing_checked(m.files, len(m.skipped), m.ignored))
         return None
     graph = build([o.data for o in m.objects], bootstrap=True)
     return Loaded(m.objects, graph, m.clean_files)
