@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hardhull.ruledocs import code_links, index_page, rule_page
 from hardhull.rules import all_rules
 from tests.conftest import ROOT
@@ -76,4 +78,52 @@ def test_every_documented_command_exists() -> None:
         for block in re.findall(r"^```[^\n]*\n(.*?)^```", text, re.M | re.S):
             spans += re.findall(r"^(?:\$ )?hardhull ([a-z][a-z-]*)\b", block, re.M)
         bad += [f"{page.name}: hardhull {w}" for w in spans if w not in known]
+    assert bad == []
+
+
+def _options(parser: Any) -> set[str]:
+    """Every option string of ``parser`` and of its subcommands, recursively."""
+    import argparse
+
+    found: set[str] = set()
+    for action in parser._actions:
+        found.update(o for o in action.option_strings if o.startswith("--"))
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found |= _options(sub)
+    return found
+
+
+def test_every_documented_option_exists() -> None:
+    """Each `--option` written after `hardhull COMMAND` in README.md and docs/*.md (inline
+    code and fenced code lines, up to a pipe, `&&` or a comment) is an option of that command
+    (or of one of its subcommands)."""
+    import argparse
+    import re
+
+    from hardhull.cli import build_parser
+
+    def command_parsers(name: str | None) -> dict[str, Any]:
+        # a lazy command's options are added only when it is the one about to run
+        for action in build_parser(name)._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                return dict(action.choices)
+        return {}
+
+    commands = {name: command_parsers(name).get(name) for name in command_parsers(None)}
+    bad = []
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        text = page.read_text(encoding="utf-8")
+        uses = re.findall(r"`(hardhull [^`]*)`", text)
+        for block in re.findall(r"^```[^\n]*\n(.*?)^```", text, re.M | re.S):
+            uses += [m for m in re.findall(r"(hardhull [^\n]*)", block)]
+        for use in uses:
+            use = re.split(r"\s(?:\||&&|#)\s?", use, maxsplit=1)[0]
+            words = use.split()
+            if len(words) < 2 or words[1] not in commands:
+                continue
+            known = _options(commands[words[1]]) | {"--help", "--version"}
+            for opt in re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", use):
+                if opt not in known:
+                    bad.append(f"{page.name}: {use.strip()}: {opt}")
     assert bad == []
