@@ -239,6 +239,26 @@ def _expand(
     kind: str = doc["kind"]
     items = doc.get("items")
     if kind.endswith("List") and isinstance(items, list):
+        # a key of the List itself set twice: the API server keeps the last value, so the
+        # first `items` (and the objects in it) would silently not be applied
+        for pointer, first, again in dups:
+            if pointer.startswith("/items/") or pointer[-3:] == "/<<":
+                continue
+            key = pointer.lstrip("/").replace("~1", "/").replace("~0", "~")
+            lost = (
+                "the objects of the first are not applied"
+                if pointer == "/items"
+                else "the first value is not applied"
+            )
+            out.errors.append(
+                InputError(
+                    path,
+                    f"key {key!r} of the {kind} is set twice (lines {first[0]} and "
+                    f"{again[0]}): the last one wins, {lost}",
+                    again[0],
+                    again[1],
+                )
+            )
         for i, item in enumerate(items):
             if is_k8s_object(item):
                 pos = positions.get(f"/items/{i}", (line, 0))
@@ -370,6 +390,7 @@ def iter_objects(path: str, text: str, out: ParsedFile) -> Iterator[K8sObject]:
             one = ParsedFile([], [], [])
             _expand(d.data, path, d.positions, d.index, d.line, one, d.duplicates)
             out.ignored += one.ignored
+            out.errors.extend(one.errors)
             for o in one.objects:
                 found = True
                 lines = lines or text.splitlines()
