@@ -192,6 +192,7 @@ class ScanResult:
     errors: list[InputError] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     files: int = 0  # files read
+    images: int = 0  # container images read (hardhull image), or SBOMs (hardhull sbom scan)
     scanned: int = 0  # files that yielded something to check (objects, or no error)
     objects: int = 0  # things checked (Kubernetes objects, Dockerfiles, compose services, …)
     ignored: int = 0  # documents that are not Kubernetes objects

@@ -178,6 +178,13 @@ def test_ignore_unfixed_and_sbom_formats(built: dict[str, Any]) -> None:
     assert {"Jinja2", "PyYAML"} <= names
 
 
+def test_text_report_counts_images(built: dict[str, Any]) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(built["tmp"] / "cache")}
+    proc = hardhull("image", str(built["archive"]), "--db", str(built["db"]), env=env)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.splitlines()[-1].startswith("1 image(s) read, 1 object(s) checked")
+
+
 def test_unreadable_image_is_an_input_error(built: dict[str, Any]) -> None:
     bad = built["tmp"] / "bad.tar"
     bad.write_bytes(b"not a tar at all")

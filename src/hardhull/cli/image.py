@@ -310,5 +310,6 @@ def cmd_sbom(args: argparse.Namespace) -> int:
                               args.ignore_unfixed or cfg.ignore_unfixed, today)  # fmt: skip
             docs.append(ImageDocument(path, None, report))
     result = check_images(docs, ScanOptions(disabled=frozenset(disabled), severity=cfg.severity))
+    result.files, result.images = result.images, 0  # SBOM files, not images
     result.errors.extend(errors)
     return _finish(result, fmt, args, fail_on, render_pieces)

@@ -21,5 +21,6 @@ def check_images(docs: Iterable[ImageDocument], opts: ScanOptions) -> ScanResult
         result.errors.extend(errors)
         result.objects += 1
         result.scanned += 1
+        result.images += 1
     result.findings.sort(key=lambda f: (f.location.path, f.rule.code, f.pointer, f.message))
     return result

@@ -54,8 +54,9 @@ def render_text(result: ScanResult, color: bool = False) -> str:
     out.append(f"{len(result.findings)} finding(s): " + ", ".join(parts))
     supp = sum(result.suppressed.values())
     supp_detail = ", ".join(f"{n} by {k}" for k, n in sorted(result.suppressed.items()))
+    read = f"{result.images} image(s) read" if result.images else f"{result.files} file(s) read"
     out.append(
-        f"{result.files} file(s) read, {result.objects} object(s) checked, "
+        f"{read}, {result.objects} object(s) checked, "
         f"{result.ignored} other document(s) ignored, {len(result.skipped)} skipped, "
         f"{len(result.errors)} input error(s), {supp} suppressed"
         + (f" ({supp_detail})" if supp else "")
