@@ -18,6 +18,7 @@ from hardhull.cli.common import (
     FAIL_ON,
     add_report_options,
     discard_stdout,
+    discover_config,
     non_negative_int,
     report_input_errors,
     report_warnings,
@@ -224,20 +225,15 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def cmd_scan(args: argparse.Namespace) -> int:
     # start-up time: what a command needs is imported when it runs
-    from hardhull.cli.config import ConfigError, discover
     from hardhull.engine import ScanOptions, scan
     from hardhull.report import render_pieces
 
     if not args.paths and not args.daemon_config and not args.show_config:
         sys.stderr.write("hardhull: error: scan needs at least one PATH (or - for stdin)\n")
         return EXIT_ERROR
-    try:
-        cfg, passed_over = discover(args.config)
-    except ConfigError as exc:
-        sys.stderr.write(f"hardhull: configuration error: {exc}\n")
-        return EXIT_ERROR
-    for warning in passed_over:
-        sys.stderr.write(f"hardhull: warning: {warning}\n")
+    cfg = discover_config(args.config)
+    if isinstance(cfg, int):
+        return cfg
     gate = _gate(args, cfg)
     if isinstance(gate, int):
         return gate

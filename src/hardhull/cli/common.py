@@ -234,6 +234,21 @@ def load_manifests(
     return m
 
 
+def discover_config(explicit: str | None) -> Config | int:
+    """The configuration (``--config FILE``, else the nearest one found), its search warnings
+    said on stderr; EXIT_ERROR after saying why when it cannot be read."""
+    from hardhull.cli.config import ConfigError, discover
+
+    try:
+        cfg, passed_over = discover(explicit)
+    except ConfigError as exc:
+        sys.stderr.write(f"hardhull: configuration error: {exc}\n")
+        return EXIT_ERROR
+    for warning in passed_over:
+        sys.stderr.write(f"hardhull: warning: {warning}\n")
+    return cfg
+
+
 def resolve_rules(
     disable_args: Sequence[str],
     select_args: Sequence[str],

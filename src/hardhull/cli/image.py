@@ -20,6 +20,7 @@ from typing import Any
 
 from hardhull.cli.common import (
     FAIL_ON,
+    discover_config,
     report_input_errors,
     report_warnings,
     resolve_rules,
@@ -108,15 +109,9 @@ def add_sbom_parser(sub: Any) -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Any:
     """(config, disabled codes, fail-on) or an exit code."""
-    from hardhull.cli.config import ConfigError, discover
-
-    try:
-        cfg, passed_over = discover(args.config)
-    except ConfigError as exc:
-        sys.stderr.write(f"hardhull: configuration error: {exc}\n")
-        return EXIT_ERROR
-    for warning in passed_over:
-        sys.stderr.write(f"hardhull: warning: {warning}\n")
+    cfg = discover_config(args.config)
+    if isinstance(cfg, int):
+        return cfg
     picked = resolve_rules(args.disable, args.select, cfg)
     if isinstance(picked, int):
         return picked

@@ -22,8 +22,3 @@ OCI_CONFIG = "https://github.com/opencontainers/image-spec/blob/main/config.md"
 CIS = "CIS Docker Benchmark v1.6.0, "
 
 image_rule = RuleFamily("image", refs=(OCI_CONFIG,), cis_prefix=CIS)
-
-
-def pointer_token(text: str) -> str:
-    """``text`` escaped as one JSON pointer token (``~`` → ``~0``, ``/`` → ``~1``)."""
-    return text.replace("~", "~0").replace("/", "~1")

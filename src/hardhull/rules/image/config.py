@@ -7,10 +7,11 @@ import re
 import shlex
 from collections.abc import Iterator, Mapping
 
+from hardhull.formats.yamlpos import escape
 from hardhull.model import Severity, Violation
 from hardhull.models.image_facts import ImageFacts
 from hardhull.registry import Target, check
-from hardhull.rules.image import OCI_CONFIG, image_rule, pointer_token
+from hardhull.rules.image import OCI_CONFIG, image_rule
 from hardhull.secrets.detect import detect_value
 from hardhull.secrets.formats import iter_format_matches
 from hardhull.secrets.text import scan_text
@@ -107,7 +108,7 @@ def image_exposes_admin_port(img: ImageFacts) -> Iterator[Violation]:
         what, severity = known
         yield Violation(
             "I002",
-            f"/config/ExposedPorts/{pointer_token(key)}",
+            f"/config/ExposedPorts/{escape(key)}",
             f"the image exposes {what} (port {key})",
             None,
             severity,
@@ -219,7 +220,7 @@ def image_config_secret(img: ImageFacts) -> Iterator[Violation]:
     if isinstance(labels, Mapping):
         for key, value in labels.items():
             if isinstance(key, str) and isinstance(value, str):
-                v = _hit(f"/config/Labels/{pointer_token(key)}", f"label {key}", value, key)
+                v = _hit(f"/config/Labels/{escape(key)}", f"label {key}", value, key)
                 if v is not None:
                     yield v
     current = _env(img)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from hardhull.formats.yamlpos import escape
 from hardhull.model import Severity, Violation
 from hardhull.registry import Target, check
 from hardhull.rules.vuln import OSV, vuln_rule
@@ -32,11 +33,6 @@ RUN pip install --no-cache-dir 'jinja2>=3.1.6' 'pyyaml>=6.0.2'
 """,
     refs=(OSV, "https://osv.dev/"),
 )
-
-
-def pointer_token(text: str) -> str:
-    """``text`` escaped as one JSON pointer token."""
-    return text.replace("~", "~0").replace("/", "~1")
 
 
 def _message(v: Vulnerability) -> str:
@@ -69,7 +65,7 @@ def vulnerable_package(report: MatchReport) -> Iterator[Violation]:
         purl = v.package.purl or f"{v.ecosystem}/{v.package.name}@{v.installed}"
         yield Violation(
             "V001",
-            f"/packages/{pointer_token(purl)}/vulnerabilities/{pointer_token(v.id)}",
+            f"/packages/{escape(purl)}/vulnerabilities/{escape(v.id)}",
             _message(v),
             None,
             v.severity,
