@@ -214,7 +214,8 @@ def cmd_image(args: argparse.Namespace) -> int:
                 finally:
                     image.close()
             except ImageError as exc:
-                errors.append(InputError(ref, str(exc)))
+                # the error names the reference, which the report shows already
+                errors.append(InputError(ref, str(exc).removeprefix(f"{ref}: ")))
                 continue
             if image.other_platforms:
                 others = ", ".join(str(p) for p in image.other_platforms)
