@@ -17,9 +17,14 @@ def parse_installed(data: bytes, path: str) -> list[Package]:
     files: list[str] = []
     directory = ""
 
+    incomplete = 0
+
     def flush() -> None:
+        nonlocal incomplete
         name, version = fields.get("P", ""), fields.get("V", "")
-        if name and version:
+        if not (name and version):
+            incomplete += 1
+        else:
             arch = fields.get("A") or None
             origin = fields.get("o") or None
             lic = fields.get("L", "")
@@ -61,4 +66,8 @@ def parse_installed(data: bytes, path: str) -> list[Package]:
             fields.setdefault(key, value)
     if fields:
         flush()
+    if not out and incomplete:
+        raise CatalogError(
+            f"{incomplete} record(s) without both a name (P:) and a version (V:), none complete"
+        )
     return out
