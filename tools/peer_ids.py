@@ -32,6 +32,12 @@ most 10 peer IDs (the three peers together) fire. An unhardened pod fails a doze
 each tool at once; on the corpus such pods are the majority, and counting them pairs every
 common check with every other (allowPrivilegeEscalation with CPU limits): they say nothing
 about which check is which, the rule tests' cases (one change from a hardened pod) do.
+A *narrower* peer ID (trivy's "NET_RAW added" beside our "dangerous capability added", its
+"manage all resources of a namespace" beside our "RBAC wildcard") also maps to a code when
+the code fires on at least ``CONTAIN`` (80 %) of the ID's objects, co-fires with it on at
+least ``MIN_TESTS`` (2) of the rule tests' single-change cases, and is no blanket code (fires
+on at most ``MAX_RATE``, 3 %, of all focused objects: "no default-deny NetworkPolicy" fires
+on most pods, and so contains every narrow pod check).
 Among the codes that pass, a peer ID keeps those whose agreement with it (Jaccard index
 ``co / (fires(ID) + fires(code) - co)``) is at least ``BEST_SHARE`` (0.9) of its best code's:
 a Dockerfile with neither USER nor HEALTHCHECK is the common case, and "no USER" must not map
@@ -86,6 +92,14 @@ MAX_FIRING = 10
 #: a peer ID maps only to the codes whose Jaccard index with it is at least this share of
 #: its best code's (among the K, D, R… codes; among the P codes)
 BEST_SHARE = 0.9
+#: a narrower peer ID (NET_RAW among all added capabilities) maps to a code that fires on at
+#: least this share of its objects ...
+CONTAIN = 0.8
+#: ... when that code is not a blanket one (fires on at most this share of all focused
+#: objects: "no default-deny policy", "packages without versions" fire on most) ...
+MAX_RATE = 0.03
+#: ... and the two co-fire on this many single-change cases (the rule tests' inputs)
+MIN_TESTS = 2
 TESTS = ("tests/rules", "tests/regression/peer_cases", "tests/regression/traps")
 KUBERNETES, DOCKERFILE = "kubernetes", "dockerfile"
 CAPTURE_ENV = "HARDHULL_PEER_IDS_CAPTURE"
@@ -524,10 +538,9 @@ def derive(obs: Observations) -> dict[str, Any]:
     inputs: dict[tuple[str, str], set[str]] = defaultdict(set)
     for ident, row in obs.items():
         for cell in row.values():
-            ours = cell["hardhull"]
-            theirs = sum(len(cell[tool]) for tool in PEERS)
-            if len(ours) > MAX_FIRING or theirs > MAX_FIRING:
+            if not _focused(cell):
                 continue
+            ours = cell["hardhull"]
             for code in ours:
                 fires[code] += 1
             for tool in PEERS:
@@ -537,10 +550,21 @@ def derive(obs: Observations) -> dict[str, Any]:
                     for code in ours:
                         co[key, code] += 1
                         inputs[key, code].add(ident)
+    focused = sum(1 for row in obs.values() for cell in row.values() if _focused(cell))
+
+    def equivalent(key: str, code: str, n: int) -> bool:
+        return n >= MIN_SHARE * max(fires[key], fires[code])
+
+    def narrower(key: str, code: str, n: int) -> bool:
+        tests = sum(1 for ident in inputs[key, code] if ident.startswith("test:"))
+        inside = n >= CONTAIN * fires[key]
+        return inside and fires[code] <= MAX_RATE * focused and tests >= MIN_TESTS
+
     passing = {
         (key, code): n
         for (key, code), n in co.items()
-        if len(inputs[key, code]) >= MIN_INPUTS and n >= MIN_SHARE * max(fires[key], fires[code])
+        if len(inputs[key, code]) >= MIN_INPUTS
+        and (equivalent(key, code, n) or narrower(key, code, n))
     }
     # a peer ID keeps the codes whose agreement with it is near its best one's (Jaccard);
     # the P codes of `hardhull pss` restate the K rules control by control: they compete
@@ -563,8 +587,10 @@ def derive(obs: Observations) -> dict[str, Any]:
                 "code": code,
                 "peer": tool,
                 "id": pid,
+                "how": "equivalent" if equivalent(key, code, n) else "narrower",
                 "co_fire": n,
                 "inputs": len(inputs[key, code]),
+                "tests": sum(1 for ident in inputs[key, code] if ident.startswith("test:")),
                 "code_fires": fires[code],
                 "id_fires": fires[key],
             }
@@ -574,10 +600,16 @@ def derive(obs: Observations) -> dict[str, Any]:
             ids.sort(key=_id_order)
     unmapped = {k: fires[k] for k in sorted(fires) if ":" in k and k not in mapped}
     return {
+        "focused": focused,
         "mapping": dict(sorted(mapping.items())),
         "pairs": pairs,
         "unmapped": unmapped,
     }
+
+
+def _focused(cell: dict[str, list[str]]) -> bool:
+    theirs = sum(len(cell[tool]) for tool in PEERS)
+    return len(cell["hardhull"]) <= MAX_FIRING and theirs <= MAX_FIRING
 
 
 def _jaccard(co: int, a: int, b: int) -> float:
@@ -659,6 +691,9 @@ def build(peers: Path, work: Path, tests: Iterable[str], fresh: bool) -> dict[st
             "min_share": MIN_SHARE,
             "max_firing": MAX_FIRING,
             "best_share": BEST_SHARE,
+            "contain": CONTAIN,
+            "max_rate": MAX_RATE,
+            "min_tests": MIN_TESTS,
         },
         "inputs": dict(sorted(counts.items())),
         **derive(obs),

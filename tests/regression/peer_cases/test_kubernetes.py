@@ -820,6 +820,63 @@ TRIVY = [
              """),
         (("K009", f"{C0}/securityContext/capabilities/add/0", "medium"),),
     ),
+    # KSV119 and KSV121 ship no test of their own: the cases follow their rego
+    # (checks/kubernetes: NET_RAW in capabilities.add; hostPath.path equal to one of nine)
+    Case(
+        "trivy",
+        "KSV119",
+        "KSV119 rego: NET_RAW in capabilities.add",
+        "fail",
+        CAPS,
+        pod("""
+             containers:
+               - name: hello
+                 image: busybox
+                 securityContext: {capabilities: {drop: [ALL], add: [NET_RAW]}}
+             """),
+        (("K008", f"{C0}/securityContext/capabilities/add/0", "medium"),),
+    ),
+    Case(
+        "trivy",
+        "KSV119",
+        "KSV119 rego: CAP_NET_RAW in capabilities.add",
+        "pass",
+        CAPS,
+        pod("""
+             containers:
+               - name: hello
+                 image: busybox
+                 securityContext: {capabilities: {drop: [ALL], add: [CAP_NET_RAW]}}
+             """),
+        (("K008", f"{C0}/securityContext/capabilities/add/0", "medium"),),
+        differ="the runtimes accept the CAP_ prefix: CAP_NET_RAW is NET_RAW; trivy compares the "
+        "name as written",
+    ),
+    Case(
+        "trivy",
+        "KSV121",
+        "KSV121 rego: hostPath /etc",
+        "fail",
+        ("K018",),
+        pod("""
+             containers: [{name: hello, image: busybox}]
+             volumes: [{name: h, hostPath: {path: /etc}}]
+             """),
+        (("K018", "/spec/volumes/0/hostPath/path", "critical"),),
+    ),
+    Case(
+        "trivy",
+        "KSV121",
+        "KSV121 rego: hostPath /etc/ (trailing slash)",
+        "pass",
+        ("K018",),
+        pod("""
+             containers: [{name: hello, image: busybox}]
+             volumes: [{name: h, hostPath: {path: /etc/}}]
+             """),
+        (("K018", "/spec/volumes/0/hostPath/path", "critical"),),
+        differ="/etc/ mounts the same directory as /etc; trivy compares the path string exactly",
+    ),
     Case(
         "trivy",
         "KSV026",

@@ -17,11 +17,13 @@ from tests.helpers.kubernetes import (
     C0,
     CAPS_LINES,
     CTR_SC,
+    HARDENED_INIT,
     check,
     ctr_sc,
     drop,
     edit,
     scan_text,
+    spec,
     violations,
 )
 
@@ -95,3 +97,14 @@ def test_k009_other_capability(cap: str, name: str, severity: str) -> None:
 def test_k008_k009_net_bind_service_is_fine() -> None:
     text = ctr_sc("capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}", drop(BASE, *CAPS_LINES))
     assert scan_text(text) == []
+
+
+def test_k008_init_container() -> None:
+    # init containers run with the pod's network namespace too: NET_RAW there is the same risk
+    init = HARDENED_INIT.replace('drop: ["ALL"]', 'drop: ["ALL"]\n        add: ["NET_RAW"]')
+    text = spec(init)
+    check(
+        text,
+        ("K008", "/spec/initContainers/0/securityContext/capabilities/add/0", '"NET_RAW"',
+         'init container "init" adds capability NET_RAW', "medium"),
+    )  # fmt: skip

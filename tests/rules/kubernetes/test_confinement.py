@@ -170,3 +170,22 @@ def test_k021_proc_mount() -> None:
     check(text, ("K021", f"{C0}/securityContext/procMount", "procMount",
                  f"{APP} sets procMount: Unmasked", "high"))  # fmt: skip
     assert scan_text(ctr_sc("procMount: Default")) == []
+
+
+def test_k013_container_type_alone() -> None:
+    text = ctr_sc("seLinuxOptions: {type: spc_t}")
+    check(
+        text,
+        ("K013", f"{C0}/securityContext/seLinuxOptions/type", "type: spc_t",
+         f"{APP} sets SELinux type 'spc_t'", "medium"),
+    )  # fmt: skip
+
+
+def test_k021_init_container() -> None:
+    ro = "      readOnlyRootFilesystem: true\n"
+    init = HARDENED_INIT.replace(ro, ro + "      procMount: Unmasked\n")
+    check(
+        spec(init),
+        ("K021", "/spec/initContainers/0/securityContext/procMount", "procMount",
+         'init container "init" sets procMount: Unmasked', "high"),
+    )  # fmt: skip

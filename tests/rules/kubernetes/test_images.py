@@ -16,12 +16,14 @@ from tests.helpers.kubernetes import (
     BASE,
     C0,
     DIGEST,
+    HARDENED_INIT,
     IMAGE,
     at,
     check,
     ctr,
     edit,
     scan_text,
+    spec,
 )
 
 
@@ -75,3 +77,12 @@ def test_k029_pull_policy() -> None:
         ("K028", f"{C0}/image", at(with_image("nginx:1.27.2", "imagePullPolicy: Always"), "image:"),
          f"{APP} image 'nginx:1.27.2' is not pinned by digest", "low")
     ]  # fmt: skip
+
+
+def test_k027_init_container_latest() -> None:
+    init = HARDENED_INIT.replace(f"image: {IMAGE}", "image: busybox:latest")
+    check(
+        spec(init),
+        ("K027", "/spec/initContainers/0/image", "image: busybox",
+         "init container \"init\" uses image 'busybox:latest' with tag latest", "medium"),
+    )  # fmt: skip

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers.rbac_set import SA_OP, Row, cr, crb, findings, rb, sa
+from tests.helpers.rbac_set import SA_OP, Row, cr, crb, findings, rb, role, sa
 
 CASES: dict[str, tuple[str, list[Row]]] = {
     # R001: every resource of the core group, write verbs, bound cluster-wide → high
@@ -95,6 +95,51 @@ CASES: dict[str, tuple[str, list[Row]]] = {
                     "wildcard grants get, list on every resource of API group "
                     "custom.metrics.k8s.io cluster-wide; held by ServiceAccount/ops/op "
                     "(cluster-wide, ClusterRoleBinding/metrics)"
+                ),
+            ),
+        ],
+    ),
+    # R001: a namespace's Role with every verb on everything, bound → medium, and R010 for
+    # the binding (admin of the namespace: its secrets, pods/exec, its Roles and RoleBindings)
+    "wildcard_namespace_admin": (
+        sa("ops", "op")
+        + role("ops", "ns-admin", '- apiGroups: ["*"]\n  resources: ["*"]\n  verbs: ["*"]\n')
+        + rb("ops", "ns-admin", "ns-admin", SA_OP, kind="Role"),
+        [
+            (
+                "R001",
+                13,
+                11,
+                "medium",
+                (
+                    "wildcard grants every verb on every resource in every API group "
+                    "(cluster-admin) in namespace ops; held by ServiceAccount/ops/op (in "
+                    "namespace ops, RoleBinding/ops/ns-admin)"
+                ),
+            ),
+            (
+                "R010",
+                19,
+                12,
+                "high",
+                "binds Role/ops/ns-admin (every verb on every resource) in namespace ops to "
+                "ServiceAccount/ops/op",
+            ),
+        ],
+    ),
+    # R001 latent: the same Role bound to nobody
+    "wildcard_namespace_latent": (
+        role("ops", "ns-admin", '- apiGroups: ["*"]\n  resources: ["*"]\n  verbs: ["*"]\n'),
+        [
+            (
+                "R001",
+                8,
+                11,
+                "low",
+                (
+                    "wildcard grants every verb on every resource in every API group "
+                    "(cluster-admin) in its namespace; not bound in the scanned set (latent: "
+                    "whoever is bound to it later gets it)"
                 ),
             ),
         ],

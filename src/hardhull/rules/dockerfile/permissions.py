@@ -33,6 +33,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl \\
  && rm -rf /var/lib/apt/lists/*
 USER 10001
 """,
+    hadolint=("DL3004",),
+    trivy=("DS010",),
 )
 
 

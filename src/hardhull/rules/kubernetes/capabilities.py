@@ -90,7 +90,7 @@ securityContext:
     pss="baseline: Capabilities",
     cis="CIS Kubernetes Benchmark v1.9 5.2.8 (NET_RAW), 5.2.9",
     nsa="Pod security: non-root and unprivileged containers",
-    trivy=("KSV022", "KSV106"),
+    trivy=("KSV022", "KSV106", "KSV119"),
     checkov=("CKV_K8S_25",),
 )
 

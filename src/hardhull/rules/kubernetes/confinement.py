@@ -217,6 +217,7 @@ securityContext:
 """,
     pss="baseline: SELinux",
     cis="CIS Kubernetes Benchmark v1.9 5.7.3",
+    trivy=("KSV025",),
 )
 
 
@@ -256,6 +257,7 @@ securityContext:
   procMount: Default
 """,
     pss="baseline: /proc Mount Type",
+    trivy=("KSV027",),
 )
 
 

@@ -73,7 +73,7 @@ volumes:
     pss="baseline: HostPath Volumes",
     cis="CIS Kubernetes Benchmark v1.9 5.2.12",
     nsa="Pod security: protecting pod service account tokens and host mounts",
-    trivy=("KSV023",),
+    trivy=("KSV023", "KSV121"),
     kube_linter=("sensitive-host-mounts",),
 )
 

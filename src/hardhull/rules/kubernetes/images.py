@@ -47,6 +47,7 @@ containers:
     checkov=("CKV_K8S_14",),
     kube_linter=("latest-tag",),
     refs=("https://kubernetes.io/docs/concepts/containers/images/#image-names",),
+    trivy=("KSV013",),
 )
 
 

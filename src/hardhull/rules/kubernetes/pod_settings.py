@@ -34,6 +34,7 @@ spec:
     cis="CIS Kubernetes Benchmark v1.9 5.1.6",
     nsa="Pod security: protecting pod service account tokens",
     checkov=("CKV_K8S_38",),
+    trivy=("KSV036",),
 )
 
 

@@ -35,6 +35,7 @@ spec:
     checkov=("CKV_K8S_19",),
     kube_linter=("host-ipc", "host-network", "host-pid"),
     refs=(UPSTREAM + "check_hostNamespaces.go",),
+    trivy=("KSV008", "KSV009", "KSV010"),
 )
 
 
@@ -182,6 +183,7 @@ spec:
 """,
     pss="baseline: AppArmor",
     refs=(UPSTREAM + "check_appArmorProfile.go",),
+    trivy=("KSV002",),
 )
 
 
@@ -209,6 +211,7 @@ securityContext:
 """,
     pss="baseline: SELinux",
     refs=(UPSTREAM + "check_seLinuxOptions.go",),
+    trivy=("KSV025",),
 )
 
 

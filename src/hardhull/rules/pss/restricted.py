@@ -33,7 +33,7 @@ volumes:
       claimName: data
 """,
     pss="restricted: Volume Types",
-    trivy=("KSV023",),
+    trivy=("KSV023", "KSV121"),
     refs=(UPSTREAM + "check_restrictedVolumes.go",),
 )
 
@@ -171,7 +171,7 @@ securityContext:
 """,
     pss="restricted: Capabilities",
     cis="CIS Kubernetes Benchmark v1.9 5.2.8, 5.2.10",
-    trivy=("KSV022", "KSV106"),
+    trivy=("KSV003", "KSV022", "KSV106", "KSV119"),
     checkov=("CKV_K8S_25",),
     kube_linter=("drop-net-raw-capability",),
     refs=(UPSTREAM + "check_capabilities_restricted.go",),
@@ -202,6 +202,7 @@ containers:
 """,
     pss="restricted: /proc Mount Type",
     refs=(UPSTREAM + "check_procMount_restricted.go",),
+    trivy=("KSV027",),
 )
 
 

@@ -66,6 +66,7 @@ subjects:
     cis="5.1.1",
     trivy=("KSV111",),
     kube_linter=("cluster-admin-role-binding",),
+    checkov=("CKV2_K8S_1",),
 )
 
 

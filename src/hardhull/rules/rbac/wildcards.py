@@ -103,8 +103,9 @@ rules:
     verbs: ["get", "list", "watch", "patch"]
 """,
     cis="5.1.3",
-    checkov=("CKV_K8S_49",),
+    checkov=("CKV_K8S_49", "CKV_K8S_157"),
     kube_linter=("wildcard-in-rules",),
+    trivy=("KSV044", "KSV045", "KSV046", "KSV112"),
 )
 
 
