@@ -184,6 +184,24 @@ class Skipped:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class ImageSummary:
+    """What ``hardhull image`` read of one image, for the reports (JSON ``images``, SARIF
+    ``run.properties.images``, a line of the text report when an index offered more)."""
+
+    ref: str
+    #: the platform read ("linux/amd64"), "" when the image does not say
+    platform: str
+    #: the other platforms of the multi-arch index it was chosen from
+    other_platforms: tuple[str, ...] = ()
+    manifest_digest: str = ""
+    config_digest: str = ""
+    layers: int = 0
+    #: the operating system from os-release ("debian 12"), "" when none was found
+    os: str = ""
+    packages: int = 0
+
+
 @dataclass
 class ScanResult:
     """Everything a scan found: what reporters format."""
@@ -193,6 +211,8 @@ class ScanResult:
     skipped: list[Skipped] = field(default_factory=list)
     files: int = 0  # files read
     images: int = 0  # container images read (hardhull image), or SBOMs (hardhull sbom scan)
+    #: what was read of each image (hardhull image)
+    image_summaries: list[ImageSummary] = field(default_factory=list)
     scanned: int = 0  # files that yielded something to check (objects, or no error)
     objects: int = 0  # things checked (Kubernetes objects, Dockerfiles, compose services, …)
     ignored: int = 0  # documents that are not Kubernetes objects

@@ -51,3 +51,24 @@ def test_hard_link_to_a_lower_layer(tmp_path: Path) -> None:
         img.close()
     b = index.get("usr/b")
     assert b is not None and b.linkname == "usr/a" and b.layer == 1
+
+
+def test_hooks_see_every_streamed_member_and_layer_end(tmp_path: Path) -> None:
+    root = write_oci(tmp_path / "oci", {"1": layered()})
+    img = open_image(f"oci:{root}:1")
+    try:
+        members: dict[int, list[str]] = {}
+        ended: list[int] = []
+        walk(
+            img,
+            replay=lambda i, _ref: [] if i == 0 else None,  # layer 0 replayed (as empty)
+            on_member=lambda i, _ref, m: members.setdefault(i, []).append(m.path),
+            on_layer_end=lambda i, _ref: ended.append(i),
+        )
+    finally:
+        img.close()
+    assert ended == [1, 2]  # never for a replayed layer
+    assert set(members) == {1, 2}
+    # whiteout markers included, in tar order
+    assert members[1][:3] == ["etc/.wh.secret.env", "opt/.wh.app", "usr/bin/.wh..wh..opq"]
+    assert members[2] == ["etc/passwd", "opt/app/c.txt"]

@@ -29,6 +29,7 @@ from hardhull.cli.common import (
     write_report,
 )
 from hardhull.exitcodes import EXIT_ERROR
+from hardhull.model import ImageSummary
 from hardhull.paths import printable_path
 
 IMAGE_FAIL_ON = "high"
@@ -120,21 +121,33 @@ def _settings(args: argparse.Namespace) -> Any:
     return cfg, disabled, fail_on
 
 
-def _open_db(path: str | None) -> Any:
-    """The advisory database, or None after saying once why the vulnerability scan is off."""
+def _open_db(path: str | None, *, required: bool = False) -> Any:
+    """The advisory database, or None after saying once why the vulnerability scan is off
+    (a note for ``hardhull image``, whose other checks still run; an error when ``required``:
+    matching an SBOM is all ``hardhull sbom scan`` does)."""
     from hardhull.vulndb.store import DBError, VulnDB, default_db_path
 
     where = path or default_db_path()
+    hint = "import advisories with: hardhull db import PATH…, or name one with --db"
     if not os.path.exists(where):
-        sys.stderr.write(
-            f"hardhull: note: no advisory database at {printable_path(where)}: vulnerabilities "
-            "are not checked (import advisories with: hardhull db import PATH…)\n"
-        )
+        if required:
+            sys.stderr.write(
+                "hardhull: error: sbom scan matches packages against an advisory database, "
+                f"and there is none at {printable_path(where)} ({hint})\n"
+            )
+        else:
+            sys.stderr.write(
+                f"hardhull: note: no advisory database at {printable_path(where)}: "
+                f"vulnerabilities are not checked ({hint})\n"
+            )
         return None
     try:
         return VulnDB.open(where)
     except DBError as exc:
-        sys.stderr.write(f"hardhull: note: {exc}: vulnerabilities are not checked\n")
+        if required:
+            sys.stderr.write(f"hardhull: error: {exc}: sbom scan needs an advisory database\n")
+        else:
+            sys.stderr.write(f"hardhull: note: {exc}: vulnerabilities are not checked\n")
         return None
 
 
@@ -205,6 +218,7 @@ def cmd_image(args: argparse.Namespace) -> int:
     docs = []
     errors: list[InputError] = []
     warnings: list[InputError] = []
+    summaries: list[ImageSummary] = []
     try:
         for ref in args.refs:
             try:
@@ -217,11 +231,7 @@ def cmd_image(args: argparse.Namespace) -> int:
                 # the error names the reference, which the report shows already
                 errors.append(InputError(ref, str(exc).removeprefix(f"{ref}: ")))
                 continue
-            if image.other_platforms:
-                others = ", ".join(str(p) for p in image.other_platforms)
-                warnings.append(
-                    InputError(ref, f"read {image.platform}; the index also offers: {others}")
-                )
+            summaries.append(_summary(ref, image, read))
             for why in read.catalog_errors:
                 warnings.append(InputError(ref, f"package data not read: {why}"))
             if fmt in SBOM_FORMATS:
@@ -238,7 +248,23 @@ def cmd_image(args: argparse.Namespace) -> int:
     result = check_images(docs, opts)
     result.errors.extend(errors)
     result.warnings.extend(warnings)
+    result.image_summaries = summaries
     return _finish(result, fmt, args, fail_on, render_pieces)
+
+
+def _summary(ref: str, image: Any, read: Any) -> ImageSummary:
+    distro = read.facts.distro
+    os_name = " ".join(x for x in (distro.id, distro.version_id) if x) if distro else ""
+    return ImageSummary(
+        ref=ref,
+        platform=str(image.platform) if image.platform is not None else "",
+        other_platforms=tuple(str(p) for p in image.other_platforms),
+        manifest_digest=image.manifest_digest,
+        config_digest=image.config_digest,
+        layers=len(image.layers),
+        os=os_name,
+        packages=len(read.packages),
+    )
 
 
 def _finish(result: Any, fmt: str, args: argparse.Namespace, fail_on: str, render: Any) -> int:
@@ -290,7 +316,7 @@ def cmd_sbom(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     today = date.today()
     _expired(cfg, today)
-    db = _open_db(args.db or cfg.db)
+    db = _open_db(args.db or cfg.db, required=True)
     if db is None:
         return EXIT_ERROR
     docs = []

@@ -14,7 +14,8 @@ have any more).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -41,6 +42,109 @@ class FileInfo:
     #: index of the layer that last wrote the path
     layer: int
     linkname: str = ""
+
+
+#: every kind, in the order of their codes in :class:`PackedFiles`
+KINDS = (FILE, DIR, SYMLINK, HARDLINK, "char", "block", "fifo")
+_KIND_CODE = {k: i for i, k in enumerate(KINDS)}
+_LINK_CODES = frozenset({_KIND_CODE[SYMLINK], _KIND_CODE[HARDLINK]})
+
+# one path's entry packed in one integer: kind 3 bits | mode 12 | layer 16 | uid 32 | gid 32 |
+# size (the rest)
+MODE_SHIFT, LAYER_SHIFT, UID_SHIFT, GID_SHIFT, SIZE_SHIFT = 3, 15, 31, 63, 95
+U32 = 0xFFFFFFFF
+
+
+def pack(kind: str, mode: int, uid: int, gid: int, size: int, layer: int) -> int:
+    """One entry as :class:`PackedFiles` stores it (uid and gid below 2**32, layer 2**16)."""
+    return (
+        _KIND_CODE[kind]
+        | (mode & 0o7777) << MODE_SHIFT
+        | layer << LAYER_SHIFT
+        | uid << UID_SHIFT
+        | gid << GID_SHIFT
+        | max(size, 0) << SIZE_SHIFT
+    )
+
+
+class PackedFiles(Mapping[str, FileInfo]):
+    """The final filesystem as a read-only mapping path → :class:`FileInfo`, stored as one
+    packed integer per path (links' targets aside) and unpacked only for the paths looked at:
+    an image holds a hundred thousand paths, the checks look at a few hundred.
+
+    :meth:`select` and :meth:`search` answer the checks' whole-image questions (which files
+    are setuid, which paths look like credential files) without unpacking every entry.
+    """
+
+    __slots__ = ("_links", "_map")
+
+    def __init__(self, packed: dict[str, int], links: Mapping[str, str] | None = None) -> None:
+        self._map = packed
+        self._links = links or {}
+
+    def _info(self, path: str, v: int) -> FileInfo:
+        code = v & 7
+        return FileInfo(
+            path,
+            KINDS[code],
+            (v >> MODE_SHIFT) & 0o7777,
+            (v >> UID_SHIFT) & U32,
+            (v >> GID_SHIFT) & U32,
+            v >> SIZE_SHIFT,
+            (v >> LAYER_SHIFT) & 0xFFFF,
+            self._links.get(path, "") if code in _LINK_CODES else "",
+        )
+
+    def __getitem__(self, path: str) -> FileInfo:
+        return self._info(path, self._map[path])
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._map
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._map)
+
+    def __len__(self) -> int:
+        return len(self._map)
+
+    def packed(self) -> tuple[dict[str, int], Mapping[str, str]]:
+        """The storage: path → packed entry (see :func:`pack`), and links' targets."""
+        return self._map, self._links
+
+    def select(
+        self, kinds: Collection[str] | None = None, mode_any: int = 0
+    ) -> Iterator[tuple[str, FileInfo]]:
+        """The paths of one of ``kinds`` (every kind when None) with any of the ``mode_any``
+        bits set (any mode when 0), in the order they were first written."""
+        codes = None if kinds is None else frozenset(_KIND_CODE[k] for k in kinds)
+        bits = (mode_any & 0o7777) << MODE_SHIFT
+        for path, v in self._map.items():
+            if (not bits or v & bits) and (codes is None or v & 7 in codes):
+                yield path, self._info(path, v)
+
+
+def select_files(
+    files: Mapping[str, FileInfo], kinds: Collection[str] | None = None, mode_any: int = 0
+) -> Iterator[tuple[str, FileInfo]]:
+    """:meth:`PackedFiles.select` for any mapping of files."""
+    if isinstance(files, PackedFiles):
+        yield from files.select(kinds, mode_any)
+        return
+    for path, f in files.items():
+        if (not mode_any or f.mode & mode_any) and (kinds is None or f.kind in kinds):
+            yield path, f
+
+
+def search_paths(
+    files: Mapping[str, FileInfo], pattern: re.Pattern[str], tails: tuple[str, ...] = ()
+) -> list[str]:
+    """The paths in which ``pattern.search`` finds something, in the mapping's order. When
+    every path the pattern can match ends with one of ``tails``, pass them: the paths are
+    narrowed by ``str.endswith`` first (a hundred thousand regex searches cost a tenth of a
+    second; the tails a few milliseconds)."""
+    if tails:
+        return [p for p in files if p.endswith(tails) and pattern.search(p)]
+    return [p for p in files if pattern.search(p)]
 
 
 @dataclass(frozen=True, slots=True)

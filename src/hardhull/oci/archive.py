@@ -61,6 +61,8 @@ class TarStore:
             raise ImageError(f"{ref}: cannot open {path} ({exc.strerror})") from None
         self._fh = fh
         try:
+            st = os.fstat(fh.fileno())
+            self._identity = f"tar:{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
             self._files, links = self._index(fh)
             self._resolve(links)
         except BaseException:
@@ -108,6 +110,11 @@ class TarStore:
 
     def size(self, name: str) -> int:
         return self._files[name][1]
+
+    def identity(self, name: str) -> str:
+        """The archive file (device, inode, size, mtime) and the member's place in it."""
+        offset, size = self._files[name]
+        return f"{self._identity}:{offset}:{size}"
 
     def read(self, name: str, cap: int) -> bytes:
         offset, size = self._files[name]
@@ -212,6 +219,7 @@ def _from_manifest(store: TarStore, selector: str, ref: str) -> Image:
         platform=platform_of_config(config),
         names=[t for t in tags if isinstance(t, str)] if isinstance(tags, list) else [],
         close=store.close,
+        layer_source=lambda layer: store.identity(paths[layer.digest]),
     )
 
 

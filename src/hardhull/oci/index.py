@@ -24,6 +24,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
+from hardhull.models.image_facts import (
+    GID_SHIFT,
+    KINDS,
+    LAYER_SHIFT,
+    MODE_SHIFT,
+    SIZE_SHIFT,
+    U32,
+    UID_SHIFT,
+    PackedFiles,
+)
 from hardhull.oci.layers import DEFAULT_LIMITS, Limits
 from hardhull.oci.model import ImageError, Member, MemberKind
 
@@ -31,13 +41,21 @@ WHITEOUT_PREFIX = ".wh."
 OPAQUE = ".wh..wh..opq"
 
 _KIND_CODES = list(MemberKind)
+assert tuple(k.value for k in _KIND_CODES) == KINDS  # one packing for the index and the facts
 _CODE = {k: i for i, k in enumerate(_KIND_CODES)}
 _DIR_CODE = _CODE[MemberKind.DIR]
 _LINKS = frozenset({_CODE[MemberKind.SYMLINK], _CODE[MemberKind.HARDLINK]})
 
-# packed layout: kind 3 bits | mode 12 | layer 16 | uid 32 | gid 32 | size (rest)
-_MODE_SHIFT, _LAYER_SHIFT, _UID_SHIFT, _GID_SHIFT, _SIZE_SHIFT = 3, 15, 31, 63, 95
-_U32 = 0xFFFFFFFF
+# packed layout (hardhull.models.image_facts.pack): kind 3 bits | mode 12 | layer 16 | uid 32 |
+# gid 32 | size (rest)
+_MODE_SHIFT, _LAYER_SHIFT, _UID_SHIFT, _GID_SHIFT, _SIZE_SHIFT = (
+    MODE_SHIFT,
+    LAYER_SHIFT,
+    UID_SHIFT,
+    GID_SHIFT,
+    SIZE_SHIFT,
+)
+_U32 = U32
 MAX_LAYERS = 0xFFFF
 
 
@@ -119,6 +137,10 @@ class FileIndex:
         """Every path and its entry, in the order they were first written."""
         for path, packed in self._map.items():
             yield path, self._entry(path, packed)
+
+    def files(self) -> PackedFiles:
+        """The paths so far as the image checks read them (a view: later layers change it)."""
+        return PackedFiles(self._map, self._links)
 
     def shadowed(self, layer: int | None = None) -> list[Shadowed]:
         """The non-directory entries ``layer`` wrote that a later layer deleted or overwrote

@@ -17,6 +17,7 @@ other member: :mod:`hardhull.oci.index` interprets them.
 
 from __future__ import annotations
 
+import io
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ _OTHER_MAGIC = {b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz", b"\x04\x22\x4d\x18": "lz
 
 _IN_CHUNK = 256 * 1024
 _OUT_CHUNK = 1024 * 1024
+#: reads longer than this gather into one buffer (see _Inflater._read_big)
+_BIG_READ = 4 * 1024 * 1024
 
 _KINDS = {
     ord("0"): MemberKind.FILE,
@@ -207,6 +210,8 @@ class _Inflater:
         if len(buf) - pos >= n:
             self._pos = pos + n
             return buf[pos : pos + n]
+        if n > _BIG_READ:
+            return self._read_big(n)
         parts = [buf[pos:]]
         have = len(parts[0])
         while have < n:
@@ -223,6 +228,26 @@ class _Inflater:
             have += len(chunk)
         self._buf, self._pos = b"", 0
         return b"".join(parts)
+
+    def _read_big(self, n: int) -> bytes:
+        # gathered in one growing buffer whose bytes are handed over without a copy: a list of
+        # chunks joined at the end would hold the content twice (a 100 MB binary, 200 MB)
+        out = io.BytesIO()
+        out.write(self._buf[self._pos :])
+        self._buf, self._pos = b"", 0
+        have = out.tell()
+        while have < n:
+            chunk = self._next()
+            if not chunk:
+                break
+            need = n - have
+            if len(chunk) > need:
+                out.write(chunk[:need])
+                self._buf, self._pos = chunk, need
+                break
+            out.write(chunk)
+            have += len(chunk)
+        return out.getvalue()
 
     def skip(self, n: int) -> int:
         avail = len(self._buf) - self._pos

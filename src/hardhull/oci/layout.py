@@ -39,6 +39,8 @@ class Store(Protocol):
 
     def open(self, name: str) -> IO[bytes]: ...
 
+    def identity(self, name: str) -> str: ...
+
     def close(self) -> None: ...
 
 
@@ -62,6 +64,14 @@ class DirStore:
 
     def size(self, name: str) -> int:
         return self._path(name).stat().st_size
+
+    def identity(self, name: str) -> str:
+        """The file (device, inode, size, modification time) holding ``name``."""
+        try:
+            st = self._path(name).stat()
+        except OSError as exc:
+            raise ImageError(f"{self._ref}: cannot read {name} ({exc.strerror})") from None
+        return f"file:{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
 
     def read(self, name: str, cap: int) -> bytes:
         path = self._path(name)
@@ -226,6 +236,7 @@ def _open_layout(store: Store, *, ref: str, transport: str, tag: str, platform: 
         other_platforms=others,
         names=names,
         close=store.close,
+        layer_source=lambda layer: store.identity(paths[layer.digest]),
     )
 
 

@@ -59,6 +59,12 @@ class Image:
     #: tags or names the source gave the image (docker-archive RepoTags, OCI ref annotation)
     names: list[str] = field(default_factory=list)
     close: Callable[[], None] = lambda: None
+    #: for transports that do not verify a layer's bytes against its digest (local archives
+    #: and layouts: hashing every byte would double a scan), what identifies the stored bytes
+    #: (file, member, size, modification time); None when digests are verified (registries).
+    #: Caches key a local layer by digest *and* this, so a file that claims another layer's
+    #: digest never gets that layer's cached results.
+    layer_source: Callable[[LayerRef], str] | None = None
 
 
 class MemberKind(enum.Enum):

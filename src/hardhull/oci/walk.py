@@ -29,19 +29,25 @@ Use::
 - ``replay(layer_index, layer)``: when it returns a list of members (for instance from a
   per-layer cache), that layer is not opened: its members, whiteout markers included, are
   applied to the index as they are. Return None to stream the layer.
+- ``on_member(layer_index, layer, member)`` is called for every member of a streamed layer,
+  whiteout markers included, in tar order (what a per-layer cache records for ``replay``);
+  ``on_layer_end(layer_index, layer)`` once a streamed layer has been read whole and applied
+  (the moment to store what the layer yielded). Neither is called for a replayed layer.
 - Errors in the image (I/O, limits, bad tar) raise :class:`~hardhull.oci.model.ImageError`
   naming the image reference and the layer digest; the visitor's own exceptions pass through.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 
 from hardhull.oci.index import FileIndex, is_whiteout
 from hardhull.oci.layers import DEFAULT_LIMITS, Limits, MemberReader, iter_members
 from hardhull.oci.model import Image, ImageError, LayerRef, Member
 
 Visitor = Callable[[int, LayerRef, Member, MemberReader], None]
+MemberHook = Callable[[int, LayerRef, Member], None]
+LayerHook = Callable[[int, LayerRef], None]
 
 
 def walk(
@@ -50,10 +56,15 @@ def walk(
     *,
     want: Callable[[Member], bool] | None = None,
     limits: Limits = DEFAULT_LIMITS,
-    replay: Callable[[int, LayerRef], Sequence[Member] | None] | None = None,
+    replay: Callable[[int, LayerRef], Iterable[Member] | None] | None = None,
+    on_member: MemberHook | None = None,
+    on_layer_end: LayerHook | None = None,
+    index: FileIndex | None = None,
 ) -> FileIndex:
-    """Stream every layer of ``image`` once (see the module docstring); returns the index."""
-    index = FileIndex(limits)
+    """Stream every layer of ``image`` once (see the module docstring); returns the index
+    (``index`` when given, a new one otherwise)."""
+    if index is None:
+        index = FileIndex(limits)
     for i, layer in enumerate(image.layers):
         cached = replay(i, layer) if replay is not None else None
         try:
@@ -64,6 +75,8 @@ def walk(
             with image.open_layer(layer) as fh:
                 for member, reader in iter_members(fh, layer, limits, exists=index.__contains__):
                     index.add(member)
+                    if on_member is not None:
+                        on_member(i, layer, member)
                     if (
                         visit is not None
                         and not is_whiteout(member.path)
@@ -80,4 +93,6 @@ def walk(
             raise ImageError(
                 f"{image.ref}: layer {layer.digest}: cannot read ({exc.strerror or exc})"
             ) from None
+        if on_layer_end is not None:
+            on_layer_end(i, layer)
     return index

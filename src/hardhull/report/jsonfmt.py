@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from hardhull import __version__
-from hardhull.model import Finding, Severity
+from hardhull.model import Finding, ImageSummary, Severity
 from hardhull.paths import printable_path
 
 if TYPE_CHECKING:
@@ -51,6 +51,20 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     return out
 
 
+def image_summary_dict(s: ImageSummary) -> dict[str, Any]:
+    """One image read, as the JSON and SARIF reports give it."""
+    return {
+        "ref": s.ref,
+        "platform": s.platform,
+        "other_platforms": list(s.other_platforms),
+        "manifest_digest": s.manifest_digest,
+        "config_digest": s.config_digest,
+        "layers": s.layers,
+        "os": s.os,
+        "packages": s.packages,
+    }
+
+
 def render_json(result: ScanResult) -> str:
     return "".join(iter_json(result))
 
@@ -85,6 +99,8 @@ def iter_json(result: ScanResult) -> Iterator[str]:
         ],
         "skipped": [{"path": printable_path(s.path), "reason": s.reason} for s in result.skipped],
     }
+    if result.image_summaries:  # hardhull image: what was read of each image
+        doc["images"] = [image_summary_dict(s) for s in result.image_summaries]
     if result.warnings:  # the key is there only when there are some (reports stay as they were)
         doc["warnings"] = [
             {

@@ -25,6 +25,7 @@ from urllib.parse import quote
 from hardhull import __version__
 from hardhull.model import CUT, Finding, Location, Related, Rule, Severity
 from hardhull.report import NOT_A_FILE, display_path
+from hardhull.report.jsonfmt import image_summary_dict
 from hardhull.ruledocs import rule_page
 
 if TYPE_CHECKING:
@@ -278,6 +279,8 @@ def sarif_log(result: ScanResult, cwd: str | None = None) -> dict[str, Any]:
             "suppressedTotal": sum(result.suppressed.values()),
         },
     }
+    if result.image_summaries:  # hardhull image: what was read of each image
+        run["properties"]["images"] = [image_summary_dict(s) for s in result.image_summaries]
     return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
 
 

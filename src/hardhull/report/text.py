@@ -54,6 +54,12 @@ def render_text(result: ScanResult, color: bool = False) -> str:
     out.append(f"{len(result.findings)} finding(s): " + ", ".join(parts))
     supp = sum(result.suppressed.values())
     supp_detail = ", ".join(f"{n} by {k}" for k, n in sorted(result.suppressed.items()))
+    for img in result.image_summaries:
+        if img.other_platforms:
+            out.append(
+                f"{printable_path(img.ref)}: read {img.platform or 'the image'}; the index also "
+                f"offers {', '.join(img.other_platforms)} (--platform chooses)"
+            )
     read = f"{result.images} image(s) read" if result.images else f"{result.files} file(s) read"
     out.append(
         f"{read}, {result.objects} object(s) checked, "

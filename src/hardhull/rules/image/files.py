@@ -9,7 +9,14 @@ import re
 from collections.abc import Iterator
 
 from hardhull.model import Severity, Violation
-from hardhull.models.image_facts import DIR, FILE, FileInfo, ImageFacts
+from hardhull.models.image_facts import (
+    DIR,
+    FILE,
+    FileInfo,
+    ImageFacts,
+    search_paths,
+    select_files,
+)
 from hardhull.registry import Target, check
 from hardhull.rules.image import image_rule
 
@@ -54,7 +61,7 @@ _SYSTEM_DIRS = ("bin/", "sbin/", "usr/bin/", "usr/sbin/", "usr/lib/", "usr/lib64
 # I004
 @check(SETUID, on=Target.IMAGE)
 def image_setuid_file(img: ImageFacts) -> Iterator[Violation]:
-    special = sorted((p, f) for p, f in img.files.items() if f.mode & 0o6000 and f.kind == FILE)
+    special = sorted(select_files(img.files, (FILE,), mode_any=0o6000))
     for path, f in special:
         bits = " and ".join(b for b, m in (("setuid", 0o4000), ("setgid", 0o2000)) if f.mode & m)
         owner = "root" if f.uid == 0 else f"uid {f.uid}"
@@ -106,9 +113,7 @@ def _in_temp(path: str) -> bool:
 @check(WORLD_WRITABLE, on=Target.IMAGE)
 def image_world_writable(img: ImageFacts) -> Iterator[Violation]:
     writable = sorted(
-        p
-        for p, f in img.files.items()
-        if f.kind in (FILE, DIR) and f.mode & 0o002 and not _in_temp(p)
+        p for p, _ in select_files(img.files, (FILE, DIR), mode_any=0o002) if not _in_temp(p)
     )
     reported: list[str] = []
     for path in writable:
@@ -210,8 +215,13 @@ _CREDENTIAL_PATHS = re.compile(
     r"|\.git-credentials"
     r"|\.netrc"
     r"|\.pgpass"
-    r")$"
+    r")\Z"
 )
+#: every path :data:`_CREDENTIAL_PATHS` matches ends with one of these (a test proves it)
+_CREDENTIAL_TAILS = (
+    "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "_sk", "_key", "credentials", ".json", ".db",
+    ".bin", "config", ".netrc", ".pgpass",
+)  # fmt: skip
 
 _WHAT = (
     ("ssh_host_", "an SSH host private key"),
@@ -234,7 +244,7 @@ def _what(path: str) -> str:
 @check(CREDENTIAL_FILE, on=Target.IMAGE)
 def image_credential_file(img: ImageFacts) -> Iterator[Violation]:
     with_content_findings = {s.path for s in img.secrets if not s.deleted}
-    named = sorted(p for p in img.files if _CREDENTIAL_PATHS.search(p))
+    named = sorted(search_paths(img.files, _CREDENTIAL_PATHS, _CREDENTIAL_TAILS))
     for path in named:
         f: FileInfo = img.files[path]
         if f.kind != FILE or f.size == 0 or path in with_content_findings:

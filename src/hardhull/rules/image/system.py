@@ -159,8 +159,11 @@ def image_package_cache(img: ImageFacts) -> Iterator[Violation]:
     totals: dict[str, list[int]] = {}
     labels: dict[str, str] = {}
     roots = {d: what for d, what in _CACHES}
-    for path, f in img.files.items():
-        if not path.startswith(_CACHE_STARTS) or f.kind != FILE or f.size == 0:
+    for path in img.files:
+        if not path.startswith(_CACHE_STARTS):
+            continue
+        f = img.files[path]
+        if f.kind != FILE or f.size == 0:
             continue
         root = None
         for d in roots:
