@@ -44,6 +44,10 @@ a Dockerfile with neither USER nor HEALTHCHECK is the common case, and "no USER"
 to the HEALTHCHECK checks. The P codes of ``hardhull pss`` restate the K rules control by
 control, so they are compared among themselves.
 
+Images: the image rules (I…) are measured apart, on the image cases of
+``tools/peer_ids_images.py`` (trivy ``image`` against ``hardhull image``, one object per
+image), and merged into the mapping (``images`` in the data file; docs/peers.md).
+
 Output: ``tests/data/peer_ids.json`` (``--out``): the peers' versions, this command, the
 threshold, the mapping (code → peer → IDs), each pair's counts, the peer IDs that map to
 nothing, and the observations on ``examples/`` (the subset the slow test runs again).
@@ -682,7 +686,7 @@ def build(peers: Path, work: Path, tests: Iterable[str], fresh: bool) -> dict[st
             counts[item.id.split("/")[0].split(":")[0]] += 1
     subset = {i.id for i in examples}
     sub_obs = {k: v for k, v in obs.items() if k in subset}
-    return {
+    data = {
         "command": COMMAND,
         "peers": versions(peers),
         "as_of": AS_OF.isoformat(),
@@ -702,6 +706,37 @@ def build(peers: Path, work: Path, tests: Iterable[str], fresh: bool) -> dict[st
             "observations": sub_obs,
             "mapping": derive(sub_obs)["mapping"],
         },
+    }
+    merge_images(data, image_observations(peers, work))
+    return data
+
+
+def image_observations(peers: Path, work: Path) -> Observations:
+    """trivy and hardhull over the image cases of ``tools/peer_ids_images.py``."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import peer_ids_images
+
+    print(f"peer_ids: {len(peer_ids_images.CASES)} image cases", file=sys.stderr)
+    return peer_ids_images.observations(peers, work)
+
+
+def merge_images(data: dict[str, Any], obs: Observations) -> None:
+    """The image rules' IDs, derived from the image cases alone (an image is another kind of
+    object: trivy's DS002 on an image is not its DS002 on a Dockerfile), merged into the
+    mapping; the image pairs carry ``"domain": "image"``."""
+    derived = derive(obs)
+    for code, by_tool in derived["mapping"].items():
+        if code in data["mapping"]:
+            raise SystemExit(f"peer_ids: {code} fires on files and on images")
+        data["mapping"][code] = by_tool
+    data["mapping"] = dict(sorted(data["mapping"].items()))
+    data["pairs"] += [{**p, "domain": "image"} for p in derived["pairs"]]
+    data["images"] = {
+        "inputs": "tools/peer_ids_images.py",
+        "focused": derived["focused"],
+        "observations": obs,
+        "mapping": derived["mapping"],
+        "unmapped": derived["unmapped"],
     }
 
 

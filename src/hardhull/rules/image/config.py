@@ -36,6 +36,7 @@ USER 10001:10001
 """,
     cis="4.1 Ensure that a user for the container has been created",
     refs=(OCI_CONFIG + "#properties", "https://docs.docker.com/reference/dockerfile/#user"),
+    trivy=("DS002",),
 )
 
 _ROOT_USERS = ("", "root", "0")
@@ -140,6 +141,7 @@ RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci
     cis="4.10 Ensure secrets are not stored in Dockerfiles",
     refs=("https://docs.docker.com/build/building/secrets/",),
     reports_secrets=True,
+    trivy=("aws-access-key-id",),
 )
 
 #: BuildKit's record of the build arguments a RUN saw: ``|2 A=1 B=2 /bin/sh -c …``

@@ -157,6 +157,7 @@ RUN --mount=type=secret,id=deploy_key,target=/root/.ssh/id_ed25519 git clone …
     cis="4.10 Ensure secrets are not stored in Dockerfiles",
     refs=("https://docs.docker.com/build/building/secrets/",),
     reports_secrets=True,
+    trivy=("github-pat",),
 )
 
 
