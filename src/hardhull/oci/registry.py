@@ -97,6 +97,11 @@ def _digest_of(data: bytes, algo: str = "sha256") -> str:
     return f"{algo}:{hashlib.new(algo, data).hexdigest()}"
 
 
+def digest_of(data: bytes) -> str:
+    """``sha256:<hex>`` of ``data``: the digest a registry stores it under."""
+    return _digest_of(data)
+
+
 def _hasher(digest: str, where: str) -> Any:
     try:
         algo = validate_digest(digest).split(":", 1)[0]
@@ -843,6 +848,22 @@ class RegistryClient:
         if artifact_type:
             out = [d for d in out if d.get("artifactType") == artifact_type]
         return out
+
+    def has_referrers_api(self, repository: str, digest: str) -> bool:
+        """Whether the registry serves the referrers API (``200``; a registry without it
+        answers ``404``: writers then keep the referrers tag index themselves)."""
+        where = f"referrers of {digest} in {repository}"
+        self._hash_for(digest, where)
+        resp = self._request(
+            "GET",
+            f"/v2/{repository}/referrers/{digest}",
+            scope=self._scope(repository),
+            headers={"Accept": OCI_INDEX},
+        )
+        resp.close()
+        if resp.status in (200, 404):
+            return resp.status == 200
+        raise self._status_error(resp, where)
 
     # -- writing --------------------------------------------------------------------------
 
