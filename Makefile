@@ -40,6 +40,20 @@ $(SARIF_MULTITOOL):
 	  || echo "note: SARIF validator not installed (no network?): its test will skip"; \
 	else echo "note: npm not found: the SARIF validator test will skip"; fi
 
+# The official Sigstore JavaScript verifier (@sigstore/verify, with @sigstore/bundle's validation
+# and the crypto of @sigstore/core) for tests/sign/test_sigstore_js.py, pinned, into .cache/npm;
+# verify 3.x is the last line that runs on node 20. Without npm or the network the install is
+# skipped and so are those tests
+SIGSTORE_JS := @sigstore/verify@3.1.1 @sigstore/bundle@4.0.0 @sigstore/core@3.2.1 \
+  @sigstore/protobuf-specs@0.5.0
+SIGSTORE_VERIFY := .cache/npm/node_modules/@sigstore/verify/package.json
+
+$(SIGSTORE_VERIFY):
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --silent --no-audit --no-fund --prefix .cache/npm $(SIGSTORE_JS) \
+	  || echo "note: Sigstore JS verifier not installed (no network?): its tests will skip"; \
+	else echo "note: npm not found: the Sigstore JS verifier tests will skip"; fi
+
 # Debian's skopeo (writes images in every transport) and docker-registry (an OCI registry the
 # image tests start on 127.0.0.1 with a config of their own), for the image tests, rpm
 # (rpmbuild, and rpm itself reading the test databases; tests/vulndb compares versions with
@@ -60,10 +74,10 @@ $(DEBS_STAMP): Makefile
 	else echo "note: cannot install $(DEBS) (not root or no apt-get): the image tests that need them will skip"; fi
 	@touch $@
 
-test: lint $(SARIF_MULTITOOL) $(DEBS_STAMP)
+test: lint $(SARIF_MULTITOOL) $(SIGSTORE_VERIFY) $(DEBS_STAMP)
 	$(BIN)/python -m pytest -q
 
-quick: $(BIN)/hardhull $(SARIF_MULTITOOL) $(DEBS_STAMP)
+quick: $(BIN)/hardhull $(SARIF_MULTITOOL) $(SIGSTORE_VERIFY) $(DEBS_STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
 docs: $(BIN)/hardhull
