@@ -330,3 +330,31 @@ def test_bad_public_key_files(data: bytes, message: str) -> None:
         load_public_key(data, source="p")
     assert str(err.value).startswith(message)
     assert "MIG" not in str(err.value)  # no key bytes echoed
+
+
+@pytest.mark.parametrize(
+    "key_pem",
+    [
+        encrypt_private_key(KEYS[0], PASSWORD),
+        KEYS[0].private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.BestAvailableEncryption(PASSWORD),
+        ),
+        RSA.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        ),
+    ],
+    ids=["cosign", "legacy-encrypted", "rsa"],
+)
+def test_crlf_and_indented_pems(key_pem: bytes) -> None:
+    """A key pasted into YAML (indented) or saved on Windows (CRLF) still reads."""
+    expected = key_id(load_private_key(key_pem, PASSWORD, source="k").public_key())
+    crlf = key_pem.replace(b"\n", b"\r\n")
+    indented = b"key: |\n" + b"".join(b"    " + line + b"\n" for line in key_pem.splitlines())
+    for variant in (crlf, indented):
+        assert key_id(load_private_key(variant, PASSWORD, source="k").public_key()) == expected
+    pub = public_pem(load_private_key(key_pem, PASSWORD, source="k").public_key())
+    assert key_id(load_public_key(pub.replace(b"\n", b"\r\n"), source="p")) == expected

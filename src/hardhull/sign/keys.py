@@ -25,11 +25,16 @@ Private key files accepted (the first PEM block whose label ends in ``PRIVATE KE
   (go-securesystemslib ``encrypted``) writes and accepts are accepted: N = 2^15, 2^16 or 2^17
   with r = 8, p = 1 (at most 128 MiB of scrypt memory), so a hostile key file cannot make
   hardhull allocate more. An empty password is a password (cosign writes such keys when
-  ``COSIGN_PASSWORD`` is empty); ``None`` for an encrypted key is an error.
+  ``COSIGN_PASSWORD`` is empty); ``None`` for an encrypted key is an error. A SEC 1 EC key
+  inside the envelope instead of PKCS#8 (found in cosign's own test data; cosign refuses it)
+  is read.
 - Unencrypted ``PRIVATE KEY`` (PKCS#8), ``EC PRIVATE KEY`` (SEC 1) and ``RSA PRIVATE KEY``
   (PKCS#1), as ``cosign import-key-pair`` takes them; the password is not used.
 - ``ENCRYPTED PRIVATE KEY`` (PKCS#8 with PBES2) and legacy OpenSSL ``Proc-Type: 4,ENCRYPTED``
   PEMs, which sigstore's key loader also reads, decrypted with the password.
+
+Text around the PEM block, CRLF line ends and indented blocks (a key pasted into YAML) are
+accepted.
 
 Key types: ECDSA P-256, P-384, P-521, Ed25519 and RSA of at least 2048 bits (what
 :func:`hardhull.sign.crypto.check_key` takes); others (DSA, secp256k1, X25519, …) are refused
@@ -95,6 +100,12 @@ def _pem_blocks(data: bytes) -> list[tuple[str, bytes, bytes]]:
 def _b64(body: bytes) -> bytes:
     """A PEM body's bytes (line breaks and spaces ignored); ValueError if not base64."""
     return base64.b64decode(b"".join(body.split()), validate=True)
+
+
+def _clean(block: bytes) -> bytes:
+    """A PEM block with each line stripped (CRLF line ends, indentation from YAML or a here
+    document) and a final newline, as OpenSSL's reader wants it."""
+    return b"".join(line.strip() + b"\n" for line in block.splitlines())
 
 
 def _check_size(data: bytes, source: str, what: str) -> None:
@@ -167,7 +178,7 @@ def _load_openssl_pem(label: str, block: bytes, password: bytes | None, source: 
         raise SignError(f"{source}: the key is encrypted: a password is needed")
     try:
         return serialization.load_pem_private_key(
-            block + b"\n", password=password if encrypted else None
+            _clean(block), password=password if encrypted else None
         )
     except UnsupportedAlgorithm:
         raise SignError(f"{source}: {label}: unsupported key type or encryption") from None
@@ -305,7 +316,7 @@ def load_public_key(data: bytes, *, source: str) -> PublicKey:
         if label == "PUBLIC KEY":
             key = serialization.load_der_public_key(_b64(body))
         elif label == "RSA PUBLIC KEY":
-            key = serialization.load_pem_public_key(block + b"\n")
+            key = serialization.load_pem_public_key(_clean(block))
         elif label == "CERTIFICATE":
             key = x509.load_der_x509_certificate(_b64(body)).public_key()
         elif label.endswith("PRIVATE KEY"):
