@@ -58,15 +58,18 @@ $(SIGSTORE_VERIFY):
 # image tests start on 127.0.0.1 with a config of their own), for the image tests, rpm
 # (rpmbuild, and rpm itself reading the test databases; tests/vulndb compares versions with
 # its rpm.vercmp) and db5.3-util (Berkeley DB's db_load
-# writes the rpm Berkeley DB test databases) for the SBOM tests; installed where apt-get can
+# writes the rpm Berkeley DB test databases) for the SBOM tests, golang-go and
+# golang-golang-x-crypto-dev (tests/sign/test_go_reader.py: an independent reader of cosign's
+# key format and payload on the Go libraries cosign uses); installed where apt-get can
 # run as root, else those tests skip with the reason
-DEBS := skopeo docker-registry rpm db5.3-util
+DEBS := skopeo docker-registry rpm db5.3-util golang-go golang-golang-x-crypto-dev
 DEBS_STAMP := .cache/debs.stamp
 
 $(DEBS_STAMP): Makefile
 	@mkdir -p .cache
 	@if command -v skopeo >/dev/null 2>&1 && command -v docker-registry >/dev/null 2>&1 \
-	  && command -v rpmbuild >/dev/null 2>&1 && command -v db5.3_load >/dev/null 2>&1; then :; \
+	  && command -v rpmbuild >/dev/null 2>&1 && command -v db5.3_load >/dev/null 2>&1 \
+	  && command -v go >/dev/null 2>&1 && [ -d /usr/share/gocode/src/golang.org/x/crypto/nacl ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEBS) >/dev/null \
 	  || (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEBS) >/dev/null) \
@@ -74,10 +77,26 @@ $(DEBS_STAMP): Makefile
 	else echo "note: cannot install $(DEBS) (not root or no apt-get): the image tests that need them will skip"; fi
 	@touch $@
 
-test: lint $(SARIF_MULTITOOL) $(SIGSTORE_VERIFY) $(DEBS_STAMP)
+# Go and golang.org/x/crypto (Debian's packages) for tests/sign/test_go_reader.py: an
+# independent reader of cosign's key format and payload on the libraries cosign uses; installed
+# where apt-get can run as root, else that test skips with the reason
+GO_DEBS := golang-go golang-golang-x-crypto-dev
+GO_STAMP := .cache/go-debs.stamp
+
+$(GO_STAMP): Makefile
+	@mkdir -p .cache
+	@if command -v go >/dev/null 2>&1 && [ -d /usr/share/gocode/src/golang.org/x/crypto/nacl ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(GO_DEBS) >/dev/null \
+	  || (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(GO_DEBS) >/dev/null) \
+	  || echo "note: $(GO_DEBS) not installed: the Go cosign-format tests will skip"; \
+	else echo "note: cannot install $(GO_DEBS) (not root or no apt-get): the Go cosign-format tests will skip"; fi
+	@touch $@
+
+test: lint $(SARIF_MULTITOOL) $(SIGSTORE_VERIFY) $(DEBS_STAMP) $(GO_STAMP)
 	$(BIN)/python -m pytest -q
 
-quick: $(BIN)/hardhull $(SARIF_MULTITOOL) $(SIGSTORE_VERIFY) $(DEBS_STAMP)
+quick: $(BIN)/hardhull $(SARIF_MULTITOOL) $(SIGSTORE_VERIFY) $(DEBS_STAMP) $(GO_STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
 docs: $(BIN)/hardhull
