@@ -284,7 +284,9 @@ def check_content(
         digest = _get(msg_sig, "messageDigest")
         if not isinstance(digest, Mapping):
             raise SignError("not a Sigstore bundle: the message signature has no messageDigest")
-        alg = _HASHES.get(digest.get("algorithm", "SHA2_256"))
+        algorithm = digest.get("algorithm", "SHA2_256")
+        known = isinstance(algorithm, str | int) and not isinstance(algorithm, bool)
+        alg = _HASHES.get(algorithm) if known else None
         if alg is None:
             raise SignError(
                 f"unsupported message digest algorithm {digest.get('algorithm')!r} in the bundle"

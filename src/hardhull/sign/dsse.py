@@ -133,6 +133,10 @@ def envelope_parts(envelope: object) -> tuple[str, bytes, list[bytes]]:
     payload_type = envelope.get("payloadType", envelope.get("payload_type"))
     if not isinstance(payload_type, str):
         raise SignError("not a DSSE envelope: no payloadType string")
+    try:
+        payload_type.encode("utf-8")
+    except UnicodeEncodeError:
+        raise SignError("not a DSSE envelope: the payloadType is not valid Unicode") from None
     if "payload" not in envelope:
         raise SignError("not a DSSE envelope: no payload")
     payload = b64decode(envelope["payload"], "the DSSE payload")
