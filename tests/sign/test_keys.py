@@ -358,3 +358,8 @@ def test_crlf_and_indented_pems(key_pem: bytes) -> None:
         assert key_id(load_private_key(variant, PASSWORD, source="k").public_key()) == expected
     pub = public_pem(load_private_key(key_pem, PASSWORD, source="k").public_key())
     assert key_id(load_public_key(pub.replace(b"\n", b"\r\n"), source="p")) == expected
+
+
+def test_password_must_be_bytes() -> None:
+    with pytest.raises(SignError, match=r"^k: the password must be bytes$"):
+        load_private_key(encrypt_private_key(KEYS[0], b"x"), "x", source="k")  # type: ignore[arg-type]

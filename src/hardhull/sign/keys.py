@@ -141,6 +141,8 @@ def _accepted(key: object, source: str) -> None:
 def load_private_key(data: bytes, password: bytes | None, *, source: str) -> PrivateKey:
     """The private key in ``data`` (see the module docstring for the files accepted)."""
     _check_size(data, source, "a private key")
+    if password is not None and not isinstance(password, bytes | bytearray):
+        raise SignError(f"{source}: the password must be bytes")
     blocks = [b for b in _pem_blocks(bytes(data)) if b[0].endswith("PRIVATE KEY")]
     if not blocks:
         found = [label for label, _, _ in _pem_blocks(bytes(data))]
