@@ -8,6 +8,8 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 #: ``netpol reach``: the connection is denied
 EXIT_DENIED = 1
+#: `verify`, `verify-attestation`: no signature or attestation verifies
+EXIT_UNVERIFIED = 1
 #: usage or input errors: a bad flag, nothing could be read
 EXIT_ERROR = 2
 #: interrupted (Ctrl-C), as shells report SIGINT

@@ -43,3 +43,14 @@ def test_unsupported_keys_are_named() -> None:
         sign(small, b"x")
     with pytest.raises(SignError, match="unsupported key type str"):
         verify("not a key", b"", b"")  # type: ignore[arg-type]
+
+
+def test_ecdsa_signs_over_sha256_and_accepts_the_curves_own_hash() -> None:
+    from cryptography.hazmat.primitives import hashes
+
+    for curve, own in ((ec.SECP384R1(), hashes.SHA384()), (ec.SECP521R1(), hashes.SHA512())):
+        key = ec.generate_private_key(curve)
+        # what cosign 1-2 and the Sigstore JS verifier expect: SHA-256 whatever the curve
+        key.public_key().verify(sign(key, b"m"), b"m", ec.ECDSA(hashes.SHA256()))
+        # what sigstore's newest default key details make: the curve's hash
+        verify(key.public_key(), key.sign(b"m", ec.ECDSA(own)), b"m")

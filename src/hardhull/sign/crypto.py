@@ -1,10 +1,16 @@
 """Signing and verifying bytes with the key types cosign uses, key-type agnostic.
 
-- :func:`sign` ``(private_key, data) -> signature``: ECDSA (any of P-256, P-384, P-521) over
-  SHA-256 with a DER signature, as cosign signs with ECDSA keys whatever the curve; Ed25519
-  (pure); RSA PKCS#1 v1.5 over SHA-256.
+- :func:`sign` ``(private_key, data) -> signature``: ECDSA with a DER signature over SHA-256
+  whatever the curve, as cosign 1 and 2 and the Sigstore JavaScript verifier (which checks
+  every ECDSA signature over SHA-256) do; Ed25519 (pure; cosign's Ed25519ph variant is not
+  made: ``cryptography`` has no pre-hashed Ed25519); RSA PKCS#1 v1.5 over SHA-256.
 - :func:`verify` ``(public_key, signature, data)``: raises :class:`~hardhull.sign.SignError`
-  ("the signature does not verify with this key") when it does not hold.
+  ("the signature does not verify with this key") when it does not hold. A P-384 or P-521
+  signature over the curve's own hash (SHA-384, SHA-512: what sigstore's newest default key
+  details make) is accepted too.
+
+For P-256, cosign's default and what ``hardhull keygen`` makes, every implementation agrees;
+the two conventions above differ only for P-384 and P-521 keys (docs/supply-chain.md).
 - :func:`public_pem` (PKIX ``PUBLIC KEY`` PEM), :func:`key_id` (hex SHA-256 of the key's DER
   SubjectPublicKeyInfo: how hardhull names a key in messages and Sigstore bundles' key hints).
 
@@ -42,6 +48,13 @@ def check_key(key: object) -> None:
     raise SignError(f"unsupported key type {type(key).__name__} (ECDSA, Ed25519 or RSA)")
 
 
+_CURVE_HASH: dict[str, type[hashes.HashAlgorithm]] = {
+    "secp256r1": hashes.SHA256,
+    "secp384r1": hashes.SHA384,
+    "secp521r1": hashes.SHA512,
+}
+
+
 def sign(key: PrivateKey, data: bytes) -> bytes:
     """The signature of ``data`` with ``key`` (see the module docstring for the schemes)."""
     check_key(key)
@@ -57,7 +70,13 @@ def verify(key: PublicKey, signature: bytes, data: bytes) -> None:
     check_key(key)
     try:
         if isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+            try:
+                key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+            except InvalidSignature:
+                own = _CURVE_HASH[key.curve.name]
+                if own is hashes.SHA256:
+                    raise
+                key.verify(signature, data, ec.ECDSA(own()))
         elif isinstance(key, ed25519.Ed25519PublicKey):
             key.verify(signature, data)
         else:

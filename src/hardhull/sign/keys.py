@@ -8,6 +8,7 @@ Public API:
 - :func:`generate_key_pair` ``(password) -> (cosign.key PEM, cosign.pub PEM)``: a new ECDSA
   P-256 key pair, as ``cosign generate-key-pair`` makes it.
 - :func:`load_public_key` ``(data, *, source) -> PublicKey``: a public key file.
+- :func:`needs_password` ``(data) -> bool``: whether a private key file is encrypted.
 
 Every failure is a :class:`~hardhull.sign.SignError` whose message starts with ``source`` (the
 file name as the user gave it) and says what was expected; it never contains the password nor
@@ -136,6 +137,17 @@ def _accepted(key: object, source: str) -> None:
 
 
 # --- private keys ----------------------------------------------------------------------------
+
+
+def needs_password(data: bytes) -> bool:
+    """Whether the private key file ``data`` is encrypted (cosign's format, PKCS#8
+    ``ENCRYPTED PRIVATE KEY``, a legacy OpenSSL ``Proc-Type: 4,ENCRYPTED`` block): a caller asks
+    for the password only then."""
+    for label, _, block in _pem_blocks(bytes(data[:MAX_KEY_FILE])):
+        if label.endswith("PRIVATE KEY"):
+            encrypted = (SIGSTORE_LABEL, COSIGN_LABEL, "ENCRYPTED PRIVATE KEY")
+            return label in encrypted or b"Proc-Type: 4,ENCRYPTED" in block
+    return False
 
 
 def load_private_key(data: bytes, password: bytes | None, *, source: str) -> PrivateKey:
