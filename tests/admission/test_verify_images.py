@@ -700,3 +700,20 @@ def test_scan_policy_accepts_verify_images_and_verifies_nothing(tmp_path: Path) 
     )  # fmt: skip
     assert proc.returncode == 2
     assert "policy.yaml:2: verify-images[0]: 'keys' is required" in proc.stderr
+
+
+def test_an_object_waives_k042_only_where_the_policy_names_it(
+    webhook: tuple[TLSWebhook, Registry],
+) -> None:
+    w, _ = webhook
+    p = pod("my-registry/unsigned:v1")
+    p["metadata"]["annotations"] = {"hardhull.dev/ignore": "K042: vendor image"}
+    base = POLICY.replace("cosign.pub", KEY)
+    w.app.policy = parse_policy(base + "allow-object-exemptions: true\n")
+    assert w.review(p)["status"]["code"] == 403  # `true` is not enough for K042
+    w.app.policy = parse_policy(base + "allow-object-exemptions: [K042]\n")
+    assert w.review(p) == {
+        "uid": UID,
+        "allowed": True,
+        "auditAnnotations": {"decision": "allow", "exempted": "K042"},
+    }

@@ -42,6 +42,10 @@ SAFE_MUTATIONS = ("K002", "K010")
 SAFE_GUARDED_MUTATIONS = ("K030",)
 SAFE = "safe"
 
+#: codes an object may waive only where ``allow-object-exemptions`` names them (``true`` does
+#: not): image signatures (K042), which whoever writes the object must not switch off
+EXPLICIT_EXEMPTIONS = frozenset({"K042"})
+
 DEFAULT_EXEMPT_NAMESPACES = ("kube-system",)
 #: ``Policy.source`` of the built-in policy
 DEFAULT_SOURCE = "<default policy>"
@@ -128,6 +132,8 @@ class Policy:
         return frozenset(named | {c for c in self.disable if c not in self.rules})
 
     def allows_object_exemption(self, code: str) -> bool:
+        if code in EXPLICIT_EXEMPTIONS:
+            return code in self.object_exemptions
         return "*" in self.object_exemptions or code in self.object_exemptions
 
 
