@@ -717,3 +717,33 @@ def test_an_object_waives_k042_only_where_the_policy_names_it(
         "allowed": True,
         "auditAnnotations": {"decision": "allow", "exempted": "K042"},
     }
+
+
+def test_kubectl_debug_and_cronjob_pinning(webhook: tuple[TLSWebhook, Registry]) -> None:
+    """An ephemeral container added through pods/ephemeralcontainers is verified; a CronJob's
+    verified image is pinned at its own pointer."""
+    w, _ = webhook
+    old = pod("my-registry/app:v1")
+    new = copy.deepcopy(old)
+    new["spec"]["ephemeralContainers"] = [{"name": "debug", "image": "my-registry/tools:1"}]
+    out = w.review(new, operation="UPDATE", old=old, sub_resource="ephemeralcontainers")
+    assert out["auditAnnotations"]["denied"] == "K042,K100"  # K100: its securityContext
+    assert out["status"]["message"].endswith(
+        "; K042 ephemeral container \"debug\" image 'my-registry/tools:1' is not signed by a "
+        "trusted key: no signature found"
+    )
+    cron = {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": {"name": "nightly", "namespace": "team"},
+        "spec": {"schedule": "0 1 * * *", "jobTemplate": {"spec": {"template": {"spec": {
+            "restartPolicy": "Never",
+            "containers": [{"name": "job", "image": "my-registry/app:v1"}]}}}}},
+    }  # fmt: skip
+    m = w.review(cron, "/mutate")
+    assert (
+        patched(cron, m)["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0][
+            "image"
+        ]
+        == f"my-registry/app@{D1}"
+    )
