@@ -747,3 +747,21 @@ def test_kubectl_debug_and_cronjob_pinning(webhook: tuple[TLSWebhook, Registry])
         ]
         == f"my-registry/app@{D1}"
     )
+
+
+def test_the_strictest_mode_of_the_rules_that_deny_stands() -> None:
+    policy = parse_policy(
+        f"verify-images:\n  - images: ['*']\n    keys: [{KEY}]\n    mode: audit\n"
+        f"  - images: [my-registry/*]\n    keys: [{KEY}]\n"
+        f"  - images: [my-registry/*]\n    keys: [{KEY}]\n    mode: warn\n",
+        "p.yaml",
+    )
+    hook = ImageSignatureHook(policy.verify_images, Registry({}))
+    found = asyncio.run(hook.check_within(pod("my-registry/app:1"), 5.0))
+    assert [(v.message, getattr(v, "mode", None)) for v in found] == [
+        (
+            "container \"app\" image 'my-registry/app:1' is not signed by a trusted key: "
+            "no signature found",
+            "enforce",
+        )
+    ]

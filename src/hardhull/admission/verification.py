@@ -36,7 +36,9 @@ from typing import Any
 from hardhull.admission import metrics
 from hardhull.admission.hooks import HookErrors, HookViolation, RuleHook, TTLCache
 from hardhull.admission.signatures import (
+    AUDIT,
     ENFORCE,
+    WARN,
     ImageRule,
     VerifiedImage,
     Verify,
@@ -48,6 +50,7 @@ from hardhull.rules.kubernetes.images import IMAGE_NOT_SIGNED
 
 CODE = IMAGE_NOT_SIGNED.code
 VERIFIED, DENIED, ERROR = "verified", "denied", "error"
+_STRICTNESS = {AUDIT: 0, WARN: 1, ENFORCE: 2}
 #: the longest a check waits when the seam gives it no deadline (it always does)
 MAX_CHECK_SECONDS = 30.0
 
@@ -158,7 +161,7 @@ class ImageSignatureHook(RuleHook):
         errors: list[str] = []
         for chk in await self.verify_object(obj, deadline):
             c, image = chk.container, chk.image
-            seen: set[str] = set()
+            modes: dict[str, str] = {}  # message → the strictest mode of the rules saying it
             for rule, o in chk.outcomes:
                 if o.result == VERIFIED:
                     continue
@@ -169,10 +172,12 @@ class ImageSignatureHook(RuleHook):
                     msg = f"{c.label} image {image!r} is not signed by a trusted key: {o.reason}"
                 else:
                     msg = f"{c.label} image {image!r} could not be verified: {o.reason}"
-                if msg in seen:
-                    continue
-                seen.add(msg)
-                violations.append(HookViolation(CODE, f"{c.pointer}/image", msg, mode=rule.mode))
+                if msg not in modes or _STRICTNESS[rule.mode] > _STRICTNESS[modes[msg]]:
+                    modes[msg] = rule.mode
+            violations += [
+                HookViolation(CODE, f"{c.pointer}/image", msg, mode=mode)
+                for msg, mode in modes.items()
+            ]
         if errors:
             raise HookErrors(violations, list(dict.fromkeys(errors)))
         return violations
