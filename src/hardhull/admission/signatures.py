@@ -124,9 +124,9 @@ class ImageRule:
 DEFAULT_TTL = 300.0
 DEFAULT_TAG_TTL = 60.0
 DEFAULT_CACHE_SIZE = 4096
-DEFAULT_PER_REGISTRY = 8
+DEFAULT_PER_REGISTRY = 16
 #: verifier calls running at once over all registries (the thread pool's size)
-DEFAULT_MAX_CALLS = 32
+DEFAULT_MAX_CALLS = 64
 
 
 @dataclass(frozen=True)
