@@ -553,7 +553,14 @@ def test_warn_and_audit_modes(webhook: tuple[TLSWebhook, Registry]) -> None:
 
 def test_registry_error_follows_on_error(webhook: tuple[TLSWebhook, Registry]) -> None:
     w, reg = webhook
+    before = _metrics(w)
     out = w.review(pod("my-registry/down:v1"))
+    after = _metrics(w)
+    for name, labels in (
+        ("hardhull_admission_errors_total", {"reason": "hook_error"}),
+        ("hardhull_admission_image_verifications_total", {"result": "error"}),
+    ):
+        assert metric(after, name, **labels) - metric(before, name, **labels) == 1
     assert (out["allowed"], out["status"]["code"]) == (False, 500)
     assert out["status"]["message"] == (
         "hardhull: Pod team/web: K042 could not verify my-registry/down:v1: ImageError: "
