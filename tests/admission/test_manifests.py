@@ -494,3 +494,113 @@ def test_dockerfile_scan_really_judges_it(tmp_path: Path) -> None:
     assert result.findings[0].message == (
         "base image gcr.io/distroless/python3-debian12:nonroot is not pinned by digest"
     )
+
+
+# --------------------------------------------------------------------------- verify-images
+
+VERIFY_POLICY = """\
+verify-images:
+  - images: ["my-registry.example.com/*"]
+    keys: [/etc/hardhull/verify-keys/cosign.pub]
+    mutate-digest: true
+"""
+
+
+def test_verify_keys_and_registry_credentials(
+    ca_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(VERIFY_POLICY)  # the key file exists in the pod only: not read here
+    text, err = generate(
+        capsys,
+        "--ca-bundle", str(ca_file), "--policy", str(policy),
+        "--verify-keys-secret", "cosign-keys", "--registry-credentials-secret", "regcred",
+    )  # fmt: skip
+    assert err == ""
+    docs = list(yaml.safe_load_all(text))
+    assert one(docs, "ConfigMap")["data"]["policy.yaml"] == VERIFY_POLICY
+    spec = one(docs, "Deployment")["spec"]["template"]["spec"]
+    (c,) = spec["containers"]
+    assert c["volumeMounts"][3:] == [
+        {"name": "verify-keys", "mountPath": "/etc/hardhull/verify-keys", "readOnly": True},
+        {"name": "registry-credentials", "mountPath": "/etc/hardhull/registry", "readOnly": True},
+    ]
+    assert {"name": "DOCKER_CONFIG", "value": "/etc/hardhull/registry"} in c["env"]
+    assert spec["volumes"][3:] == [
+        {"name": "verify-keys", "secret": {"secretName": "cosign-keys", "defaultMode": 0o440}},
+        {
+            "name": "registry-credentials",
+            "secret": {
+                "secretName": "regcred",
+                "defaultMode": 0o440,
+                "items": [{"key": ".dockerconfigjson", "path": "config.json"}],
+            },
+        },
+    ]
+    egress = [
+        d
+        for d in by_kind(docs, "NetworkPolicy")
+        if d["metadata"]["name"].endswith("-to-registries")
+    ]
+    assert [e["spec"]["egress"] for e in egress] == [
+        [
+            {"ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]},
+            {"ports": [{"port": 443, "protocol": "TCP"}]},
+        ]
+    ]
+    result = scan_text(tmp_path, "admission.yaml", text)
+    assert [(f.rule.code, f.message) for f in result.findings] == []
+    assert result.objects == 11
+
+    text, _ = generate(capsys, "--ca-bundle", str(ca_file), "--policy", str(policy),
+                       "--verify-keys-configmap", "cosign-pub")  # fmt: skip
+    spec = one(list(yaml.safe_load_all(text)), "Deployment")["spec"]["template"]["spec"]
+    assert spec["volumes"][3:] == [
+        {"name": "verify-keys", "configMap": {"name": "cosign-pub", "defaultMode": 0o444}}
+    ]
+    assert "DOCKER_CONFIG" not in str(spec["containers"][0]["env"])
+    # without verify-images: no egress to registries
+    docs = list(yaml.safe_load_all(generate(capsys, "--ca-bundle", str(ca_file))[0]))
+    assert not [d for d in docs if d["metadata"]["name"].endswith("-to-registries")]
+
+
+def test_verify_keys_not_mounted_warns(
+    ca_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(VERIFY_POLICY)
+    _, err = generate(capsys, "--ca-bundle", str(ca_file), "--policy", str(policy))
+    assert err == (
+        "hardhull: warning: verify-images names key files (/etc/hardhull/verify-keys/cosign.pub):"
+        " mount them with --verify-keys-secret or --verify-keys-configmap and name them under "
+        "/etc/hardhull/verify-keys/, or the webhook does not start\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["--verify-keys-secret", "Bad_Name"],
+            "--verify-keys-secret 'Bad_Name' is not a valid object name",
+        ),
+        (
+            ["--registry-credentials-secret", "a..b"],
+            "--registry-credentials-secret 'a..b' is not a valid",
+        ),
+        (
+            ["--verify-keys-secret", "a", "--verify-keys-configmap", "b"],
+            "not allowed with argument",
+        ),
+    ],
+)
+def test_verify_options_bad_input(
+    argv: list[str], message: str, ca_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["manifests", "--image", IMAGE, "--namespace", NS, "--ca-bundle", str(ca_file)]
+    try:
+        code, out, err = run([*base, *argv], capsys)
+    except SystemExit as exc:  # argparse: mutually exclusive options
+        code, (out, err) = int(exc.code or 0), capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert message in err

@@ -191,6 +191,11 @@ def test_pyproject_config(tmp_path: Path) -> None:
     [
         ("fail-on: [x]\n", ".hardhull.yaml: 'fail-on' must be a string"),
         ("bogus: 1\n", ".hardhull.yaml: unknown key(s) bogus"),
+        (
+            "verify-images: []\n",
+            "select, severity; verify-images belongs in the admission policy file (the file "
+            "`policy:` names), which the webhook verifies images with",
+        ),
         ("severity: {K001: huge}\n", "severity of K001: unknown severity 'huge'"),
         ("a: [\n", ".hardhull.yaml:2: invalid YAML"),
     ],

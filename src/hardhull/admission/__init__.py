@@ -7,6 +7,9 @@
   (running and judging the checks), :mod:`~hardhull.admission.decision` (decisions and
   responses), :mod:`~hardhull.admission.mutation` and :mod:`~hardhull.admission.jsonpatch`.
 - :mod:`hardhull.admission.hooks`: the seam for rules that need I/O (deadline, TTL cache).
+- :mod:`hardhull.admission.verification`: only signed images (K042), the one hook that ships;
+  :mod:`~hardhull.admission.signatures` holds its verifier interface (``Verify``,
+  ``VerifiedImage``), rules, keys and image matching.
 - :mod:`hardhull.admission.server`: the ASGI app served by uvicorn over TLS;
   :mod:`~hardhull.admission.tls` reloads its certificate, :mod:`~hardhull.admission.metrics`.
 - :mod:`hardhull.admission.manifests`: ``hardhull admission manifests`` (objects from

@@ -143,7 +143,9 @@ def judge(
     items: list[Item] = []
     for v in violations:
         sev = severity_of(v, policy)
-        mode = policy.mode(v.code, sev)
+        # a hook's own mode (a verify-images rule's) unless `rules:` names the code
+        own = getattr(v, "mode", None)
+        mode = policy.rules.get(v.code) or own or policy.mode(v.code, sev)
         if mode == OFF:
             continue
         existing = False

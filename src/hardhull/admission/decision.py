@@ -21,6 +21,9 @@ MAX_MESSAGE = 1500
 MAX_ANNOTATION = 1000
 MAX_WHAT = 300  # the object's kind, namespace and name in a message
 
+#: rules whose errors are a registry's (unreachable, timeout), each saying which image: K042
+REGISTRY_CODES = frozenset({"K042"})
+
 # outcomes (the `decision` label of the metrics)
 ALLOW, DENY, WARNED, SKIP, EXEMPT, ERROR = "allow", "deny", "warn", "skip", "exempt", "error"
 
@@ -75,11 +78,20 @@ def decide(
     warnings = [_warning(i) for i in warned]
     if errors:
         failed = ", ".join(sorted({c for c, _ in errors}))
+        registry = all(c in REGISTRY_CODES for c, _ in errors)
         if policy.on_error == "deny":
-            denied_msg = f"check {failed} failed (internal error); denied by on-error: deny"
+            if registry:  # the registry's fault, not ours: say which image and why
+                detail = "; ".join(dict.fromkeys(clean(e) for _, e in errors))
+                denied_msg = f"{failed} could not verify {detail}; denied by on-error: deny"
+            else:
+                denied_msg = f"check {failed} failed (internal error); denied by on-error: deny"
             d.allowed, d.outcome, d.status_code = False, DENY, 500
             d.message = clip(f"hardhull: {clip(req.what, MAX_WHAT)}: {denied_msg}", MAX_MESSAGE)
-        warnings.insert(0, clip(f"hardhull: check {failed} failed; see the webhook's log"))
+        if registry:
+            for _, e in reversed(errors):
+                warnings.insert(0, clip(f"hardhull: {failed} could not verify {e}"))
+        else:
+            warnings.insert(0, clip(f"hardhull: check {failed} failed; see the webhook's log"))
     if denied:
         d.allowed, d.outcome, d.status_code = False, DENY, 403
         d.message = _deny_message(req, denied)

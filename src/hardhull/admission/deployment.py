@@ -13,9 +13,11 @@ from hardhull.admission.install import (
     POLICY_DIR,
     POLICY_FILE,
     PORT,
+    REGISTRY_CONFIG_DIR,
     RUN_AS,
     TLS_DIR,
     TLS_SECRET,
+    VERIFY_KEYS_DIR,
     Options,
     is_digest_pinned,
     labels,
@@ -83,6 +85,39 @@ def pod_template(o: Options, policy_sha: str) -> dict[str, Any]:
             {"name": "tmp", "mountPath": "/tmp"},
         ],
     }
+    volumes: list[dict[str, Any]] = [
+        {"name": "tls", "secret": {"secretName": TLS_SECRET, "defaultMode": 0o440}},
+        {"name": "policy", "configMap": {"name": POLICY_CONFIGMAP, "defaultMode": 0o444}},
+        {"name": "tmp", "emptyDir": {"medium": "Memory", "sizeLimit": "16Mi"}},
+    ]
+    mounts: list[dict[str, Any]] = container["volumeMounts"]  # type: ignore[assignment]
+    if o.verify_keys_secret or o.verify_keys_configmap:
+        # public keys: readable, never writable; each key of the object is a file
+        source = (
+            {"secret": {"secretName": o.verify_keys_secret, "defaultMode": 0o440}}
+            if o.verify_keys_secret
+            else {"configMap": {"name": o.verify_keys_configmap, "defaultMode": 0o444}}
+        )
+        volumes.append({"name": "verify-keys", **source})
+        mounts.append({"name": "verify-keys", "mountPath": VERIFY_KEYS_DIR, "readOnly": True})
+    if o.registry_credentials_secret:
+        # a kubernetes.io/dockerconfigjson Secret: its .dockerconfigjson is DOCKER_CONFIG's
+        # config.json
+        volumes.append(
+            {
+                "name": "registry-credentials",
+                "secret": {
+                    "secretName": o.registry_credentials_secret,
+                    "defaultMode": 0o440,
+                    "items": [{"key": ".dockerconfigjson", "path": "config.json"}],
+                },
+            }
+        )
+        mounts.append(
+            {"name": "registry-credentials", "mountPath": REGISTRY_CONFIG_DIR, "readOnly": True}
+        )
+        env: list[dict[str, Any]] = container["env"]  # type: ignore[assignment]
+        env.append({"name": "DOCKER_CONFIG", "value": REGISTRY_CONFIG_DIR})
     return {
         "metadata": {
             "labels": labels(),
@@ -116,17 +151,7 @@ def pod_template(o: Options, policy_sha: str) -> dict[str, Any]:
                 }
             },
             "containers": [container],
-            "volumes": [
-                {
-                    "name": "tls",
-                    "secret": {"secretName": TLS_SECRET, "defaultMode": 0o440},
-                },
-                {
-                    "name": "policy",
-                    "configMap": {"name": POLICY_CONFIGMAP, "defaultMode": 0o444},
-                },
-                {"name": "tmp", "emptyDir": {"medium": "Memory", "sizeLimit": "16Mi"}},
-            ],
+            "volumes": volumes,
         },
     }
 

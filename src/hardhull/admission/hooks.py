@@ -6,7 +6,11 @@ blocking the event loop; its results are cached per key (an LRU with a TTL) and 
 requests for the same key share one call. A hook that raises or misses the deadline is
 reported as an error of its rule, which the policy's ``on-error`` decides.
 
-No hook ships yet: a later issue adds image-signature verification as one.
+A hook may also handle its deadline itself (:meth:`RuleHook.check_within`: the part of the
+object it could judge in time is kept), give each violation its own mode
+(:class:`HookViolation`), and report errors beside its violations (:class:`HookErrors`).
+The one hook that ships is image-signature verification (K042,
+:mod:`hardhull.admission.verification`).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from hardhull.model import Rule, Violation
@@ -64,6 +68,25 @@ class TTLCache(Generic[K, V]):
         return len(self._data)
 
 
+@dataclass(frozen=True, slots=True)
+class HookViolation(Violation):
+    """A hook's violation with a mode of its own (``enforce``/``warn``/``audit``), which
+    stands instead of the one the policy gives the rule (an explicit ``rules:`` entry for the
+    code still wins)."""
+
+    mode: str | None = None
+
+
+class HookErrors(Exception):
+    """Raised by a hook that judged part of the object and failed on the rest: its violations
+    are kept and each error goes to ``on-error``."""
+
+    def __init__(self, violations: Sequence[Violation], errors: Sequence[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.violations = list(violations)
+        self.errors = list(errors)
+
+
 class RuleHook(ABC):
     """A rule whose check needs I/O. Subclass, set ``rule``, implement :meth:`check`."""
 
@@ -80,6 +103,11 @@ class RuleHook(ABC):
     @abstractmethod
     async def check(self, obj: dict[str, Any]) -> list[Violation]:
         """The violations of ``rule`` in ``obj``; may await I/O, must not block the loop."""
+
+    async def check_within(self, obj: dict[str, Any], deadline: float) -> list[Violation]:
+        """:meth:`check` within ``deadline`` seconds (uncached hooks only). Override to keep
+        what was judged in time and report the rest (:class:`HookErrors`)."""
+        return await asyncio.wait_for(self.check(obj), timeout=max(deadline, 0.0))
 
 
 @dataclass
@@ -125,6 +153,10 @@ class HookRunner:
             *(self._one(h, obj, deadline, out) for h in todo), return_exceptions=True
         )
         for hook, res in zip(todo, results, strict=True):
+            if isinstance(res, HookErrors):
+                out.violations.extend(_with_severity(hook.rule, res.violations))
+                out.errors.extend((hook.rule.code, e) for e in res.errors)
+                continue
             if isinstance(res, BaseException):
                 reason = "timeout" if isinstance(res, TimeoutError) else _exc(res)
                 out.errors.append((hook.rule.code, reason))
@@ -137,7 +169,7 @@ class HookRunner:
     ) -> list[Violation]:
         key = hook.cache_key(obj)
         if key is None:
-            return await asyncio.wait_for(hook.check(obj), timeout=max(deadline, 0.0))
+            return await hook.check_within(obj, deadline)
         ck = (hook.rule.code, key)
         hit, value = self.cache.get(ck)
         if hit:
@@ -166,9 +198,9 @@ def _with_severity(rule: Rule, violations: Sequence[Violation]) -> list[Violatio
     out = []
     for v in violations:
         if v.code != rule.code:
-            v = Violation(rule.code, v.pointer, v.message, v.fix, v.severity)
+            v = replace(v, code=rule.code)
         if v.severity is None:
-            v = Violation(v.code, v.pointer, v.message, v.fix, rule.severity)
+            v = replace(v, severity=rule.severity)
         out.append(v)
     return out
 

@@ -33,6 +33,13 @@ PORT = 8443
 TLS_DIR = "/etc/hardhull/tls"
 POLICY_DIR = "/etc/hardhull/policy"
 POLICY_FILE = "policy.yaml"
+#: where --verify-keys-secret / --verify-keys-configmap mount the public keys (each key of the
+#: Secret or ConfigMap a file): the policy's verify-images `keys:` name files here
+VERIFY_KEYS_DIR = "/etc/hardhull/verify-keys"
+#: where --registry-credentials-secret mounts the Docker config (DOCKER_CONFIG points here)
+REGISTRY_CONFIG_DIR = "/etc/hardhull/registry"
+#: the ports the webhook may reach registries on when it verifies images (and DNS)
+REGISTRY_PORTS = (443,)
 
 #: where the API server's calls to the webhook come from by default: the private and
 #: carrier-grade NAT ranges (node and control-plane addresses of practically every cluster,
@@ -49,6 +56,7 @@ DEFAULT_FAILURE_POLICY = "Fail"
 TIMEOUT_SECONDS = 3
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
 #: a ConfigMap holds at most 1 MiB
@@ -70,6 +78,13 @@ class Options:
     apiserver_cidrs: Sequence[str] = DEFAULT_APISERVER_CIDRS
     policy_text: str | None = None  # None: the server's default policy
     labels: dict[str, str] = field(default_factory=dict)
+    #: public keys of verify-images, mounted at VERIFY_KEYS_DIR (one of the two)
+    verify_keys_secret: str | None = None
+    verify_keys_configmap: str | None = None
+    #: a kubernetes.io/dockerconfigjson Secret, mounted as DOCKER_CONFIG
+    registry_credentials_secret: str | None = None
+    #: the policy verifies image signatures: the webhook may reach registries (egress)
+    verifies_images: bool = False
 
 
 def default_policy_text(namespace: str) -> str:
@@ -78,6 +93,27 @@ def default_policy_text(namespace: str) -> str:
     from hardhull.admission.policy import default_policy_yaml
 
     return default_policy_yaml(namespace)
+
+
+def policy_verifies_images(text: str, namespace: str) -> tuple[bool, list[str]]:
+    """Whether a (valid) policy has verify-images rules, and the key files they name."""
+    from hardhull.admission.policy import parse_policy  # start-up time
+    from hardhull.formats.yamlpos import load_all
+
+    if not parse_policy(text, "<policy>", namespace, load_keys=False).verify_images:
+        return False, []
+    docs = load_all(text)
+    rules = docs[0].data.get("verify-images") if docs and isinstance(docs[0].data, dict) else []
+    files = [
+        k
+        for rule in rules or []
+        if isinstance(rule, dict)
+        for k in (
+            [rule.get("keys")] if isinstance(rule.get("keys"), str) else rule.get("keys") or []
+        )
+        if isinstance(k, str) and "-----BEGIN" not in k
+    ]
+    return True, files
 
 
 def read_policy(path: str, namespace: str) -> str:
@@ -95,7 +131,8 @@ def read_policy(path: str, namespace: str) -> str:
     if len(text) > MAX_POLICY_CHARS:
         raise ManifestError(f"{path}: larger than a ConfigMap can hold (1 MiB)")
     try:
-        parse_policy(text, path, namespace)
+        # the key files of verify-images are paths in the webhook's pod, not here
+        parse_policy(text, path, namespace, load_keys=False)
     except PolicyError as exc:
         raise ManifestError(str(exc)) from None
     return text if text.endswith("\n") else text + "\n"
@@ -140,6 +177,15 @@ def check_options(o: Options) -> None:
         )
     if o.cert_manager and o.ca_bundle_pem is not None:
         raise ManifestError("--cert-manager and --ca-bundle exclude each other")
+    if o.verify_keys_secret and o.verify_keys_configmap:
+        raise ManifestError("--verify-keys-secret and --verify-keys-configmap exclude each other")
+    for flag, name in (
+        ("--verify-keys-secret", o.verify_keys_secret),
+        ("--verify-keys-configmap", o.verify_keys_configmap),
+        ("--registry-credentials-secret", o.registry_credentials_secret),
+    ):
+        if name is not None and (len(name) > 253 or not _DNS_SUBDOMAIN.match(name)):
+            raise ManifestError(f"{flag} {name!r} is not a valid object name (RFC 1123 subdomain)")
     for cidr in o.apiserver_cidrs:
         try:
             net = ipaddress.ip_network(cidr, strict=True)

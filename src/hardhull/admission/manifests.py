@@ -29,11 +29,13 @@ from hardhull.admission.install import (
     POLICY_CONFIGMAP,
     POLICY_FILE,
     PORT,
+    REGISTRY_PORTS,
     SYSTEM_NAMESPACES,
     TIMEOUT_SECONDS,
     TLS_SECRET,
     VALIDATING_CLUSTER_WEBHOOK,
     VALIDATING_WEBHOOK,
+    VERIFY_KEYS_DIR,
     ManifestError,
     Options,
     check_options,
@@ -41,6 +43,7 @@ from hardhull.admission.install import (
     is_digest_pinned,
     labels,
     meta,
+    policy_verifies_images,
     read_ca_bundle,
     read_policy,
     selector,
@@ -210,6 +213,7 @@ def build(o: Options) -> list[dict[str, Any]]:
                 ],
             },
         },
+        *([_registry_egress(ns)] if o.verifies_images else []),
         {
             "apiVersion": "admissionregistration.k8s.io/v1",
             "kind": "ValidatingWebhookConfiguration",
@@ -245,6 +249,23 @@ def build(o: Options) -> list[dict[str, Any]]:
         },
     ]
     return docs
+
+
+def _registry_egress(ns: str) -> dict[str, Any]:
+    """verify-images: the webhook asks registries (HTTPS) and resolves their names (DNS)."""
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": meta(f"{NAME}-to-registries", ns),
+        "spec": {
+            "podSelector": {"matchLabels": selector()},
+            "policyTypes": ["Egress"],
+            "egress": [
+                {"ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]},
+                {"ports": [{"port": p, "protocol": "TCP"} for p in REGISTRY_PORTS]},
+            ],
+        },
+    }
 
 
 def _ann(annotations: dict[str, str]) -> dict[str, Any]:
@@ -312,12 +333,33 @@ def register_manifests_parser(sub: argparse._SubParsersAction[argparse.ArgumentP
     p.add_argument(
         "--policy", metavar="FILE", help="policy file for the ConfigMap (default: built in)"
     )
+    keys = p.add_mutually_exclusive_group()
+    keys.add_argument(
+        "--verify-keys-secret",
+        metavar="NAME",
+        help=f"Secret of public keys for verify-images, mounted read-only at {VERIFY_KEYS_DIR} "
+        "(each key of the Secret a file the policy's keys: can name)",
+    )
+    keys.add_argument(
+        "--verify-keys-configmap",
+        metavar="NAME",
+        help=f"the same from a ConfigMap (public keys are not secret), at {VERIFY_KEYS_DIR}",
+    )
+    p.add_argument(
+        "--registry-credentials-secret",
+        metavar="NAME",
+        help="kubernetes.io/dockerconfigjson Secret the webhook reads registries with "
+        "(mounted as DOCKER_CONFIG)",
+    )
     p.set_defaults(admission_command="manifests", admission_func=cmd_manifests)
 
 
 def cmd_manifests(args: argparse.Namespace) -> int:
     try:
         policy_text = read_policy(args.policy, args.namespace) if args.policy else None
+        verifies, key_files = (
+            policy_verifies_images(policy_text, args.namespace) if policy_text else (False, [])
+        )
         o = Options(
             namespace=args.namespace,
             image=args.image,
@@ -327,6 +369,10 @@ def cmd_manifests(args: argparse.Namespace) -> int:
             ca_bundle_pem=read_ca_bundle(args.ca_bundle) if args.ca_bundle else None,
             apiserver_cidrs=tuple(args.apiserver_cidr or DEFAULT_APISERVER_CIDRS),
             policy_text=policy_text,
+            verify_keys_secret=args.verify_keys_secret,
+            verify_keys_configmap=args.verify_keys_configmap,
+            registry_credentials_secret=args.registry_credentials_secret,
+            verifies_images=verifies,
         )
         check_options(o)
     except ManifestError as exc:
@@ -336,6 +382,13 @@ def cmd_manifests(args: argparse.Namespace) -> int:
         sys.stderr.write(
             f"hardhull: warning: image {o.image} is not pinned by digest (K028); "
             "use IMAGE@sha256:… so every replica runs the same build\n"
+        )
+    outside = [k for k in key_files if not k.startswith(VERIFY_KEYS_DIR + "/")]
+    if outside or (key_files and not (o.verify_keys_secret or o.verify_keys_configmap)):
+        sys.stderr.write(
+            f"hardhull: warning: verify-images names key files ({', '.join(key_files)}): mount "
+            f"them with --verify-keys-secret or --verify-keys-configmap and name them under "
+            f"{VERIFY_KEYS_DIR}/, or the webhook does not start\n"
         )
     if not o.cert_manager and o.ca_bundle_pem is None:
         sys.stderr.write(

@@ -61,6 +61,24 @@ ERRORS = Counter(
     "bad_review, object_too_large, eval_timeout, check_error, hook_error, internal.",
     ("reason",),
 )
+IMAGE_VERIFICATIONS = Counter(
+    "hardhull_admission_image_verifications",
+    "Calls of the image signature verifier (verify-images, K042), by result: verified, "
+    "denied (no signature verifies) or error (registry unreachable, bad answer, timeout).",
+    ("result",),
+)
+IMAGE_CACHE_HITS = Counter(
+    "hardhull_admission_image_verification_cache_hits",
+    "Image verifications answered from the cache, by cache: digest (a verified digest, ttl) "
+    "or tag (a tag's digest or a denial, tag-ttl).",
+    ("cache",),
+)
+REGISTRY_LATENCY = Histogram(
+    "hardhull_admission_registry_duration_seconds",
+    "Time of one call of the image signature verifier (registry round trips and signature "
+    "checks), waiting for a free slot of its registry excluded.",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+)
 CERT_RELOADS = Counter(
     "hardhull_admission_certificate_reloads", "Serving certificate reloads, by result.", ("result",)
 )

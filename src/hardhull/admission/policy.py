@@ -18,6 +18,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from hardhull.admission.signatures import (
+    RULE_MODES,
+    ImageRule,
+    KeyLoadError,
+    TrustedKey,
+    VerifySettings,
+    load_public_key,
+    parse_duration,
+)
 from hardhull.model import Severity
 from hardhull.pss.levels import LATEST_MINOR, LevelError, LevelVersion, parse_level_version
 
@@ -33,6 +42,10 @@ SAFE_MUTATIONS = ("K002", "K010")
 SAFE_GUARDED_MUTATIONS = ("K030",)
 SAFE = "safe"
 
+#: codes an object may waive only where ``allow-object-exemptions`` names them (``true`` does
+#: not): image signatures (K042), which whoever writes the object must not switch off
+EXPLICIT_EXEMPTIONS = frozenset({"K042"})
+
 DEFAULT_EXEMPT_NAMESPACES = ("kube-system",)
 #: ``Policy.source`` of the built-in policy
 DEFAULT_SOURCE = "<default policy>"
@@ -47,7 +60,11 @@ KEYS = (
     "default-mode", "severity-modes", "rules", "disable", "severity", "pss-level",
     "pss-version", "updates", "exempt-namespaces", "exempt-users", "exempt-groups",
     "allow-object-exemptions", "mutate", "on-error", "max-body-bytes", "timeout-ms",
+    "verify-images", "verify-images-cache", "verify-images-concurrency",
 )  # fmt: skip
+#: the keys of one ``verify-images`` rule, and of ``verify-images-cache``
+RULE_KEYS = ("images", "keys", "annotations", "mode", "mutate-digest")
+CACHE_KEYS = ("ttl", "tag-ttl", "size")
 ALIASES = {"onError": "on-error"}
 #: keys that look useful but cannot be evaluated correctly here: say where they belong
 NOT_HERE = {
@@ -85,6 +102,9 @@ class Policy:
     on_error: str = "deny"
     max_body_bytes: int = DEFAULT_MAX_BODY
     timeout_ms: int = DEFAULT_TIMEOUT_MS
+    #: ``verify-images``: the images that must be signed (K042, checked by the webhook)
+    verify_images: tuple[ImageRule, ...] = ()
+    verify_settings: VerifySettings = field(default_factory=VerifySettings)
     source: str = DEFAULT_SOURCE
 
     @property
@@ -112,6 +132,8 @@ class Policy:
         return frozenset(named | {c for c in self.disable if c not in self.rules})
 
     def allows_object_exemption(self, code: str) -> bool:
+        if code in EXPLICIT_EXEMPTIONS:
+            return code in self.object_exemptions
         return "*" in self.object_exemptions or code in self.object_exemptions
 
 
@@ -166,18 +188,32 @@ def own_namespace(explicit: str | None = None) -> str | None:
 # --------------------------------------------------------------------------- loading
 
 
-def load_policy(path: str, namespace: str | None = None, extra_codes: Iterable[str] = ()) -> Policy:
-    """Read and validate a policy file. ``extra_codes``: codes of I/O hooks (not registered)."""
+def load_policy(
+    path: str,
+    namespace: str | None = None,
+    extra_codes: Iterable[str] = (),
+    load_keys: bool = True,
+) -> Policy:
+    """Read and validate a policy file. ``extra_codes``: codes of I/O hooks (not registered).
+
+    ``load_keys=False``: the key files of ``verify-images`` are not read (their rules get no
+    keys): for ``scan --policy``, which does not verify signatures, and for ``admission
+    manifests``, which ships a policy whose key paths exist only in the webhook's pod.
+    Inline keys are still checked."""
     try:
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    return parse_policy(text, path, namespace, extra_codes)
+    return parse_policy(text, path, namespace, extra_codes, load_keys)
 
 
 def parse_policy(
-    text: str, path: str = "<policy>", namespace: str | None = None, extra_codes: Iterable[str] = ()
+    text: str,
+    path: str = "<policy>",
+    namespace: str | None = None,
+    extra_codes: Iterable[str] = (),
+    load_keys: bool = True,
 ) -> Policy:
     from hardhull.formats.yamlpos import YamlError, load_all
     from hardhull.rules import all_rules
@@ -190,12 +226,12 @@ def parse_policy(
     if len(docs) > 1:
         raise PolicyError(f"{path}:{docs[1].line}: a policy file holds one YAML document")
     if not docs or docs[0].data is None:
-        return _build({}, {}, path, namespace, frozenset(all_rules()) | set(extra_codes))
+        return _build({}, {}, path, namespace, frozenset(all_rules()) | set(extra_codes), load_keys)
     doc = docs[0]
     if not isinstance(doc.data, dict):
         raise PolicyError(f"{path}:{doc.line}: the policy must be a mapping of keys to values")
     known = frozenset(all_rules()) | {c.upper() for c in extra_codes}
-    return _build(doc.data, doc.positions, path, namespace, known)
+    return _build(doc.data, doc.positions, path, namespace, known, load_keys)
 
 
 class _Reader:
@@ -273,6 +309,7 @@ def _build(
     path: str,
     namespace: str | None,
     known: frozenset[str],
+    load_keys: bool = True,
 ) -> Policy:
     for alias, canonical in ALIASES.items():
         if alias in data:
@@ -417,8 +454,136 @@ def _build(
         on_error=on_error,
         max_body_bytes=r.positive("max-body-bytes", DEFAULT_MAX_BODY),
         timeout_ms=r.positive("timeout-ms", DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS),
+        verify_images=_verify_images(r, load_keys),
+        verify_settings=_verify_settings(r),
         source=path,
     )
+
+
+# --------------------------------------------------------------------------- verify-images
+
+
+def _verify_images(r: _Reader, load_keys: bool) -> tuple[ImageRule, ...]:
+    raw = r.data.get("verify-images")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise r.fail("/verify-images", "'verify-images' must be a list of rules")
+    return tuple(_image_rule(r, i, entry, load_keys) for i, entry in enumerate(raw))
+
+
+def _image_rule(r: _Reader, i: int, entry: Any, load_keys: bool) -> ImageRule:
+    at = f"/verify-images/{i}"
+    name = f"verify-images[{i}]"
+    if not isinstance(entry, dict):
+        raise r.fail(at, f"{name} must be a mapping with 'images' and 'keys'")
+    for key in entry:
+        if key not in RULE_KEYS:
+            raise r.fail(
+                f"{at}/{_escape(str(key))}",
+                f"{name}: unknown key {key!r}; known: {', '.join(RULE_KEYS)}",
+            )
+    images = _strings(r, entry, "images", at, name)
+    for j, pattern in enumerate(images):
+        if any(c.isspace() for c in pattern):
+            raise r.fail(f"{at}/images/{j}", f"{name}.images: {pattern!r} contains white space")
+    annotations: dict[str, str] = {}
+    raw_ann = entry.get("annotations")
+    if raw_ann is not None:
+        if not isinstance(raw_ann, dict):
+            raise r.fail(f"{at}/annotations", f"{name}.annotations must be a mapping")
+        for k, v in raw_ann.items():
+            if not isinstance(v, str) or not isinstance(k, str):
+                raise r.fail(
+                    f"{at}/annotations/{_escape(str(k))}",
+                    f"{name}.annotations: the value of {str(k)!r} must be a string (quote it)",
+                )
+            annotations[k] = v
+    mode = entry.get("mode", RULE_MODES[0])
+    if mode not in RULE_MODES:
+        raise r.fail(
+            f"{at}/mode",
+            f"{name}.mode is {mode!r}; expected one of {', '.join(RULE_MODES)} "
+            "(to stop verifying, disable K042)",
+        )
+    mutate_digest = entry.get("mutate-digest", False)
+    if not isinstance(mutate_digest, bool):
+        raise r.fail(f"{at}/mutate-digest", f"{name}.mutate-digest must be true or false")
+    raw_keys = _strings(r, entry, "keys", at, name)
+    keys: list[TrustedKey] = []
+    for j, text in enumerate(raw_keys):
+        inline = "-----BEGIN" in text
+        if not inline and not load_keys:
+            continue
+        try:
+            keys.append(_read_key(text, j, r.path, inline))
+        except KeyLoadError as exc:
+            raise r.fail(f"{at}/keys/{j}", f"{name}.keys[{j}]: {exc}") from None
+    return ImageRule(i, tuple(images), tuple(keys), annotations, mode, mutate_digest)
+
+
+def _strings(r: _Reader, entry: dict[str, Any], key: str, at: str, name: str) -> list[str]:
+    v = entry.get(key)
+    if v is None:
+        raise r.fail(at, f"{name}: '{key}' is required")
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, list) or not v:
+        raise r.fail(f"{at}/{key}", f"{name}.{key} must be a non-empty list of strings")
+    for j, x in enumerate(v):
+        if not isinstance(x, str) or not x.strip():
+            raise r.fail(f"{at}/{key}/{j}", f"{name}.{key} must be a list of non-empty strings")
+    return [x.strip() if key == "images" else x for x in v]
+
+
+def _read_key(text: str, j: int, policy_path: str, inline: bool) -> TrustedKey:
+    if inline:
+        return load_public_key(text.encode(), f"inline key {j + 1}")
+    path = os.path.expanduser(text.strip())
+    if not os.path.isabs(path) and policy_path and not policy_path.startswith("<"):
+        path = os.path.join(os.path.dirname(os.path.abspath(policy_path)), path)
+    try:
+        with open(path, "rb") as fh:
+            pem = fh.read(64 * 1024)
+    except OSError as exc:
+        raise KeyLoadError(f"cannot read key file {text.strip()}: {exc.strerror or exc}") from None
+    return load_public_key(pem, f"key file {text.strip()}")
+
+
+def _verify_settings(r: _Reader) -> VerifySettings:
+    cache = r.mapping("verify-images-cache")
+    for key in cache:
+        if key not in CACHE_KEYS:
+            raise r.fail(
+                f"/verify-images-cache/{_escape(str(key))}",
+                f"verify-images-cache: unknown key {key!r}; known: {', '.join(CACHE_KEYS)}",
+            )
+    base = VerifySettings()
+    ttl, tag_ttl = base.ttl, base.tag_ttl
+    for key in ("ttl", "tag-ttl"):
+        if key in cache:
+            seconds = parse_duration(cache[key])
+            if seconds is None:
+                raise r.fail(
+                    f"/verify-images-cache/{key}",
+                    f"verify-images-cache.{key} must be a positive duration (300, 300s, 5m, 1h)",
+                )
+            if key == "ttl":
+                ttl = seconds
+            else:
+                tag_ttl = seconds
+    if tag_ttl > ttl:
+        raise r.fail(
+            "/verify-images-cache",
+            f"verify-images-cache: tag-ttl ({tag_ttl:g}s) must not be longer than ttl ({ttl:g}s)",
+        )
+    size = cache.get("size", base.size)
+    if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+        raise r.fail(
+            "/verify-images-cache/size", "verify-images-cache.size must be a positive integer"
+        )
+    per_registry = r.positive("verify-images-concurrency", base.per_registry, 256)
+    return VerifySettings(ttl, tag_ttl, size, per_registry, max(base.max_calls, per_registry))
 
 
 #: rules whose violations carry a JSON-patch fix (the only ones `mutate` can name)

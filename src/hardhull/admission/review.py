@@ -32,6 +32,7 @@ from hardhull.admission.decision import (
     WARNED,
     Decision,
     Item,
+    audit_annotations,
     clip,
     decide,
     error_decision,
@@ -40,7 +41,7 @@ from hardhull.admission.decision import (
 )
 from hardhull.admission.gate import gate, needs_evaluation
 from hardhull.admission.jsonpatch import PatchError, apply_patch, copy_json
-from hardhull.admission.mutation import mutate
+from hardhull.admission.mutation import MUTABLE_TEMPLATE_KINDS, mutate
 from hardhull.admission.policy import UPDATES_NEW, Policy
 from hardhull.admission.request import (
     API_VERSION,
@@ -98,6 +99,7 @@ __all__ = [
     "MAX_ERROR_TEXT",
     "MAX_MESSAGE",
     "MAX_WARNINGS",
+    "MUTABLE_TEMPLATE_KINDS",
     "SKIP",
     "SUPPORTED_KINDS",
     "WARNED",
@@ -108,6 +110,7 @@ __all__ = [
     "Request",
     "ReviewError",
     "apply_patch",
+    "audit_annotations",
     "clip",
     "copy_json",
     "decide",

@@ -29,7 +29,10 @@ import orjson
 from hardhull.admission import metrics, review
 from hardhull.admission.hooks import HookOutcome, HookRunner, RuleHook
 from hardhull.admission.policy import UPDATES_NEW, Policy, default_policy, load_policy
+from hardhull.admission.signatures import Verify, registry_verify
 from hardhull.admission.tls import CURRENT
+from hardhull.admission.verification import CODE as SIGNED_CODE
+from hardhull.admission.verification import ImageSignatureHook
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -162,7 +165,10 @@ def _kind_label(req: review.Request) -> str:
 
 
 class AdmissionApp:
-    """The ASGI application. ``hooks``: rules that need I/O (see hooks.py)."""
+    """The ASGI application. ``hooks``: rules that need I/O (see hooks.py).
+
+    ``verify``: the image signature verifier of the policy's ``verify-images`` rules (K042),
+    :func:`~hardhull.admission.signatures.registry_verify` when not given."""
 
     def __init__(
         self,
@@ -170,10 +176,18 @@ class AdmissionApp:
         hooks: Sequence[RuleHook] = (),
         cert_check_seconds: float = 5.0,
         address: str = "",
+        verify: Verify | None = None,
     ) -> None:
         self.policy = policy
         #: where the server listens (for the ``ready`` event)
         self.address = address
+        #: K042: the images the policy's verify-images rules name must be signed
+        self.signatures: ImageSignatureHook | None = None
+        if policy.verify_images:
+            self.signatures = ImageSignatureHook(
+                policy.verify_images, verify or registry_verify, policy.verify_settings
+            )
+            hooks = [*hooks, self.signatures]
         self.hooks = HookRunner(hooks)
         self.cert_check_seconds = cert_check_seconds
         self.ready = False
@@ -208,6 +222,8 @@ class AdmissionApp:
                 self.ready = False
                 for t in self._tasks:
                     t.cancel()
+                if self.signatures is not None:
+                    self.signatures.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -315,6 +331,8 @@ class AdmissionApp:
         try:
             if endpoint == "mutate":
                 d = review.mutate(req, policy, deadline)
+                if self.signatures is not None and self.signatures.mutates:
+                    d = await self._pin_digests(req, policy, d, started, timeout)
             else:
                 d = await self._validate(req, policy, started, timeout)
         except Exception as exc:  # a bug of ours must not become a dead request
@@ -361,6 +379,37 @@ class AdmissionApp:
             extra_errors=new.errors,
             deadline=deadline,
         )
+
+    async def _pin_digests(
+        self,
+        req: review.Request,
+        policy: Policy,
+        d: review.Decision,
+        started: float,
+        timeout: float,
+    ) -> review.Decision:
+        """``mutate-digest``: verified images pinned to their digest, after the policy's own
+        fixes (the image pointers are disjoint from theirs). Pods and Jobs are not pinned on
+        UPDATE: their templates are immutable, and a new image restarts a pod's container."""
+        hook = self.signatures
+        obj = req.obj
+        if (
+            hook is None
+            or obj is None
+            or d.outcome != review.ALLOW
+            or SIGNED_CODE in policy.off_codes
+            or req.kind_key not in review.WORKLOAD_KINDS
+            or (req.operation == "UPDATE" and req.kind not in review.MUTABLE_TEMPLATE_KINDS)
+            or review.gate(req, policy) is not None
+        ):
+            return d
+        remaining = timeout - (time.perf_counter() - started)
+        ops, pinned = await hook.digest_patch(obj, remaining)
+        if ops:
+            d.patch = [*(d.patch or []), *ops]
+            d.mutated = [*d.mutated, *([SIGNED_CODE] * pinned)]
+            d.audit = review.audit_annotations(d)
+        return d
 
     async def _refuse(
         self, endpoint: str, send: Send, status: int, reason: str, message: str, close: bool = False
@@ -450,6 +499,10 @@ def setup_logging(level: str = "info") -> None:
     log.propagate = False
 
 
+#: the image signature verifier ``serve`` gives the app (None: registry_verify)
+VERIFIER: Verify | None = None
+
+
 def app_from_env() -> AdmissionApp:
     """uvicorn's app factory in each worker: the settings travel in the environment."""
     settings: dict[str, Any] = orjson.loads(os.environ.get(SETTINGS_ENV, "{}"))
@@ -459,6 +512,7 @@ def app_from_env() -> AdmissionApp:
     policy = load_policy(config, namespace) if config else default_policy(namespace)
     return AdmissionApp(
         policy,
+        verify=VERIFIER,
         cert_check_seconds=float(settings.get("cert_check_seconds", 5.0)),
         address=str(settings.get("address") or ""),
     )

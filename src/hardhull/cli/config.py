@@ -118,9 +118,16 @@ def _from_mapping(data: Any, path: str) -> Config:
         raise ConfigError(f"{path}: the configuration must be a mapping")
     unknown = set(data) - KEYS
     if unknown:
+        hint = ""
+        if any(str(k).startswith("verify-images") for k in unknown):
+            # the scan verifies no signature: the webhook's policy file holds these
+            hint = (
+                "; verify-images belongs in the admission policy file (the file `policy:` "
+                "names), which the webhook verifies images with"
+            )
         raise ConfigError(
             f"{path}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
-            f"known: {', '.join(sorted(KEYS))}"
+            f"known: {', '.join(sorted(KEYS))}{hint}"
         )
     cfg = Config(path)
 

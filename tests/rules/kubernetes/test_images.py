@@ -86,3 +86,51 @@ def test_k027_init_container_latest() -> None:
         ("K027", "/spec/initContainers/0/image", "image: busybox",
          "init container \"init\" uses image 'busybox:latest' with tag latest", "medium"),
     )  # fmt: skip
+
+
+def test_k042_reported_by_the_webhook_hook_never_by_the_scan() -> None:
+    """K042 needs the registry: the admission webhook's verify-images hook reports it (the
+    full behaviour is in tests/admission/test_verify_images.py), the scan never does."""
+    import asyncio
+    import json as _json
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from hardhull.admission.policy import parse_policy
+    from hardhull.admission.signatures import VerifiedImage
+    from hardhull.admission.verification import ImageSignatureHook
+    from hardhull.sign import SignError
+
+    pem = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    policy = parse_policy(
+        f"verify-images:\n  - images: [reg.example/*]\n    keys: [{_json.dumps(pem)}]\n"
+    )
+
+    def verify(ref: str, keys: object, annotations: object) -> VerifiedImage:
+        if ref == "reg.example/signed:1":
+            return VerifiedImage(ref, "sha256:" + "1" * 64, "k")
+        raise SignError("no signature found")
+
+    hook = ImageSignatureHook(policy.verify_images, verify)
+
+    def pod(image: str) -> dict[str, object]:
+        return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                "spec": {"containers": [{"name": "app", "image": image}]}}  # fmt: skip
+
+    found = asyncio.run(hook.check_within(pod("reg.example/unsigned:1"), 5.0))
+    assert [(v.code, v.pointer, v.message) for v in found] == [
+        (
+            "K042",
+            "/spec/containers/0/image",
+            "container \"app\" image 'reg.example/unsigned:1' is not signed by a trusted key: "
+            "no signature found",
+        )
+    ]
+    assert asyncio.run(hook.check_within(pod("reg.example/signed:1"), 5.0)) == []
+    assert [r[0] for r in scan_text(with_image("reg.example/unsigned:1"))] == ["K028"]

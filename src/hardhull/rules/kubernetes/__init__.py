@@ -9,7 +9,8 @@ The modules, by topic:
   K020), ``host_paths`` (hostPath volumes, runtime sockets and PersistentVolumes on a host
   path: K018, K019, K037), ``sysctls`` (unsafe names, injected values: K022, K039),
   ``filesystem`` (read-only root filesystem, volume types: K006, K035);
-- ``resources`` (K024–K026), ``images`` (K027–K029), ``pod_settings`` (service account
+- ``resources`` (K024–K026), ``images`` (K027–K029, and K042: images not signed by a trusted
+  key, reported by the admission webhook only), ``pod_settings`` (service account
   token, default namespace: K030, K031), ``probes`` (missing probes, probes aimed at another
   host: K032, K033, K036);
 - ``services`` (external IPs, node ports: K038, K040), checked on the object (``Target.OBJECT``);

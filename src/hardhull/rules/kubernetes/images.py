@@ -1,4 +1,6 @@
-"""Container images: mutable tags (K027), no digest (K028) and cached mutable tags (K029).
+"""Container images: mutable tags (K027), no digest (K028), cached mutable tags (K029), and
+images not signed by a trusted key (K042: the admission webhook's ``verify-images``; the scan
+does not verify signatures).
 
 References are read by :func:`hardhull.models.image_ref.parse_image`, the parser the Dockerfile
 rules use: a Deployment and a Dockerfile judge the same image alike.
@@ -11,7 +13,7 @@ from collections.abc import Iterator
 from hardhull.model import Severity, Violation
 from hardhull.models.image_ref import ImageRef, parse_image
 from hardhull.models.workload import Container, Workload
-from hardhull.registry import Target, check
+from hardhull.registry import Target, check, register
 from hardhull.rules.kubernetes import workload_rule
 
 
@@ -120,3 +122,40 @@ def image_pull_policy(w: Workload) -> Iterator[Violation]:
                 f"{c.pointer}/imagePullPolicy",
                 f"{c.label} uses imagePullPolicy {policy} with mutable image {img!r}",
             )
+
+
+# K042: no check here. Verifying a signature needs the registry, so the admission webhook runs
+# it as an I/O hook (hardhull.admission.verification) for the images its policy's
+# `verify-images` rules name; `hardhull scan` never reports it.
+IMAGE_NOT_SIGNED = register(
+    workload_rule(
+        "K042",
+        "image-not-signed",
+        "Image not signed by a trusted key",
+        Severity.HIGH,
+        what="A container, init container or ephemeral container runs an image that a "
+        "`verify-images` rule of the admission policy names, and no signature of the image "
+        "verifies with the rule's public keys and required annotations (no signature found, "
+        "signed by another key, a signature for another digest, an annotation mismatch). "
+        "Reported by the admission webhook only: it resolves the image in its registry.",
+        why="Only a signature binds the image that runs to the build that produced it: without "
+        "one, anyone who can push to the registry, or tamper with it on the way, chooses what "
+        "runs in the cluster.",
+        fix="Sign the image with the trusted key (`hardhull sign --key cosign.key IMAGE` or "
+        "`cosign sign --key cosign.key IMAGE`), with the annotations the rule requires; or run "
+        "an image that is signed. With `mutate-digest: true` the webhook pins the verified "
+        "digest, so what was verified is what runs.",
+        example="""
+# the admission policy
+verify-images:
+  - images: ["my-registry/*"]
+    keys: [/etc/hardhull/verify-keys/cosign.pub]
+    mutate-digest: true
+""",
+        nsa="Supply chain: image integrity",
+        refs=(
+            "https://docs.sigstore.dev/cosign/verifying/verify/",
+            "https://kyverno.io/docs/policy-types/cluster-policy/verify-images/",
+        ),
+    )
+)
