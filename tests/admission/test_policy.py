@@ -189,7 +189,7 @@ def test_own_namespace(monkeypatch: pytest.MonkeyPatch) -> None:
         ("on-error: maybe\n", "p.yaml:1: 'on-error' is 'maybe'; expected one of allow, deny"),
         (
             "# c\nmode: warn\n",
-            "p.yaml:2: unknown key 'mode'; known: allow-object-exemptions, default-mode, disable, exempt-groups, exempt-namespaces, exempt-users, max-body-bytes, mutate, on-error, pss-level, pss-version, rules, severity, severity-modes, timeout-ms, updates, verify-images, verify-images-cache, verify-images-concurrency",
+            "p.yaml:2: unknown key 'mode'; known: allow-object-exemptions, default-mode, disable, exempt-groups, exempt-namespaces, exempt-users, max-body-bytes, mutate, on-error, pss-level, pss-version, rules, severity, severity-modes, timeout-ms, updates, verify-images, verify-images-cache, verify-images-concurrency, verify-images-insecure-registries",
         ),
     ],
 )

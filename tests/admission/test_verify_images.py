@@ -634,22 +634,24 @@ def test_k042_off_or_disabled_verifies_nothing(webhook: tuple[TLSWebhook, Regist
 
 
 def test_serve_loads_the_keys_and_uses_the_registry_verifier(tmp_path: Path) -> None:
-    """`hardhull admission serve --config`: keys read at start, the server's own verifier
-    (registry_verify until the registry verifier is plugged in) behind on-error."""
+    """`hardhull admission serve --config`: keys read at start, the server's own registry
+    verifier (here a loopback port nothing listens on: a registry error) behind on-error."""
+    from tests.helpers.registry import free_port
     from tests.helpers.server import Server
 
     (tmp_path / "cosign.pub").write_text(PEM)
+    host = f"127.0.0.1:{free_port()}"
     policy = (
-        f"verify-images:\n  - images: [my-registry.example.com/*]\n"
+        f"verify-images:\n  - images: ['{host}/*']\n"
         f"    keys: [{tmp_path / 'cosign.pub'}]\n"
+        f"verify-images-insecure-registries: ['{host}']\n"
     )
     s = Server(tmp_path, policy)
     try:
-        out = s.review(review_body(pod("my-registry.example.com/app:v1")))
+        out = s.review(review_body(pod(f"{host}/app:v1")))
         assert out["allowed"] is False
         assert out["status"]["message"].startswith(
-            "hardhull: Pod team/web: K042 could not verify my-registry.example.com/app:v1: "
-            "ImageError: "
+            f"hardhull: Pod team/web: K042 could not verify {host}/app:v1: ImageError: "
         )
         assert s.review(review_body(pod("other.example.com/app:v1")))["allowed"] is True
         assert '"event": "verification-error"' in s.output()
@@ -772,3 +774,22 @@ def test_the_strictest_mode_of_the_rules_that_deny_stands() -> None:
             "enforce",
         )
     ]
+
+
+def test_insecure_registries_are_loopback_only() -> None:
+    policy = parse_policy(
+        "verify-images-insecure-registries: ['127.0.0.1:5000', 'localhost:5001', '[::1]:5002']\n"
+    )
+    assert policy.verify_settings.insecure_registries == (
+        "127.0.0.1:5000",
+        "localhost:5001",
+        "[::1]:5002",
+    )
+    with pytest.raises(PolicyError) as exc:
+        parse_policy("verify-images-insecure-registries: ['registry.example.com:5000']\n")
+    assert str(exc.value) == (
+        "<policy>:1: verify-images-insecure-registries[0]: 'registry.example.com:5000' is not on "
+        "loopback (127.0.0.0/8, ::1, localhost): plain HTTP is allowed only there; use HTTPS"
+    )
+    with pytest.raises(PolicyError, match="must be a list of registry host:port names"):
+        parse_policy("verify-images-insecure-registries: 127.0.0.1:5000\n")

@@ -61,6 +61,7 @@ KEYS = (
     "pss-version", "updates", "exempt-namespaces", "exempt-users", "exempt-groups",
     "allow-object-exemptions", "mutate", "on-error", "max-body-bytes", "timeout-ms",
     "verify-images", "verify-images-cache", "verify-images-concurrency",
+    "verify-images-insecure-registries",
 )  # fmt: skip
 #: the keys of one ``verify-images`` rule, and of ``verify-images-cache``
 RULE_KEYS = ("images", "keys", "annotations", "mode", "mutate-digest")
@@ -583,7 +584,35 @@ def _verify_settings(r: _Reader) -> VerifySettings:
             "/verify-images-cache/size", "verify-images-cache.size must be a positive integer"
         )
     per_registry = r.positive("verify-images-concurrency", base.per_registry, 256)
-    return VerifySettings(ttl, tag_ttl, size, per_registry, max(base.max_calls, per_registry))
+    insecure = _insecure_registries(r)
+    return VerifySettings(
+        ttl, tag_ttl, size, per_registry, max(base.max_calls, per_registry), insecure
+    )
+
+
+def _insecure_registries(r: _Reader) -> tuple[str, ...]:
+    """``verify-images-insecure-registries``: loopback ``host:port`` only (plain HTTP to
+    anything else would let the network forge the signatures' registry)."""
+    from hardhull.oci.reference import is_loopback  # start-up time
+
+    key = "verify-images-insecure-registries"
+    value = r.data.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise r.fail(f"/{key}", f"'{key}' must be a list of registry host:port names")
+    for i, name in enumerate(value):
+        if name.startswith("[") and "]" in name:
+            host = name[1 : name.index("]")]
+        else:
+            host = name.rsplit(":", 1)[0] if name.count(":") == 1 else name
+        if not is_loopback(host):
+            raise r.fail(
+                f"/{key}/{i}",
+                f"{key}[{i}]: {name!r} is not on loopback (127.0.0.0/8, ::1, localhost): "
+                "plain HTTP is allowed only there; use HTTPS",
+            )
+    return tuple(value)
 
 
 #: rules whose violations carry a JSON-patch fix (the only ones `mutate` can name)

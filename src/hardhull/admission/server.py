@@ -29,7 +29,7 @@ import orjson
 from hardhull.admission import metrics, review
 from hardhull.admission.hooks import HookOutcome, HookRunner, RuleHook
 from hardhull.admission.policy import UPDATES_NEW, Policy, default_policy, load_policy
-from hardhull.admission.signatures import Verify, registry_verify
+from hardhull.admission.signatures import Verify, registry_verifier
 from hardhull.admission.tls import CURRENT
 from hardhull.admission.verification import CODE as SIGNED_CODE
 from hardhull.admission.verification import ImageSignatureHook
@@ -168,7 +168,7 @@ class AdmissionApp:
     """The ASGI application. ``hooks``: rules that need I/O (see hooks.py).
 
     ``verify``: the image signature verifier of the policy's ``verify-images`` rules (K042),
-    :func:`~hardhull.admission.signatures.registry_verify` when not given."""
+    :func:`~hardhull.admission.signatures.registry_verifier` when not given."""
 
     def __init__(
         self,
@@ -185,7 +185,9 @@ class AdmissionApp:
         self.signatures: ImageSignatureHook | None = None
         if policy.verify_images:
             self.signatures = ImageSignatureHook(
-                policy.verify_images, verify or registry_verify, policy.verify_settings
+                policy.verify_images,
+                verify or registry_verifier(policy.verify_settings.insecure_registries),
+                policy.verify_settings,
             )
             hooks = [*hooks, self.signatures]
         self.hooks = HookRunner(hooks)

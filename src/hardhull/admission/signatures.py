@@ -2,8 +2,8 @@
 their public keys, and how an image reference is matched against their patterns.
 
 - :class:`VerifiedImage` and :data:`Verify`: the one function the webhook calls to verify an
-  image (:func:`registry_verify` until the registry verifier is plugged in; see
-  :mod:`hardhull.admission.verification` for where it is injected).
+  image; :func:`registry_verifier` makes the real one (the registry's signatures, checked as
+  ``hardhull verify`` checks them); :mod:`hardhull.admission.verification` calls it.
 - :class:`ImageRule` (one ``verify-images`` entry) and :class:`VerifySettings` (its caches and
   concurrency), built by :mod:`hardhull.admission.policy`.
 - :func:`load_public_key`: every public key the policy names is read here, and only here.
@@ -47,14 +47,39 @@ class VerifiedImage:
 Verify = Callable[[str, Sequence["PublicKey"], Mapping[str, str]], VerifiedImage]
 
 
+def registry_verifier(insecure_registries: Sequence[str] = ()) -> Verify:
+    """The verifier the server uses when none is injected: the image's signatures read from
+    its registry and checked as ``hardhull verify`` checks them
+    (:func:`hardhull.signatures.flows.verify_image`: cosign's bundle referrers and ``.sig``
+    tag, the digest, the annotations). ``insecure_registries``: ``host:port`` of loopback
+    registries spoken to in plain HTTP (the policy's ``verify-images-insecure-registries``)."""
+    plain = frozenset(r.lower() for r in insecure_registries)
+
+    def verify(
+        reference: str, keys: Sequence[PublicKey], annotations: Mapping[str, str]
+    ) -> VerifiedImage:
+        from hardhull.oci.model import ImageError  # start-up time
+        from hardhull.oci.reference import ReferenceError, parse_reference
+        from hardhull.sign import SignError
+        from hardhull.signatures.flows import verify_image
+
+        try:
+            registry = parse_reference(reference).registry.lower()
+        except ReferenceError as exc:
+            raise ImageError(str(exc)) from None
+        report = verify_image(reference, keys, annotations, insecure=registry in plain)
+        if not report.verified:
+            raise SignError(report.reason)
+        return VerifiedImage(reference, report.digest, report.verified[0].key_id)
+
+    return verify
+
+
 def registry_verify(
     reference: str, keys: Sequence[PublicKey], annotations: Mapping[str, str]
 ) -> VerifiedImage:
-    """The verifier the server uses when none is injected. Placeholder until the registry
-    verifier of issue #11 lands: every verification is a registry error (``on-error``)."""
-    from hardhull.oci.model import ImageError  # start-up time
-
-    raise ImageError(f"{reference}: verifying signatures in a registry is not available yet")
+    """:func:`registry_verifier` with HTTPS to every registry."""
+    return registry_verifier()(reference, keys, annotations)
 
 
 # --------------------------------------------------------------------------- keys
@@ -141,6 +166,8 @@ class VerifySettings:
     #: verifier calls at once per registry host
     per_registry: int = DEFAULT_PER_REGISTRY
     max_calls: int = DEFAULT_MAX_CALLS
+    #: ``host:port`` of loopback registries spoken to in plain HTTP
+    insecure_registries: tuple[str, ...] = ()
 
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)?")
