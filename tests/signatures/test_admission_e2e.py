@@ -7,25 +7,13 @@ reason, the signed one is admitted and, on /mutate, pinned to the digest that wa
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers.admission import hardened_pod, review_body
-from tests.helpers.registry import Registry, start_registry, stop_registry
+from tests.helpers.registry import Registry
 from tests.helpers.server import Server, patched
 from tests.signatures.test_cli_flows import hardhull, push
-
-
-@pytest.fixture(scope="module")
-def reg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    registry = start_registry(tmp_path_factory.mktemp("admission-e2e") / "reg")
-    try:
-        yield registry
-    finally:
-        stop_registry(registry)
 
 
 def _pod(image: str) -> dict[str, Any]:

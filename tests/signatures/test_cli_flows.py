@@ -11,13 +11,12 @@ import os
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers.registry import Registry, skopeo_copy, start_registry, stop_registry
+from tests.helpers.registry import Registry, skopeo_copy
 from tests.oci.builder import Spec, image, layer, write_oci
 
 PASSWORD = "correct horse battery staple"
@@ -32,15 +31,6 @@ def hardhull(*args: str, cwd: Path, password: str | None = PASSWORD) -> Any:
         [sys.executable, "-m", "hardhull", *args], cwd=cwd, env=env, capture_output=True,
         text=True, timeout=120, check=False, stdin=subprocess.DEVNULL,
     )  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def reg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    registry = start_registry(tmp_path_factory.mktemp("signing") / "reg")
-    try:
-        yield registry
-    finally:
-        stop_registry(registry)
 
 
 def push(reg: Registry, tmp: Path, repo: str, tag: str, content: bytes) -> str:

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
-
-import pytest
 
 from hardhull.oci.registry import RegistryClient, fallback_tag
 from hardhull.signatures.storage import (
@@ -25,17 +22,8 @@ from hardhull.signatures.storage import (
     resolve,
     tag_of,
 )
-from tests.helpers.registry import Registry, start_registry, stop_registry
+from tests.helpers.registry import Registry
 from tests.oci.test_registry_write import _image
-
-
-@pytest.fixture(scope="module")
-def reg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    registry = start_registry(tmp_path_factory.mktemp("sigs") / "reg")
-    try:
-        yield registry
-    finally:
-        stop_registry(registry)
 
 
 def _client(reg: Registry) -> RegistryClient:
