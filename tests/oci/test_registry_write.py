@@ -204,3 +204,17 @@ def test_tag_pagination() -> None:
     with serve_fake(fake):
         client = RegistryClient(f"127.0.0.1:{fake.port}", insecure=True, credentials=None)
         assert client.list_tags("app") == ["a", "b", "c"]
+
+
+def test_chunked_upload(reg: Registry) -> None:
+    client = RegistryClient(reg.host, insecure=True, credentials=None)
+    data = bytes(range(256)) * 40  # 10,240 bytes in 4 KiB chunks: three PATCHes
+    digest = client.push_blob("w/chunked", data, chunk_size=4096)
+    assert digest == sha256(data)
+    assert client.get_blob("w/chunked", digest, max_bytes=len(data)) == data
+    # a blob already there is not uploaded again
+    assert client.push_blob("w/chunked", data, chunk_size=4096) == digest
+    # the exact chunk size: one PATCH of all of it
+    exact = b"x" * 8192
+    assert client.push_blob("w/chunked", exact, chunk_size=4096) == sha256(exact)
+    assert client.get_blob("w/chunked", sha256(exact), max_bytes=8192) == exact

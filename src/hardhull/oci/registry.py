@@ -86,6 +86,10 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _AUTO: Any = object()
 
 
+#: blobs larger than this are uploaded in chunks of this size
+CHUNK_SIZE = 16 * 1024 * 1024
+
+
 def fallback_tag(digest: str) -> str:
     """The tag under which the referrers of ``digest`` are kept where the registry has no
     referrers API (OCI distribution spec, "referrers tag schema"): ``sha256-<hex>``."""
@@ -867,9 +871,12 @@ class RegistryClient:
 
     # -- writing --------------------------------------------------------------------------
 
-    def push_blob(self, repository: str, data: bytes) -> str:
-        """Upload ``data`` as a blob (monolithic: POST, then PUT with the digest) unless the
-        registry has it; returns its digest."""
+    def push_blob(self, repository: str, data: bytes, *, chunk_size: int = CHUNK_SIZE) -> str:
+        """Upload ``data`` as a blob unless the registry has it; returns its digest. Up to
+        ``chunk_size`` bytes in one request (POST, then PUT with the digest: the monolithic
+        upload); larger blobs in chunks (PATCH with ``Content-Range`` each, following the
+        ``Location`` every answer gives, then the closing PUT), as the distribution spec's
+        chunked upload."""
         digest = _digest_of(data)
         scope = self._scope(repository, "pull", "push")
         where = f"upload of blob {digest} to {repository}"
@@ -880,26 +887,52 @@ class RegistryClient:
         resp = self._request("POST", f"/v2/{repository}/blobs/uploads/", scope=scope, body=b"")
         if resp.status != 202:
             raise self._status_error(resp, where)
-        location = resp.header("Location")
-        resp.close()
-        if not location:
-            raise self._fail(f"{where}: the registry gave no upload location")
-        url = urllib.parse.urljoin(self._base + "/", location)
-        url += ("&" if "?" in url else "?") + urllib.parse.urlencode({"digest": digest})
+        location = self._location(resp, where)
+        rest = data
+        if len(data) > chunk_size > 0:
+            offset = 0
+            while offset < len(data):
+                chunk = data[offset : offset + chunk_size]
+                resp = self._request(
+                    "PATCH",
+                    location,
+                    scope=scope,
+                    headers={
+                        "Content-Type": "application/octet-stream",
+                        "Content-Length": str(len(chunk)),
+                        "Content-Range": f"{offset}-{offset + len(chunk) - 1}",
+                    },
+                    body=chunk,
+                )
+                if resp.status != 202:
+                    raise self._status_error(resp, f"{where} (chunk at byte {offset})")
+                location = self._location(resp, where)
+                offset += len(chunk)
+            rest = b""
+        url = location + ("&" if "?" in location else "?")
+        url += urllib.parse.urlencode({"digest": digest})
         resp = self._request(
             "PUT",
             url,
             scope=scope,
             headers={
                 "Content-Type": "application/octet-stream",
-                "Content-Length": str(len(data)),
+                "Content-Length": str(len(rest)),
             },
-            body=data,
+            body=rest,
         )
         if resp.status != 201:
             raise self._status_error(resp, where)
         resp.close()
         return digest
+
+    def _location(self, resp: _Response, where: str) -> str:
+        """The absolute upload URL a ``202`` answer names (the next request goes there)."""
+        location = resp.header("Location")
+        resp.close()
+        if not location:
+            raise self._fail(f"{where}: the registry gave no upload location")
+        return urllib.parse.urljoin(self._base + "/", location)
 
     def put_manifest(self, repository: str, reference: str, body: bytes, media_type: str) -> str:
         """Store a manifest (or index) under ``reference`` (a tag, or its digest); returns
