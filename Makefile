@@ -107,6 +107,7 @@ bench: $(BIN)/hardhull
 	$(BIN)/python bench/docker_corpus.py --out docs/benchmarks.md
 	$(BIN)/python bench/memory.py --out docs/benchmarks.md
 	$(BIN)/python bench/admission_load.py
+	$(BIN)/python bench/signed_admission.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .cache

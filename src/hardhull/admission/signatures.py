@@ -67,7 +67,7 @@ def registry_verifier(insecure_registries: Sequence[str] = ()) -> Verify:
             registry = parse_reference(reference).registry.lower()
         except ReferenceError as exc:
             raise ImageError(str(exc)) from None
-        report = verify_image(reference, keys, annotations, insecure=registry in plain)
+        report = verify_image(reference, keys, annotations, insecure=registry in plain, first=True)
         if not report.verified:
             raise SignError(report.reason)
         return VerifiedImage(reference, report.digest, report.verified[0].key_id)

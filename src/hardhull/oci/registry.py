@@ -39,6 +39,7 @@ import os
 import re
 import socket
 import ssl
+import threading
 import time
 import urllib.parse
 from collections.abc import Mapping
@@ -84,6 +85,21 @@ _SCHEMA1 = (
 )
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _AUTO: Any = object()
+
+
+_SYSTEM_CONTEXTS: dict[tuple[str | None, str | None], ssl.SSLContext] = {}
+_SYSTEM_LOCK = threading.Lock()
+
+
+def _system_context() -> ssl.SSLContext:
+    """``ssl.create_default_context()``, made once per trust-store setting (an SSLContext is
+    safe to share between threads and connections)."""
+    key = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+    with _SYSTEM_LOCK:
+        context = _SYSTEM_CONTEXTS.get(key)
+        if context is None:
+            context = _SYSTEM_CONTEXTS[key] = ssl.create_default_context()
+        return context
 
 
 #: blobs larger than this are uploaded in chunks of this size
@@ -346,8 +362,7 @@ class RegistryClient:
             )
         scheme = "http" if insecure else "https"
         self._base = f"{scheme}://{self.endpoint}"
-        self._ssl = ssl.create_default_context()
-        self._extra_cas = self._load_certs_d()
+        self._ssl = self._context_for_host()
         self._tokens: dict[str, tuple[str, float]] = {}
         self._basic = False
 
@@ -362,22 +377,28 @@ class RegistryClient:
         bases += [config / "docker" / "certs.d", config / "containers" / "certs.d"]
         return [b / self.endpoint for b in bases]
 
-    def _load_certs_d(self) -> list[Path]:
-        loaded: list[Path] = []
+    def _context_for_host(self) -> ssl.SSLContext:
+        """The system trust store, plus the CAs ``certs.d`` holds for this registry. Without
+        any, one context per process (per ``SSL_CERT_FILE``/``SSL_CERT_DIR``) is shared:
+        loading the system store costs tens of milliseconds, a client per image verified at
+        admission would pay it every time."""
+        files: list[Path] = []
         for d in self.certs_dirs():
             try:
-                files = sorted(d.glob("*.crt")) if d.is_dir() else []
+                files += sorted(d.glob("*.crt")) if d.is_dir() else []
             except OSError:
                 continue
-            for f in files:
-                try:
-                    self._ssl.load_verify_locations(cafile=str(f))
-                except (OSError, ssl.SSLError, ValueError):
-                    raise ImageError(
-                        f"{self._context}: {f}: not a PEM certificate this registry can trust"
-                    ) from None
-                loaded.append(f)
-        return loaded
+        if not files:
+            return _system_context()
+        context = ssl.create_default_context()
+        for f in files:
+            try:
+                context.load_verify_locations(cafile=str(f))
+            except (OSError, ssl.SSLError, ValueError):
+                raise ImageError(
+                    f"{self._context}: {f}: not a PEM certificate this registry can trust"
+                ) from None
+        return context
 
     def __repr__(self) -> str:
         return f"RegistryClient({self.registry!r}, insecure={self.insecure})"

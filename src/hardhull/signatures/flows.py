@@ -240,7 +240,10 @@ def verify_image(
     annotations: Mapping[str, str],
     *,
     insecure: bool = False,
+    first: bool = False,
 ) -> Report:
+    """See the module docstring; ``first``: stop at the first signature that verifies (the
+    admission webhook needs one; ``hardhull verify`` lists them all)."""
     target, name = _target(ref, insecure)
     report = Report(f"{name}@{target.digest}", target.digest, target.tag)
     reasons: list[str] = []
@@ -263,6 +266,8 @@ def verify_image(
                 continue
             report.verified.append(Verified(BUNDLE, got.payload, got.key_id))
             break
+        if first and report.verified:
+            return report
     for layer in read_tag_layers(target, SIG):
         if layer.media_type != SIMPLE_SIGNING:
             continue
