@@ -160,3 +160,26 @@ def test_errors_are_clean(reg: Registry, keys: Path) -> None:
     assert missing_key.stderr == "hardhull: error: key nope.pub: No such file or directory\n"
     bad_ann = hardhull("sign", "--key", "cosign.key", "-a", "novalue", ref, cwd=keys)
     assert bad_ann.returncode == 2 and "expected KEY=VALUE" in bad_ann.stderr
+
+
+def test_a_signature_copied_from_another_image_is_named(reg: Registry, keys: Path) -> None:
+    # the .sig manifest of one image copied under another's digest tag: the payload names the
+    # first image, and verify says so rather than "bad signature"
+    from hardhull.oci.registry import RegistryClient
+    from hardhull.signatures.storage import SIG, read_tag_layers, resolve, tag_of
+
+    first = push(reg, keys, "team/copy-a", "1", b"a")
+    second = push(reg, keys, "team/copy-b", "1", b"b")
+    assert hardhull("sign", "--key", "cosign.key", "--store", "tag", "--insecure", first,
+                    cwd=keys).returncode == 0  # fmt: skip
+    client = RegistryClient(reg.host, insecure=True, credentials=None)
+    a = resolve(client, "team/copy-a", "1")
+    b = resolve(client, "team/copy-b", "1")
+    sig = client.get_manifest("team/copy-a", tag_of(a.digest, SIG))
+    for layer in read_tag_layers(a, SIG):
+        client.push_blob("team/copy-b", layer.blob)
+    client.push_blob("team/copy-b", client.get_blob("team/copy-a", sig.doc["config"]["digest"]))
+    client.put_manifest("team/copy-b", tag_of(b.digest, SIG), sig.body, sig.media_type)
+    bad = hardhull("verify", "--key", "cosign.pub", "--insecure", second, cwd=keys)
+    assert bad.returncode == 1
+    assert f"the signature is for another image: {a.digest} (wanted {b.digest})" in bad.stderr
