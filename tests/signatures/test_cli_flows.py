@@ -176,8 +176,8 @@ def test_a_signature_copied_from_another_image_is_named(reg: Registry, keys: Pat
     a = resolve(client, "team/copy-a", "1")
     b = resolve(client, "team/copy-b", "1")
     sig = client.get_manifest("team/copy-a", tag_of(a.digest, SIG))
-    for layer in read_tag_layers(a, SIG):
-        client.push_blob("team/copy-b", layer.blob)
+    for entry in read_tag_layers(a, SIG):
+        client.push_blob("team/copy-b", entry.blob)
     client.push_blob("team/copy-b", client.get_blob("team/copy-a", sig.doc["config"]["digest"]))
     client.put_manifest("team/copy-b", tag_of(b.digest, SIG), sig.body, sig.media_type)
     bad = hardhull("verify", "--key", "cosign.pub", "--insecure", second, cwd=keys)
