@@ -29,6 +29,16 @@ def test_only_signed_images_are_admitted_and_pinned(reg: Registry, tmp_path: Pat
     elsewhere = push(reg, tmp_path, "vendor/tool", "1", b"outside the rule")
     sign = hardhull("sign", "--key", "cosign.key", "--insecure", signed, cwd=tmp_path)
     assert sign.returncode == 0, sign.stderr
+    # signed by a key the policy does not name
+    assert hardhull("keygen", "--output-key-prefix", "other", cwd=tmp_path).returncode == 0
+    by_other = push(reg, tmp_path, "team/other-key", "1", b"signed by another key")
+    assert hardhull("sign", "--key", "other.key", "--insecure", by_other,
+                    cwd=tmp_path).returncode == 0  # fmt: skip
+    # signed, then the tag moved to other content before any pod used it
+    tampered = push(reg, tmp_path, "team/tampered", "1", b"as signed")
+    assert hardhull("sign", "--key", "cosign.key", "--insecure", tampered,
+                    cwd=tmp_path).returncode == 0  # fmt: skip
+    push(reg, tmp_path, "team/tampered", "1", b"replaced after signing")
     digest = sign.stderr.split("names ", 1)[1].split(" ", 1)[0]
     policy = (
         "verify-images:\n"
@@ -52,6 +62,12 @@ def test_only_signed_images_are_admitted_and_pinned(reg: Registry, tmp_path: Pat
         assert pinned["spec"]["containers"][0]["image"] == f"{reg.host}/team/app@{digest}"
         # an image no rule names is not verified
         assert server.review(review_body(_pod(elsewhere)))["allowed"] is True
+        other = server.review(review_body(_pod(by_other)))
+        assert other["allowed"] is False
+        assert "another key" in other["status"]["message"]
+        moved = server.review(review_body(_pod(tampered)))
+        assert moved["allowed"] is False
+        assert "no signature found for sha256:" in moved["status"]["message"]
         # another build of the same repository, never signed
         unsigned_build = push(reg, tmp_path, "team/app", "1.0.1", b"unsigned build")
         again = server.review(review_body(_pod(unsigned_build)))
