@@ -185,3 +185,25 @@ def test_a_signature_copied_from_another_image_is_named(reg: Registry, keys: Pat
     bad = hardhull("verify", "--key", "cosign.pub", "--insecure", second, cwd=keys)
     assert bad.returncode == 1
     assert f"the signature is for another image: {a.digest} (wanted {b.digest})" in bad.stderr
+
+
+def test_a_multi_arch_index_is_signed_as_a_whole(reg: Registry, keys: Path) -> None:
+    # cosign signs the digest the tag names: for a multi-arch image, the index
+    from hardhull.oci.registry import RegistryClient
+
+    base = layer([Spec("etc", "dir", mode=0o755)])
+    root = write_oci(keys / "multi", {"1": [image([base]), image([base], arch="arm64",
+                                                                 variant="v8")]})  # fmt: skip
+    skopeo_copy(f"oci:{root}:1", f"docker://{reg.host}/team/multi:1", keys, all_images=True)
+    ref = f"{reg.host}/team/multi:1"
+    signed = hardhull("sign", "--key", "cosign.key", "--insecure", ref, cwd=keys)
+    assert signed.returncode == 0, signed.stderr
+    index = RegistryClient(reg.host, insecure=True, credentials=None).get_manifest(
+        "team/multi", "1"
+    )
+    assert index.is_index
+    assert f"names {index.digest} now" in signed.stderr
+    ok = hardhull("verify", "--key", "cosign.pub", "--insecure", ref, cwd=keys)
+    assert ok.returncode == 0, ok.stderr
+    (statement,) = json.loads(ok.stdout)
+    assert statement["subject"][0]["digest"]["sha256"] == index.digest.split(":")[1]
