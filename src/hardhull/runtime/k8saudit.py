@@ -150,21 +150,6 @@ def _other_images(kind: str, repository: bool) -> Any:
     return field
 
 
-def _other_privileged(kind: str) -> Any:
-    def field(ev: Mapping[str, Any], arg: str | None) -> Value:
-        arr = _array(ev, arg, "requestObject", "spec", kind)
-        if arr is None:
-            return None
-        out = []
-        for c in arr:
-            v = _get(c, "securityContext", "privileged")
-            if v is not _MISSING and v is not None:
-                out.append(_text(v))
-        return out
-
-    return field
-
-
 def _uri_param(ev: Mapping[str, Any], arg: str | None) -> Value:
     if not arg:
         return None
@@ -248,42 +233,32 @@ def _rules_field(key: str) -> Any:
 def _volume_hostpath(ev: Mapping[str, Any], arg: str | None) -> Value:
     if not arg:
         return None
-    arr = _array(ev, None, "requestObject", "spec", "volumes")
-    if arr is None:
+    paths = _collect(_VOLUMES, ("hostPath", "path"))(ev, None)
+    if paths is None:
         return None
-    paths = []
-    for v in arr:
-        p = _get(v, "hostPath", "path")
-        if p is _MISSING or p is None:
-            continue
-        paths.append(_text(p))
     prefix = arg[:-1] if arg.endswith("*") else None
     hit = any((prefix is not None and p.startswith(prefix)) or p == arg for p in paths)
     return "true" if hit else "false"
 
 
-def _volumes_hostpath(ev: Mapping[str, Any], arg: str | None) -> Value:
-    arr = _array(ev, arg, "requestObject", "spec", "volumes")
-    if arr is None:
-        return None
-    out = []
-    for v in arr:
-        p = _get(v, "hostPath", "path")
-        if p is not _MISSING and p is not None:
-            out.append(_text(p))
-    return out
+def _collect(array: tuple[str, ...], value: tuple[str, ...]) -> Any:
+    """Each element's ``value`` keys under the ``array`` keys, the missing ones skipped."""
+
+    def field(ev: Mapping[str, Any], arg: str | None) -> Value:
+        arr = _array(ev, arg, *array)
+        if arr is None:
+            return None
+        out = []
+        for item in arr:
+            v = _get(item, *value)
+            if v is not _MISSING and v is not None:
+                out.append(_text(v))
+        return out
+
+    return field
 
 
-def _flex_drivers(ev: Mapping[str, Any], arg: str | None) -> Value:
-    arr = _array(ev, arg, "requestObject", "spec", "volumes")
-    if arr is None:
-        return None
-    out = []
-    for v in arr:
-        d = _get(v, "flexVolume", "driver")
-        if d is not _MISSING and d is not None:
-            out.append(_text(d))
-    return out
+_VOLUMES = ("requestObject", "spec", "volumes")
 
 
 def _volume_types(ev: Mapping[str, Any], arg: str | None) -> Value:
@@ -397,10 +372,14 @@ FIELDS: dict[str, Callable[[Mapping[str, Any], str | None], Value]] = {
     ),
     "ka.req.pod.initContainers.image": _other_images("initContainers", False),
     "ka.req.pod.initContainers.image.repository": _other_images("initContainers", True),
-    "ka.req.pod.initContainers.privileged": _other_privileged("initContainers"),
+    "ka.req.pod.initContainers.privileged": _collect(
+        ("requestObject", "spec", "initContainers"), ("securityContext", "privileged")
+    ),
     "ka.req.pod.ephemeralContainers.image": _other_images("ephemeralContainers", False),
     "ka.req.pod.ephemeralContainers.image.repository": _other_images("ephemeralContainers", True),
-    "ka.req.pod.ephemeralContainers.privileged": _other_privileged("ephemeralContainers"),
+    "ka.req.pod.ephemeralContainers.privileged": _collect(
+        ("requestObject", "spec", "ephemeralContainers"), ("securityContext", "privileged")
+    ),
     "ka.req.role.rules": _list_keys("requestObject", "rules"),
     "ka.req.role.rules.apiGroups": _rules_field("apiGroups"),
     "ka.req.role.rules.nonResourceURLs": _rules_field("nonResourceURLs"),
@@ -417,8 +396,8 @@ FIELDS: dict[str, Callable[[Mapping[str, Any], str | None], Value]] = {
         else [_text(x) for x in a]
     ),
     "ka.req.volume.hostpath": _volume_hostpath,
-    "ka.req.pod.volumes.hostpath": _volumes_hostpath,
-    "ka.req.pod.volumes.flexvolume_driver": _flex_drivers,
+    "ka.req.pod.volumes.hostpath": _collect(_VOLUMES, ("hostPath", "path")),
+    "ka.req.pod.volumes.flexvolume_driver": _collect(_VOLUMES, ("flexVolume", "driver")),
     "ka.req.pod.volumes.volume_type": _volume_types,
     "ka.resp.name": _keys("responseObject", "metadata", "name"),
     "ka.response.code": _keys("responseStatus", "code"),
