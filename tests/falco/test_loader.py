@@ -547,3 +547,47 @@ def test_one_field_exception_needs_a_list_comparison(exceptions: str, message: s
     rs = exc_rule(exceptions)
     assert [e.code for e in rs.errors] == ["LOAD_ERR_VALIDATE"]
     assert message in rs.errors[0].message
+
+
+def test_deprecated_forms_warn() -> None:
+    rs = load(BASE, "- list: shells\n  items: [zsh]\n  append: true\n")
+    assert [(w.code, w.kind, w.name) for w in rs.warnings] == [
+        ("LOAD_DEPRECATED_ITEM", "list", "shells")
+    ]
+    rs = load(BASE, "- rule: Shell in container\n  enabled: false\n")
+    assert [w.code for w in rs.warnings] == ["LOAD_DEPRECATED_ITEM"]
+    assert "enabled: replace" in rs.warnings[0].message
+    rs = load(
+        BASE, "- rule: Shell in container\n  enabled: false\n  override:\n    enabled: replace\n"
+    )
+    assert rs.ok and not rs.warnings and rule(rs).enabled is False
+
+
+def test_override_item_may_carry_other_keys_and_both_directives() -> None:
+    rs = load(
+        BASE,
+        """
+        - rule: Shell in container
+          source: syscall
+          condition: and proc.pname != runc
+          priority: CRITICAL
+          override:
+            condition: append
+            priority: replace
+        """,
+    )
+    assert rs.ok and not rs.warnings, [str(d) for d in rs.diagnostics]
+    assert rule(rs).priority == "Critical" and not fires(rs, SHELL)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("- macro: bad.name\n  condition: evt.type = open\n", "macro"),
+        ("- list: 'bad name'\n  items: [a]\n", "list"),
+    ],
+)
+def test_invalid_names(text: str, kind: str) -> None:
+    rs = load(text)
+    assert [(e.code, e.kind) for e in rs.errors] == [("LOAD_ERR_VALIDATE", kind)]
+    assert "name is invalid" in rs.errors[0].message

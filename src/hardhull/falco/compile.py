@@ -534,10 +534,31 @@ def _compile(expr: Expr, source: str) -> Evaluator:
         return lambda ex: not inner(ex)
     if isinstance(expr, And):
         parts = tuple(_compile(c, source) for c in expr.children)
-        return lambda ex: all(p(ex) for p in parts)
+        if len(parts) == 2:
+            a, b = parts
+            return lambda ex: a(ex) and b(ex)
+
+        def conj(ex: Extract) -> bool:
+            # a plain loop: measurably faster per event than all() over a generator
+            for p in parts:  # noqa: SIM110
+                if not p(ex):
+                    return False
+            return True
+
+        return conj
     if isinstance(expr, Or):
         alts = tuple(_compile(c, source) for c in expr.children)
-        return lambda ex: any(p(ex) for p in alts)
+        if len(alts) == 2:
+            c, d = alts
+            return lambda ex: c(ex) or d(ex)
+
+        def disj(ex: Extract) -> bool:
+            for p in alts:  # noqa: SIM110
+                if p(ex):
+                    return True
+            return False
+
+        return disj
     raise CompileError(f"Undefined macro '{expr.name}' used in filter.", expr.pos)
 
 

@@ -34,6 +34,7 @@ source hardhull does not know is skipped with ``LOAD_UNKNOWN_SOURCE``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,7 +99,19 @@ _TITLES = {
     "LOAD_UNUSED_MACRO": "Unused macro",
     "LOAD_UNUSED_LIST": "Unused list",
     "LOAD_APPEND_NO_VALUES": "Overriding/appending with no values",
+    "LOAD_DEPRECATED_ITEM": "Used deprecated item",
 }
+
+WARNING_APPEND = (
+    "'append' key is deprecated. Add an 'append' entry (e.g. 'condition: append') under "
+    "'override' instead."
+)
+WARNING_ENABLED = (
+    "The standalone 'enabled' key usage is deprecated. The correct approach requires also a "
+    "'replace' entry under the 'override' key (i.e. 'enabled: replace')."
+)
+_RE_IDENTIFIER = re.compile(r"[a-zA-Z]+[a-zA-Z0-9_]*")
+_RE_BARESTR = re.compile(r"[^()\"'\s=,]+")
 
 _LIST_KEYS = {"list", "items", "append", "override"}
 _MACRO_KEYS = {"macro", "condition", "append", "override", "source"}
@@ -424,7 +437,7 @@ class _Loader:
             self.rule_item(item, w, pos, ptr)
         else:
             keys = ", ".join(sorted(map(str, item))) or "(none)"
-            self.warn("LOAD_UNKNOWN_ITEM", f"Unknown top level object: {keys}", w)
+            self.warn("LOAD_UNKNOWN_ITEM", f"Unknown top level item (keys: {keys})", w)
 
     def plugins(self, value: Any, w: Where) -> None:
         kind = "required_plugin_versions"
@@ -454,12 +467,25 @@ class _Loader:
         if not isinstance(name, str) or not name:
             self.error("LOAD_ERR_YAML_VALIDATE", f"Mapping for key '{key}' is empty", w, key)
             return None
+        rx = {"macro": _RE_IDENTIFIER, "list": _RE_BARESTR}.get(key)
+        if rx is not None and not rx.fullmatch(name):
+            self.error(
+                "LOAD_ERR_VALIDATE",
+                f"{key.capitalize()} name is invalid. {key.capitalize()} names must match the "
+                f"regular expression {rx.pattern}",
+                w,
+                key,
+                name,
+            )
+            return None
         return name
 
     def overrides(
         self, item: dict[str, Any], kind: str, name: str, w: Where, allowed: dict[str, set[str]]
     ) -> dict[str, str] | None:
         """The ``override`` directives ({key: append|replace}); ``None`` after an error."""
+        if item.get("append") is True:
+            self.warn("LOAD_DEPRECATED_ITEM", WARNING_APPEND, w, kind, name)
         ov = item.get("override")
         if ov is None:
             return {}
@@ -513,12 +539,12 @@ class _Loader:
                 )
                 return None
             out[key] = how
+        overridable = allowed["append"] | allowed["replace"]
         for key in item:
-            if key not in out and key not in (kind, "override"):
+            if key in overridable and key not in out:
                 self.error(
                     "LOAD_ERR_YAML_VALIDATE",
-                    f"Unexpected key '{key}': an item with 'override' may only carry the keys "
-                    "it overrides",
+                    f"Unexpected key '{key}': no corresponding entry under 'override' is defined.",
                     w,
                     kind,
                     name,
@@ -662,16 +688,8 @@ class _Loader:
                 self.undefined("rule", how, w, name)
                 return
             if item.get("append") is True:
+                # the deprecated form appends the condition and the exceptions, nothing else
                 ov = {k: "append" for k in ("condition", "exceptions") if k in item}
-                if not ov:
-                    self.error(
-                        "LOAD_ERR_YAML_VALIDATE",
-                        "Appended rule must have exceptions or condition property",
-                        w,
-                        "rule",
-                        name,
-                    )
-                    return
             self.apply_override(prev, item, ov, exceptions, w, cw)
             return
         defining = any(k in item for k in ("condition", "output", "desc", "priority"))
@@ -686,6 +704,7 @@ class _Loader:
                 )
                 return
             prev.enabled = bool(item["enabled"])
+            self.warn("LOAD_DEPRECATED_ITEM", WARNING_ENABLED, w, "rule", name)
             return
         for key in ("condition", "output", "desc", "priority"):
             if not isinstance(item.get(key), str) or (key == "condition" and not item[key].strip()):
