@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from hardhull.runtime.k8saudit import FIELDS, extract
+from hardhull.runtime.k8saudit import EVENT_FIELDS, FIELDS, extract, extractor
 from tests.helpers.auditlog import _Clock as Clock
 from tests.helpers.auditlog import attacks, benign, event, pod
 
@@ -118,4 +118,12 @@ def test_every_k8s_audit_field_of_the_registry_is_extracted() -> None:
         "hardhull.falco.fields", reason="the rule language (hardhull.falco) is not merged yet"
     )
     names = {f.name for f in fields.fields("k8s_audit")}
-    assert names - set(FIELDS) == set()
+    assert names - set(FIELDS) - set(EVENT_FIELDS) == set()
+
+
+def test_the_runtime_fills_the_event_fields() -> None:
+    get = extractor(_exec(), num=7, hostname="node-1")
+    assert (get("evt.num", None), get("evt.hostname", None)) == (7, "node-1")
+    assert (get("evt.source", None), get("evt.pluginname", None)) == ("k8s_audit", "k8saudit")
+    assert get("evt.plugininfo", None) is None
+    assert get("ka.verb", None) == "create"

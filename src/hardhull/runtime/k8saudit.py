@@ -426,4 +426,31 @@ def extract(event: Mapping[str, Any], field: str, arg: str | None = None) -> Val
     return None if fn is None else fn(event, arg)
 
 
-__all__ = ["FIELDS", "Value", "extract"]
+#: the fields every plugin event has, filled by the runtime rather than read from the event
+EVENT_FIELDS = ("evt.num", "evt.hostname", "evt.source", "evt.pluginname", "evt.plugininfo")
+
+
+def extractor(
+    event: Mapping[str, Any], *, num: int = 0, hostname: str = ""
+) -> Callable[[str, str | None], Value]:
+    """The ``extract(field, arg)`` of one event, as :mod:`hardhull.falco` evaluates rules
+    with it: the event's fields, plus its number in the stream (``evt.num``), the host that
+    read it (``evt.hostname``), ``evt.source`` ``k8s_audit`` and ``evt.pluginname``
+    ``k8saudit`` (``evt.plugininfo`` is not available, as for a plugin without one)."""
+    fixed: dict[str, Value] = {
+        "evt.num": num,
+        "evt.hostname": hostname,
+        "evt.source": "k8s_audit",
+        "evt.pluginname": "k8saudit",
+    }
+
+    def get(field: str, arg: str | None = None) -> Value:
+        if field in fixed:
+            return fixed[field]
+        fn = FIELDS.get(field)
+        return None if fn is None else fn(event, arg)
+
+    return get
+
+
+__all__ = ["EVENT_FIELDS", "FIELDS", "Value", "extract", "extractor"]
