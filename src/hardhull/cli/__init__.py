@@ -158,6 +158,13 @@ LAZY_COMMANDS: dict[str, LazyCommand] = {
         run="cmd_verify_attestation",
         report_options=False,
     ),
+    "runtime": LazyCommand(
+        help="run Falco rule files over Kubernetes audit events; Falco-format alerts",
+        module="hardhull.cli.runtime",
+        add_parser="add_runtime_parser",
+        run="cmd_runtime",
+        report_options=False,
+    ),
     "admission": LazyCommand(
         help="the validating and mutating admission webhook (serve, certs, manifests)",
         module="hardhull.cli.admission",

@@ -1,0 +1,138 @@
+"""Events through loaded Falco rules, into alerts (issue #12).
+
+- :func:`read_events` ``(lines, where) -> Iterator[Event | BadLine]``: JSON lines of the
+  ``k8s_audit`` source: one audit ``Event`` per line, or an ``EventList`` (what the API
+  server's audit webhook backend posts) whose items are the events; a line that is neither is
+  a :class:`BadLine` naming the input and line, and reading goes on.
+- :class:`Runtime` ``(ruleset, hostname, rate, burst)``: :meth:`Runtime.process` gives the
+  alerts of one event (every rule that fires, in load order; rate-limited per rule), with
+  the rule's output rendered and its ``output_fields``; counters ``events`` and ``alerts``
+  (by rule and priority) for the metrics.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from hardhull.falco.loader import Ruleset
+from hardhull.runtime.alerts import Alert, Priority, RateLimiter, parse_priority
+from hardhull.runtime.k8saudit import extractor
+
+K8S_AUDIT = "k8s_audit"
+
+
+@dataclass(frozen=True)
+class Event:
+    source: str
+    data: Mapping[str, Any]
+    #: where it was read: ``file:line``
+    where: str
+
+
+@dataclass(frozen=True)
+class BadLine:
+    where: str
+    why: str
+
+
+def read_events(lines: Iterable[str], where: str) -> Iterator[Event | BadLine]:
+    """See the module docstring."""
+    for n, line in enumerate(lines, 1):
+        text = line.strip()
+        if not text:
+            continue
+        at = f"{where}:{n}"
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield BadLine(at, f"not JSON ({exc.msg} at column {exc.colno})")
+            continue
+        except (ValueError, RecursionError):  # numbers too large, nesting too deep
+            yield BadLine(at, "not JSON")
+            continue
+        if not isinstance(doc, dict):
+            yield BadLine(at, "not a JSON object")
+            continue
+        kind = doc.get("kind")
+        if kind == "EventList":
+            items = doc.get("items")
+            if not isinstance(items, list):
+                yield BadLine(at, "an EventList without items")
+                continue
+            for item in items:
+                if isinstance(item, dict) and item.get("kind", "Event") == "Event":
+                    yield Event(K8S_AUDIT, item, at)
+                else:
+                    yield BadLine(at, "an EventList item that is not an audit Event")
+        elif kind == "Event" and str(doc.get("apiVersion", "")).startswith("audit.k8s.io/"):
+            yield Event(K8S_AUDIT, doc, at)
+        else:
+            yield BadLine(at, f"not a Kubernetes audit Event (kind {kind!r})")
+
+
+def _time_ns(data: Mapping[str, Any]) -> int:
+    for key in ("stageTimestamp", "requestReceivedTimestamp"):
+        v = data.get(key)
+        if isinstance(v, str):
+            try:
+                t = datetime.fromisoformat(v.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            return int(t.timestamp()) * 1_000_000_000 + t.microsecond * 1000
+    return 0
+
+
+class Runtime:
+    """See the module docstring."""
+
+    def __init__(
+        self, ruleset: Ruleset, *, hostname: str, rate: float = 0.0, burst: int = 10
+    ) -> None:
+        self.ruleset = ruleset
+        self.hostname = hostname
+        self.limiter = RateLimiter(rate, burst)
+        self.events: Counter[str] = Counter()
+        self.alerts: Counter[tuple[str, str]] = Counter()
+        self.suppressed: Counter[str] = Counter()
+        self._priority: dict[str, Priority] = {}
+        for rule in ruleset.rules:
+            try:
+                self._priority[rule.name] = parse_priority(rule.priority or "debug")
+            except ValueError:
+                self._priority[rule.name] = Priority.DEBUG
+
+    def process(self, event: Event) -> list[Alert]:
+        n = sum(self.events.values())
+        self.events[event.source] += 1
+        get = extractor(event.data, num=n + 1, hostname=self.hostname)
+        out = []
+        for rule in self.ruleset.match(event.source, get):
+            fields: dict[str, Any] = {}
+            text = rule.name
+            if rule.render is not None:
+                text = rule.render.render(get)
+                fields = rule.render.values(get)
+            alert = Alert(
+                rule=rule.name,
+                priority=self._priority[rule.name],
+                source=event.source,
+                output=text,
+                output_fields=fields,
+                tags=list(rule.tags),
+                time_ns=_time_ns(event.data),
+            )
+            admitted = self.limiter.admit(alert)
+            if admitted is None:
+                self.suppressed[rule.name] += 1
+                continue
+            self.alerts[(rule.name, alert.priority.label)] += 1
+            out.append(admitted)
+        return out
+
+
+__all__ = ["K8S_AUDIT", "BadLine", "Event", "Runtime", "read_events"]
