@@ -46,10 +46,7 @@ _MISSING = object()
 def _get(obj: Any, *keys: str) -> Any:
     for k in keys:
         # decoded JSON: dicts (a dict check is several times cheaper than Mapping's)
-        if type(obj) is not dict:
-            if not isinstance(obj, Mapping):
-                return _MISSING
-        if k not in obj:
+        if (type(obj) is not dict and not isinstance(obj, Mapping)) or k not in obj:
             return _MISSING
         obj = obj[k]
     return obj
