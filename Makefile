@@ -108,6 +108,7 @@ bench: $(BIN)/hardhull
 	$(BIN)/python bench/memory.py --out docs/benchmarks.md
 	$(BIN)/python bench/admission_load.py
 	$(BIN)/python bench/signed_admission.py
+	$(BIN)/python bench/runtime_audit.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .cache
