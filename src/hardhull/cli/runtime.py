@@ -71,7 +71,7 @@ def add_runtime_parser(sub: Any) -> argparse.ArgumentParser:
         type=float,
         default=0.0,
         metavar="N",
-        help="at most N alerts a second per rule (default: no limit)",
+        help="at most N alerts a second per rule (0, the default: no limit)",
     )
     p.add_argument(
         "--burst",
