@@ -591,3 +591,13 @@ def test_invalid_names(text: str, kind: str) -> None:
     rs = load(text)
     assert [(e.code, e.kind) for e in rs.errors] == [("LOAD_ERR_VALIDATE", kind)]
     assert "name is invalid" in rs.errors[0].message
+
+
+def test_legacy_container_info_in_output() -> None:
+    rs = load(
+        BASE,
+        "- rule: Shell in container\n  output: shell %proc.name %container.info\n"
+        "  override:\n    output: replace\n",
+    )
+    assert rs.ok, [str(e) for e in rs.errors]
+    assert rule(rs).render.render(extractor(SHELL)) == "shell bash"

@@ -1095,7 +1095,9 @@ class _Loader:
                 rule.name,
             )
         try:
-            rule.render = compile_output(rule.output, rule.source)
+            # Falco replaces the legacy %container.info with its (empty by default) extra format
+            output = rule.output.replace("%container.info", "").strip()
+            rule.render = compile_output(output, rule.source)
         except OutputError as exc:
             if exc.unknown_field is not None and rule.skip_if_unknown_filter:
                 rule.evaluate = None
