@@ -3,6 +3,8 @@ position, never another exception (issue #12)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -122,3 +124,56 @@ def test_loader_reports_never_raises(
     rs = load_texts([("a.yaml", json.dumps(first)), ("b.yaml", json.dumps(second))])
     for d in rs.diagnostics:
         assert d.file in ("a.yaml", "b.yaml") and str(d)
+
+
+VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.text(max_size=12),
+    st.binary(max_size=6),
+    st.sampled_from(["10.0.0.1", "::1", "/etc/passwd", "bash", "true", "0x10", "-1"]),
+    st.lists(st.one_of(st.text(max_size=5), st.integers(), st.booleans()), max_size=3),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_evaluation_never_raises(data: st.DataObject) -> None:
+    """Any value an event source hands over (wrong type, list, bytes, huge number) gives a
+    decision, never an exception, for every upstream rule."""
+    from tests.conftest import SHARED
+
+    d = SHARED / "falco-rules"
+    if not d.is_dir():
+        import pytest
+
+        pytest.skip(f"{d} missing")
+    rules = _upstream_rules(str(d))
+    values: dict[tuple[str, str | None], object] = {}
+
+    def extract(field: str, arg: str | None) -> object:
+        key = (field, arg)
+        if key not in values:
+            values[key] = data.draw(VALUE)
+        return values[key]
+
+    for rule in rules:
+        assert rule.evaluate is not None
+        assert rule.evaluate(extract) in (True, False)
+        assert isinstance(rule.render.render(extract), str)
+
+
+_CACHE: dict[str, list[object]] = {}
+
+
+def _upstream_rules(d: str) -> list[Any]:
+    from hardhull.falco.loader import load_files
+
+    if d not in _CACHE:
+        names = [
+            ["falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"],
+            ["k8s_audit_rules.yaml", "k8s_audit_rules_gke.yaml"],
+        ]
+        _CACHE[d] = [r for combo in names for r in load_files([f"{d}/{n}" for n in combo]).rules]
+    return _CACHE[d]  # type: ignore[return-value]

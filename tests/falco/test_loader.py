@@ -591,3 +591,28 @@ def test_invalid_names(text: str, kind: str) -> None:
     rs = load(text)
     assert [(e.code, e.kind) for e in rs.errors] == [("LOAD_ERR_VALIDATE", kind)]
     assert "name is invalid" in rs.errors[0].message
+
+
+def test_legacy_container_info_in_output() -> None:
+    rs = load(
+        BASE,
+        "- rule: Shell in container\n  output: shell %proc.name %container.info\n"
+        "  override:\n    output: replace\n",
+    )
+    assert rs.ok, [str(e) for e in rs.errors]
+    assert rule(rs).render.render(extractor(SHELL)) == "shell bash"
+
+
+def test_compile_errors_point_into_the_condition() -> None:
+    cond = "evt.type = open and proc.nope = 1"
+    rs = load(f"- rule: R\n  desc: d\n  condition: {cond}\n  output: o\n  priority: INFO\n")
+    (err,) = rs.errors
+    assert (err.line, err.column) == (3, len("  condition: ") + cond.index("proc.nope") + 1)
+    # the same field inside a macro: located at the condition that uses the macro
+    rs = load(
+        "- macro: m\n  condition: proc.nope = 1\n"
+        "- rule: R\n  desc: d\n  condition: evt.type = open and m\n  output: o\n  priority: INFO\n"
+    )
+    (err,) = rs.errors
+    assert (err.kind, err.name, err.line) == ("rule", "R", 5)
+    assert "proc.nope" in err.message

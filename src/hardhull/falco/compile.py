@@ -3,7 +3,8 @@
 Public API: ``Extract`` = ``Callable[[str, str | None], Any]`` (``extract(field, arg)`` gives an
 event's value: ``str``/``int``/``bool``/``bytes``/list, or ``None`` when the event has none);
 ``Evaluator`` = ``Callable[[Extract], bool]``; ``compile_condition(expr, source, macros, lists)
--> Evaluator``; ``resolve(expr, macros, lists) -> Expr`` (macros inlined, lists expanded);
+-> Evaluator``; ``compile_resolved(expr, source)`` (an expression already resolved);
+``resolve(expr, macros, lists) -> Expr`` (macros inlined, lists expanded);
 ``evt_types(expr) -> frozenset[str] | None`` (the ``evt.type`` values a resolved condition can
 match; ``None`` = any); ``check_fields(expr, source)``; :class:`CompileError` (message, position
 inside the condition, ``unknown_field`` when it is about an unknown field).
@@ -443,8 +444,7 @@ def _compile_check(node: Check, source: str) -> Evaluator:
 
         every = is_list and op == "in"
 
-        def inlist(ex: Extract) -> bool:
-            v = get(ex)
+        def decide_in(v: Any) -> bool:
             if v is None:
                 return False
             if isinstance(v, list | tuple):
@@ -454,15 +454,25 @@ def _compile_check(node: Check, source: str) -> Evaluator:
                 return all(member(x) for x in vals) if every else any(member(x) for x in vals)
             return member(coerce(v))
 
-        return inlist
+        if typ == "string" and isinstance(node.left, FieldRef):
+            fname, farg = node.left.name, node.left.arg
+            members = cset
+
+            def inlist_str(ex: Extract) -> bool:
+                v = ex(fname, farg)
+                if type(v) is str:  # the common case, without a call per step
+                    return v in members
+                return decide_in(v)
+
+            return inlist_str
+        return lambda ex: decide_in(get(ex))
     assert isinstance(right, Value)
     const = _constant(right.text, typ, op, right.pos)
     if typ == "ipnet" and op in ("=", "==", "!="):
         const = ipaddress.ip_network(right.text, strict=False)
     pred = _binary(op, const, typ, node.pos)
 
-    def check(ex: Extract) -> bool:
-        v = get(ex)
+    def decide(v: Any) -> bool:
         if v is None:
             return False
         if isinstance(v, list | tuple):
@@ -479,7 +489,17 @@ def _compile_check(node: Check, source: str) -> Evaluator:
         c = coerce(v)
         return c is not None and pred(c)
 
-    return check
+    if typ == "string" and isinstance(node.left, FieldRef):
+        fname, farg = node.left.name, node.left.arg
+
+        def check_str(ex: Extract) -> bool:
+            v = ex(fname, farg)
+            if type(v) is str:  # the common case, without a call per step
+                return pred(v)
+            return decide(v)
+
+        return check_str
+    return lambda ex: decide(get(ex))
 
 
 def _compile_rhs_field(
@@ -524,6 +544,12 @@ def compile_condition(
     resolved = resolve(expr, macros or {}, lists or {})
     check_fields(resolved, source)
     return _compile(resolved, source)
+
+
+def compile_resolved(expr: Expr, source: str) -> Evaluator:
+    """Compile an expression :func:`resolve` already returned (fields are checked)."""
+    check_fields(expr, source)
+    return _compile(expr, source)
 
 
 def _compile(expr: Expr, source: str) -> Evaluator:

@@ -45,7 +45,7 @@ from hardhull.falco.compile import (
     Evaluator,
     Extract,
     check_fields,
-    compile_condition,
+    compile_resolved,
     evt_types,
     resolve,
     unquote_item,
@@ -1062,9 +1062,12 @@ class _Loader:
             return
         full: Expr = base if exc_expr is None else And([base, Not(exc_expr, base_pos(base))])
         try:
+            # the rule's own checks first, so that their errors point into its condition
+            precise = True
+            _own_checks(base, macros, rule.source)
+            precise = False
             resolved = resolve(full, macros, lists)
-            check_fields(resolved, rule.source)
-            rule.evaluate = compile_condition(resolved, rule.source)
+            rule.evaluate = compile_resolved(resolved, rule.source)
         except CompileError as exc:
             if exc.unknown_field is not None and rule.skip_if_unknown_filter:
                 rule.skipped = f"unknown field {exc.unknown_field}"
@@ -1076,13 +1079,16 @@ class _Loader:
                     rule.name,
                 )
                 return
-            # the failing check may come from a macro: locate the rule's condition
+            # a failing check that comes from a macro or an exception: the condition's start
             code = (
                 "LOAD_ERR_VALIDATE"
                 if exc.message.startswith("Undefined macro")
                 else "LOAD_ERR_COMPILE_CONDITION"
             )
-            self.error(code, exc.message, cw, "rule", rule.name)
+            where = cw
+            if precise and exc.pos is not None:
+                where = _cond_pos(cw, exc.pos.line, exc.pos.column)
+            self.error(code, exc.message, where, "rule", rule.name)
             return
         rule.evt_types = evt_types(resolved) if rule.source == "syscall" else None
         if rule.source == "syscall" and rule.evt_types is None and rule.warn_evttypes:
@@ -1095,7 +1101,9 @@ class _Loader:
                 rule.name,
             )
         try:
-            rule.render = compile_output(rule.output, rule.source)
+            # Falco replaces the legacy %container.info with its (empty by default) extra format
+            output = rule.output.replace("%container.info", "").strip()
+            rule.render = compile_output(output, rule.source)
         except OutputError as exc:
             if exc.unknown_field is not None and rule.skip_if_unknown_filter:
                 rule.evaluate = None
@@ -1119,6 +1127,14 @@ class _Loader:
         if not alts:
             return None
         return alts[0] if len(alts) == 1 else Or(alts, base_pos(alts[0]))
+
+
+def _own_checks(expr: Expr, macros: dict[str, Expr], source: str) -> None:
+    """Fields and macro names written in a condition itself (not in the macros it uses)."""
+    for node in walk(expr):
+        if isinstance(node, Ident) and node.name not in macros:
+            raise CompileError(f"Undefined macro '{node.name}' used in filter.", node.pos)
+    check_fields(expr, source)
 
 
 def _iter(expr: Expr) -> Iterator[Expr]:
