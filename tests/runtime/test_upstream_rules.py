@@ -73,3 +73,34 @@ def test_outputs_render_with_the_event_fields(ruleset: Ruleset) -> None:
     text = rule.render.render(extractor(ev))
     assert "user=dev-intern@example.com" in text
     assert "images=(docker.io/library/alpine:3.20) init_images=<NA>" in text
+
+
+def test_the_resource_and_verb_index_changes_no_decision(ruleset: Ruleset) -> None:
+    # an event meets only the rules whose required ka.target.resource / ka.verb admit it:
+    # the same rules fire as when every rule sees every event
+    events = [e for evs in attacks().values() for e in evs] + list(benign(3000))
+    every = ruleset.rules_for("k8s_audit")
+    assert any(r.needs != (None, None) for r in every)
+    for i, ev in enumerate(events):
+        get = extractor(ev, num=i)
+        full = [r.name for r in every if r.evaluate and r.evaluate(get)]
+        assert [r.name for r in ruleset.match("k8s_audit", get)] == full
+
+
+def test_field_values() -> None:
+    from hardhull.falco.compile import field_values
+    from hardhull.falco.grammar import parse
+
+    def vals(cond: str, name: str = "ka.verb") -> object:
+        v = field_values(parse(cond), name)
+        return None if v is None else sorted(v)
+
+    assert vals("ka.verb = get") == ["get"]
+    assert vals("ka.verb in (create, update) and ka.verb = create") == ["create"]
+    assert vals("ka.verb = get or ka.verb = list") == ["get", "list"]
+    assert vals("ka.verb = get or ka.user.name = x") is None  # one branch unconstrained
+    assert vals("not ka.verb = get") is None
+    assert vals("tolower(ka.verb) = get") is None
+    assert vals("ka.verb startswith g") is None
+    assert vals("ka.uri.param[verb] = get") is None
+    assert vals("ka.target.resource = pods and ka.verb exists", "ka.target.resource") == ["pods"]

@@ -124,9 +124,17 @@ def _resolve(
 
 def evt_types(expr: Expr) -> frozenset[str] | None:
     """The event types a resolved condition can match (``None``: not constrained)."""
+    return field_values(expr, "evt.type")
+
+
+def field_values(expr: Expr, name: str) -> frozenset[str] | None:
+    """The values the (argument-less, untransformed) field ``name`` must have for a resolved
+    condition to hold (``None``: not constrained): from ``name = v`` and ``name in (…)``
+    checks, intersected across ``and``, united across ``or`` when every branch constrains it.
+    An event whose value is outside the set (or missing) cannot match."""
     if isinstance(expr, Check):
         left = expr.left
-        if isinstance(left, FieldRef) and left.name == "evt.type" and left.arg is None:
+        if isinstance(left, FieldRef) and left.name == name and left.arg is None:
             if expr.op in ("=", "==") and isinstance(expr.right, Value):
                 return frozenset([expr.right.text])
             if expr.op in ("in", "intersects") and isinstance(expr.right, ListValue):
@@ -135,14 +143,14 @@ def evt_types(expr: Expr) -> frozenset[str] | None:
     if isinstance(expr, And):
         found: frozenset[str] | None = None
         for c in expr.children:
-            t = evt_types(c)
+            t = field_values(c, name)
             if t is not None:
                 found = t if found is None else found & t
         return found
     if isinstance(expr, Or):
         acc: set[str] = set()
         for c in expr.children:
-            t = evt_types(c)
+            t = field_values(c, name)
             if t is None:
                 return None
             acc |= t

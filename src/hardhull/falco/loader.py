@@ -47,6 +47,7 @@ from hardhull.falco.compile import (
     check_fields,
     compile_resolved,
     evt_types,
+    field_values,
     resolve,
     unquote_item,
 )
@@ -200,6 +201,9 @@ class Rule:
     evaluate: Evaluator | None = None
     render: Any = None
     evt_types: frozenset[str] | None = None
+    #: ``k8s_audit``: the ``ka.target.resource`` and ``ka.verb`` values the condition requires
+    #: (``None``: any), for the index
+    needs: tuple[frozenset[str] | None, frozenset[str] | None] = (None, None)
     expr: Expr | None = None
     skipped: str = ""
 
@@ -235,6 +239,8 @@ class Ruleset:
         self.macros: dict[str, str] = {}
         self.diagnostics: list[Diagnostic] = []
         self._index: dict[str, tuple[dict[str, list[Rule]], list[Rule], list[Rule]]] = {}
+        #: k8s_audit candidates per (ka.target.resource, ka.verb) of the event
+        self._k8s: dict[tuple[Any, Any], list[Rule]] = {}
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -261,13 +267,24 @@ class Ruleset:
         return by_type.get(evt_type, untyped)
 
     def match(self, source: str, extract: Extract, evt_type: str | None = None) -> list[Rule]:
-        """The rules that fire for one event, in load order."""
-        return [r for r in self.rules_for(source, evt_type) if r.evaluate and r.evaluate(extract)]
+        """The rules that fire for one event, in load order. ``k8s_audit`` events meet only
+        the rules whose required ``ka.target.resource`` and ``ka.verb`` values (see
+        :func:`~hardhull.falco.compile.field_values`) admit the event's (the candidate lists
+        are kept per pair of values)."""
+        rules = self.rules_for(source, evt_type)
+        if source == "k8s_audit" and rules:
+            key = (extract("ka.target.resource", None), extract("ka.verb", None))
+            cached = self._k8s.get(key)
+            if cached is None:
+                cached = self._k8s[key] = [r for r in rules if _admits(r.needs, key)]
+            rules = cached
+        return [r for r in rules if r.evaluate and r.evaluate(extract)]
 
     def _build_index(self) -> None:
         """Per source: the rules for each ``evt.type`` (``syscall`` only), all of them, and the
         ones whose condition does not constrain the event type."""
         self._index = {}
+        self._k8s = {}
         typed: dict[str, dict[str, list[Rule]]] = {}
         for rule in self.rules:
             if not rule.runnable:
@@ -284,6 +301,17 @@ class Ruleset:
             for t, rules in per_type.items():
                 members = {id(r) for r in rules} | {id(r) for r in untyped}
                 by_type[t] = [r for r in every if id(r) in members]
+
+
+def _admits(
+    needs: tuple[frozenset[str] | None, frozenset[str] | None], key: tuple[Any, Any]
+) -> bool:
+    """Whether an event with these (resource, verb) values can satisfy a rule's needs: a
+    required value set excludes a missing value (the check is false on it) and any other."""
+    for need, value in zip(needs, key, strict=True):
+        if need is not None and (not isinstance(value, str) or value not in need):
+            return False
+    return True
 
 
 # ---------------------------------------------------------------------------------------
@@ -1091,6 +1119,11 @@ class _Loader:
             self.error(code, exc.message, where, "rule", rule.name)
             return
         rule.evt_types = evt_types(resolved) if rule.source == "syscall" else None
+        if rule.source == "k8s_audit":
+            rule.needs = (
+                field_values(resolved, "ka.target.resource"),
+                field_values(resolved, "ka.verb"),
+            )
         if rule.source == "syscall" and rule.evt_types is None and rule.warn_evttypes:
             self.warn(
                 "LOAD_NO_EVTTYPE",
