@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -24,6 +23,13 @@ from hardhull.runtime.alerts import Alert, Priority, RateLimiter, parse_priority
 from hardhull.runtime.k8saudit import extractor
 
 K8S_AUDIT = "k8s_audit"
+
+try:  # orjson (the admission extra) decodes audit lines twice as fast as json
+    from orjson import JSONDecodeError as _DecodeError
+    from orjson import loads as _loads
+except ImportError:  # pragma: no cover - the standard library's decoder
+    from json import JSONDecodeError as _DecodeError  # type: ignore[assignment]
+    from json import loads as _loads  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -48,8 +54,8 @@ def read_events(lines: Iterable[str], where: str) -> Iterator[Event | BadLine]:
             continue
         at = f"{where}:{n}"
         try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
+            doc = _loads(text)
+        except _DecodeError as exc:
             yield BadLine(at, f"not JSON ({exc.msg} at column {exc.colno})")
             continue
         except (ValueError, RecursionError):  # numbers too large, nesting too deep
