@@ -80,3 +80,23 @@ def test_bad_lines_rate_limit_and_errors(rules: str, tmp_path: Path) -> None:
     out = tmp_path / "alerts.jsonl"
     assert hardhull("-r", rules, "--input", str(log), "-o", str(out)).returncode == 0
     assert len(out.read_text().splitlines()) >= 5
+
+
+def test_http_output_posts_falco_json(rules: str, tmp_path: Path) -> None:
+    from tests.runtime.test_alerts import _Receiver
+
+    receiver = _Receiver()
+    try:
+        log = tmp_path / "a.log"
+        log.write_text(jsonl(attacks()["privileged pod"] + attacks()["hostPID pod"]))
+        url = f"http://127.0.0.1:{receiver.port}/falco"
+        proc = hardhull("-r", rules, "--input", str(log), "--http-output", url)
+        assert proc.returncode == 0, proc.stderr
+        posted = sorted(b["rule"] for b in receiver.bodies)
+        printed = sorted(json.loads(line)["rule"] for line in proc.stdout.splitlines())
+        assert posted == printed and "Create Privileged Pod" in posted
+        assert f"{url}: {len(posted)} alert(s) sent, 0 failed, 0 dropped" in proc.stderr
+    finally:
+        receiver.stop()
+    bad = hardhull("-r", rules, "--input", str(log), "--http-output", "ftp://x/")
+    assert bad.returncode == 2 and "--http-output: not an http(s) URL" in bad.stderr

@@ -62,6 +62,12 @@ def add_runtime_parser(sub: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--output", "-o", metavar="FILE", help="write alerts to FILE")
     p.add_argument(
+        "--http-output",
+        metavar="URL",
+        help="also POST each alert (Falco JSON) to URL, as Falco's http_output; retried, "
+        "queued, dropped and counted when the receiver is down",
+    )
+    p.add_argument(
         "--validate", action="store_true", help="load and compile the rule files, report, and stop"
     )
     p.add_argument("--list", action="store_true", help="list the loaded rules and stop")
@@ -141,6 +147,15 @@ def _run(args: argparse.Namespace, ruleset: Any) -> int:
     fmt = args.format or ("text" if out.isatty() else "json")
     hostname = args.hostname or socket.gethostname()
     runtime = Runtime(ruleset, hostname=hostname, rate=args.rate_limit, burst=args.burst)
+    sink = None
+    if args.http_output:
+        from hardhull.runtime.alerts import HttpSink
+
+        try:
+            sink = HttpSink(args.http_output, hostname=hostname)
+        except ValueError as exc:
+            sys.stderr.write(f"hardhull: error: --http-output: {exc}\n")
+            return EXIT_ERROR
     bad = 0
     try:
         for name in args.input or ["-"]:
@@ -159,6 +174,8 @@ def _run(args: argparse.Namespace, ruleset: Any) -> int:
                     for alert in runtime.process(item):
                         line = falco_json(alert, hostname) if fmt == "json" else falco_text(alert)
                         out.write(line + "\n")
+                        if sink is not None:
+                            sink.put(alert)
             finally:
                 if stream is not sys.stdin:
                     stream.close()
@@ -167,6 +184,12 @@ def _run(args: argparse.Namespace, ruleset: Any) -> int:
             out.close()
         else:
             out.flush()
+    if sink is not None:
+        sink.close()
+        sys.stderr.write(
+            f"hardhull: {args.http_output}: {sink.sent} alert(s) sent, {sink.failed} failed, "
+            f"{sink.dropped} dropped (queue full)\n"
+        )
     for rule, n in sorted(runtime.limiter.summaries().items()):
         sys.stderr.write(f"hardhull: {rule}: suppressed {n} similar alert(s) (--rate-limit)\n")
     total = sum(runtime.events.values())
