@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Runtime detection throughput (issue #12, section 4): generated Kubernetes audit events
 (tests/helpers/auditlog.py: benign traffic with the scripted attacks mixed in) replayed through
-Falco's own k8s_audit_rules.yaml by ``hardhull runtime``'s engine, on one core, beside the
-floor of only decoding the same JSON lines (orjson, the fastest JSON library hardhull uses, and
-the standard library's json).
+hardhull's default rules and Falco's own k8s_audit_rules.yaml by ``hardhull runtime``'s engine,
+on one core, beside the floor of only decoding the same JSON lines (orjson, the fastest JSON
+library hardhull uses, and the standard library's json).
 
 Each measurement runs in its own process (``python bench/runtime_audit.py --one KIND``) so
 that its peak RSS is its own; the events are written to a file first and read back line by line
@@ -65,9 +65,10 @@ def one(kind: str, path: Path) -> dict[str, float]:
                 n += 1
         else:
             from hardhull.falco.loader import load_files
+            from hardhull.runtime.defaults import default_rules
             from hardhull.runtime.engine import Runtime, read_events
 
-            runtime = Runtime(load_files([RULES]), hostname="bench")
+            runtime = Runtime(load_files([default_rules(), RULES]), hostname="bench")
             t0 = time.perf_counter()  # rules loaded: measure the events
             for item in read_events(fh, str(path)):
                 alerts += len(runtime.process(item))  # type: ignore[arg-type]
@@ -105,6 +106,12 @@ def main(argv: list[str] | None = None) -> int:
             )  # fmt: skip
             rows[kind] = json.loads(proc.stdout)
             print(kind, rows[kind], flush=True)
+    from tests.helpers.auditlog import ATTACKS
+
+    from hardhull.falco.loader import load_files
+    from hardhull.runtime.defaults import default_rules
+
+    n_rules = len([r for r in load_files([default_rules(), RULES]).rules if r.runnable])
     hh = rows["hardhull"]
     rate = {k: r["events"] / r["seconds"] for k, r in rows.items()}
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
@@ -114,8 +121,9 @@ Measured {time.strftime("%Y-%m-%d %H:%M", time.gmtime())} UTC, one core of {os.c
 the end {load}. Command: `.venv/bin/python bench/runtime_audit.py`.
 
 {hh["events"]:,} generated audit events ({size / 1e6:.0f} MB of JSON lines, written in
-{gen:.0f} s; benign traffic with the 16 scripted attacks mixed in) through Falco's
-`k8s_audit_rules.yaml` (48 rules), read line by line from a file.
+{gen:.0f} s; benign traffic with the {len(ATTACKS)} scripted attacks mixed in) through hardhull's
+default rules and Falco's `k8s_audit_rules.yaml` ({n_rules} rules), read line by line from a
+file.
 
 | what | events/s | seconds | peak RSS MiB | alerts |
 |---|---:|---:|---:|---:|

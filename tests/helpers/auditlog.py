@@ -7,11 +7,15 @@
   a pod, port-forward, an ephemeral debug container, a privileged pod, a hostPath pod of the
   host's root, host network/PID/IPC pods, a cluster-admin binding, a wildcard ClusterRole,
   secrets read by an unexpected user, anonymous requests allowed, a NodePort Service, a
-  ConfigMap holding a credential, a ServiceAccount created in kube-system.
+  ConfigMap holding a credential, a ServiceAccount created in kube-system, hardhull's own
+  webhook deleted, a mutating webhook created, the audit configuration changed (OpenShift's
+  APIServer), a burst of forbidden requests with a stolen ServiceAccount token.
 - :func:`benign` ``(n, seed)``: ordinary traffic: controllers renewing leases and updating
   endpoints and pod status, kubelets patching node status, an operator (``kubernetes-admin``)
   listing and reading, a CI ServiceAccount applying a hardened Deployment in its namespace,
   health probes of the anonymous user.
+- :func:`cluster_operations`: normal operations that look like attacks (the control plane's
+  privileged pods in kube-system, kubelets reading Secrets, a CA injector patching a webhook).
 - :func:`event` builds one event; :func:`jsonl` writes events as JSON lines.
 
 Deterministic for a seed; times advance by a few milliseconds per event.
@@ -39,6 +43,12 @@ CI = {
     "uid": "5a0c8d4e-1f0b-4f6e-9a3e-0b6f4f9f2c11",
     "groups": ["system:serviceaccounts", "system:serviceaccounts:shop", "system:authenticated"],
 }
+#: a ServiceAccount token used from outside the cluster, probing what it may do
+STOLEN = {
+    "username": "system:serviceaccount:shop:web",
+    "uid": "0b9f6a3e-2c1d-4e8f-9a7b-5d4c3b2a1f00",
+    "groups": ["system:serviceaccounts", "system:serviceaccounts:shop", "system:authenticated"],
+}
 KCM = {"username": "system:kube-controller-manager", "groups": ["system:authenticated"]}
 SCHEDULER = {"username": "system:kube-scheduler", "groups": ["system:authenticated"]}
 _PLURAL = {
@@ -59,6 +69,9 @@ _GROUP = {
     "clusterroles": ("rbac.authorization.k8s.io", "v1"),
     "clusterrolebindings": ("rbac.authorization.k8s.io", "v1"),
     "leases": ("coordination.k8s.io", "v1"),
+    "validatingwebhookconfigurations": ("admissionregistration.k8s.io", "v1"),
+    "mutatingwebhookconfigurations": ("admissionregistration.k8s.io", "v1"),
+    "apiservers": ("config.openshift.io", "v1"),
 }
 
 
@@ -246,6 +259,27 @@ def _attacks(clock: _Clock) -> dict[str, list[dict[str, Any]]]:
         "metadata": {"name": "app-config", "namespace": "shop"},
         "data": {"settings": "aws_access_key_id=AKIAQYLPMN5HHHFPZAM2\nregion=eu-west-1"},
     }
+    injector = {
+        "kind": "MutatingWebhookConfiguration",
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "metadata": {"name": "sidecar-injector"},
+        "webhooks": [
+            {
+                "name": "inject.example.net",
+                "clientConfig": {"url": "https://203.0.113.50/mutate"},
+                "rules": [
+                    {
+                        "apiGroups": [""],
+                        "apiVersions": ["v1"],
+                        "operations": ["CREATE"],
+                        "resources": ["pods"],
+                    }
+                ],
+                "sideEffects": "None",
+                "admissionReviewVersions": ["v1"],
+            }
+        ],
+    }
     sa = {
         "kind": "ServiceAccount",
         "apiVersion": "v1",
@@ -377,6 +411,52 @@ def _attacks(clock: _Clock) -> dict[str, list[dict[str, Any]]]:
                 request_object=leaky,
                 response_object=leaky,
             ),
+        ],
+        "hardhull's webhook deleted": [
+            event(
+                clock,
+                ATTACKER,
+                "delete",
+                "validatingwebhookconfigurations",
+                name="hardhull-admission",
+            ),
+        ],
+        "mutating webhook created": [
+            event(
+                clock,
+                ATTACKER,
+                "create",
+                "mutatingwebhookconfigurations",
+                name="sidecar-injector",
+                code=201,
+                request_object=injector,
+                response_object=injector,
+            ),
+        ],
+        "audit configuration changed": [
+            event(
+                clock,
+                ATTACKER,
+                "patch",
+                "apiservers",
+                name="cluster",
+                request_object={"spec": {"audit": {"profile": "None"}}},
+            ),
+        ],
+        "forbidden requests burst": [
+            event(
+                clock,
+                STOLEN,
+                verb,
+                resource,
+                namespace=ns,
+                code=403,
+                decision="forbid",
+                source_ip="198.51.100.23",
+                user_agent="python-requests/2.32.3",
+            )
+            for ns in ("default", "kube-system", "shop")
+            for verb, resource in (("list", "secrets"), ("list", "pods"), ("create", "pods"))
         ],
         "ServiceAccount in kube-system": [
             event(
@@ -512,9 +592,55 @@ def benign(n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
         yield rng.choice(makers)()
 
 
+def cluster_operations(seed: int = 11) -> list[dict[str, Any]]:
+    """Normal operations that look like the attacks: what rules must not report by default.
+    The control plane creating a privileged, host-network kube-proxy pod in kube-system; a
+    kubelet and the controller manager reading Secrets; cert-manager's CA injector patching a
+    webhook's caBundle; probes and discovery by the anonymous user; a denied exec answered
+    403 (reported: see the exec rule) is not here."""
+    clock = _Clock(seed)
+    proxy = pod(
+        "kube-proxy-x7k2p",
+        "kube-system",
+        "registry.k8s.io/kube-proxy:v1.31.2",
+        container_security={"privileged": True},
+        volumes=[{"name": "lib-modules", "hostPath": {"path": "/lib/modules"}}],
+        hostNetwork=True,
+    )
+    daemonset = {
+        "username": "system:serviceaccount:kube-system:daemon-set-controller",
+        "groups": ["system:serviceaccounts", "system:authenticated"],
+    }
+    node = {"username": "system:node:node-1", "groups": ["system:nodes", "system:authenticated"]}
+    cainjector = {
+        "username": "system:serviceaccount:cert-manager:cert-manager-cainjector",
+        "groups": ["system:serviceaccounts", "system:authenticated"],
+    }
+    return [
+        event(clock, daemonset, "create", "pods", namespace="kube-system",
+              name="kube-proxy-x7k2p", code=201, request_object=proxy, response_object=proxy,
+              user_agent="kube-controller-manager/v1.31.2"),
+        event(clock, node, "get", "secrets", namespace="shop", name="db-password",
+              user_agent="kubelet/v1.31.2"),
+        event(clock, node, "watch", "secrets", namespace="shop", user_agent="kubelet/v1.31.2"),
+        event(clock, KCM, "list", "secrets", namespace="kube-system"),
+        event(clock, cainjector, "patch", "validatingwebhookconfigurations",
+              name="cert-manager-webhook",
+              request_object={"webhooks": [{"name": "webhook.cert-manager.io",
+                                            "clientConfig": {"caBundle": "LS0tLS1CRUdJTg=="}}]},
+              user_agent="cainjector/v1.16.1"),
+        event(clock, ANONYMOUS, "get", "", uri="/version", user_agent="kubectl/v1.31.2"),
+        event(clock, ANONYMOUS, "get", "", uri="/healthz", user_agent="kube-probe/1.31"),
+        event(clock, ADMIN, "get", "validatingwebhookconfigurations", name="hardhull-admission"),
+        event(clock, ADMIN, "create", "pods", namespace="shop", name="web-7d9f",
+              subresource="exec", stage="ResponseComplete", code=101,
+              query="command=date&container=app"),
+    ]  # fmt: skip
+
+
 def jsonl(events: Iterable[dict[str, Any]]) -> str:
     """Events as JSON lines (the audit log backend's format)."""
     return "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in events)
 
 
-__all__ = ["ATTACKS", "attacks", "benign", "event", "jsonl", "pod"]
+__all__ = ["ATTACKS", "STOLEN", "attacks", "benign", "cluster_operations", "event", "jsonl", "pod"]

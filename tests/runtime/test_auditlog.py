@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 
-from tests.helpers.auditlog import ATTACKS, attacks, benign, jsonl
+from tests.helpers.auditlog import ATTACKS, STOLEN, attacks, benign, cluster_operations, jsonl
 
 REQUIRED = ("kind", "apiVersion", "level", "auditID", "stage", "requestURI", "verb", "user",
             "sourceIPs", "userAgent", "responseStatus", "requestReceivedTimestamp",
@@ -40,17 +40,20 @@ def test_events_are_well_formed_and_deterministic() -> None:
         assert events, name
         for ev in events:
             _check(ev)
-    assert len(ATTACKS) == 16
+    assert len(ATTACKS) == 20
+    for ev in cluster_operations():
+        _check(ev)
     lines = jsonl(log).splitlines()
     assert [json.loads(line) for line in lines] == log
 
 
 def test_attacks_are_by_the_attacker_or_anonymous_and_benign_is_not() -> None:
-    attackers = {"dev-intern@example.com", "system:anonymous"}
+    attackers = {"dev-intern@example.com", "system:anonymous", STOLEN["username"]}
     for events in attacks().values():
         assert {e["user"]["username"] for e in events} <= attackers
     benign_users = {e["user"]["username"] for e in benign(2000)}
     assert "dev-intern@example.com" not in benign_users
+    assert STOLEN["username"] not in benign_users
     # the anonymous user appears in benign traffic only for health probes
     probes = {e["requestURI"] for e in benign(2000) if e["user"]["username"] == "system:anonymous"}
     assert probes <= {"/readyz", "/livez"}

@@ -49,8 +49,10 @@ def test_alerts_from_event_lines_and_eventlist_batches(rules: str, tmp_path: Pat
 
 
 def test_validate_and_list(rules: str, tmp_path: Path) -> None:
-    ok = hardhull("-r", rules, "--validate")
+    ok = hardhull("--no-default-rules", "-r", rules, "--validate")
     assert (ok.returncode, ok.stdout) == (0, "48 rule(s) loaded, 0 skipped, 0 error(s)\n")
+    both = hardhull("-r", rules, "--validate")  # the default rules, then the file
+    assert (both.returncode, both.stdout) == (0, "64 rule(s) loaded, 0 skipped, 0 error(s)\n")
     listed = hardhull("-r", rules, "--list")
     assert listed.returncode == 0
     assert "Create Privileged Pod\tk8s_audit\tWarning\n" in listed.stdout
@@ -74,7 +76,7 @@ def test_bad_lines_rate_limit_and_errors(rules: str, tmp_path: Path) -> None:
     assert f"{log}:6: not JSON" in proc.stderr
     assert f"{log}:7: not a Kubernetes audit Event (kind 'Pod')" in proc.stderr
     assert "Create Privileged Pod: suppressed 4 similar alert(s)" in proc.stderr
-    assert hardhull("--input", str(log)).returncode == 2
+    assert hardhull("--no-default-rules", "--input", str(log)).returncode == 2
     missing = hardhull("-r", rules, "--input", str(tmp_path / "nope.log"))
     assert missing.returncode == 2 and "nope.log: No such file or directory" in missing.stderr
     out = tmp_path / "alerts.jsonl"

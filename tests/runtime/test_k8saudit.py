@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hardhull.runtime.k8saudit import EVENT_FIELDS, FIELDS, extract, extractor
 from tests.helpers.auditlog import _Clock as Clock
@@ -127,3 +129,34 @@ def test_the_runtime_fills_the_event_fields() -> None:
     assert (get("evt.source", None), get("evt.pluginname", None)) == ("k8s_audit", "k8saudit")
     assert get("evt.plugininfo", None) is None
     assert get("ka.verb", None) == "create"
+
+
+# --- the fields filled up front are FIELDS' own values -------------------------------------
+
+_SHAPES = st.one_of(
+    st.none(),
+    st.text(max_size=5),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.booleans(),
+    st.floats(allow_nan=False),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.sampled_from(["username", "resource", "code", "x"]), st.text(max_size=3)),
+)
+_TOP = ("verb", "stage", "requestURI", "user", "objectRef", "responseStatus", "annotations")
+_NESTED = ("username", "resource", "subresource", "namespace", "name", "code",
+           "authorization.k8s.io/decision")  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(_TOP),
+        st.one_of(_SHAPES, st.dictionaries(st.sampled_from(_NESTED), _SHAPES)),
+    )
+)
+def test_prefilled_fields_equal_the_field_functions(event: dict[str, Any]) -> None:
+    from hardhull.runtime.k8saudit import PREFILLED
+
+    got = extractor(event)
+    for field, arg in PREFILLED:
+        assert got(field, arg) == FIELDS[field](event, arg), (field, event)

@@ -5,7 +5,9 @@ in Falco's format (issue #12; docs/runtime.md).
     hardhull runtime -r rules/ --validate                                  # Falco's --validate
     hardhull runtime -r k8s_audit_rules.yaml --list
 
-Rules: ``-r FILE|DIR`` (repeatable; a directory's files in name order, as Falco). Events:
+Rules: hardhull's default rules (``hardhull/data/runtime_rules.yaml``, unless
+``--no-default-rules``), then ``-r FILE|DIR`` (repeatable; a directory's files in name order,
+as Falco), in that order, so that the users' files can override the defaults. Events:
 ``--input FILE|-`` (repeatable; default standard input): JSON lines, one audit ``Event`` or
 ``EventList`` each; a line that is neither is reported (file and line) and skipped. Alerts:
 one per line on standard output or ``--output FILE``, Falco's JSON (default when the output
@@ -42,7 +44,13 @@ def add_runtime_parser(sub: Any) -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FILE|DIR",
-        help="a Falco rule file or a directory of them (repeatable, in order)",
+        help="a Falco rule file or a directory of them (repeatable, in order; after the "
+        "default rules)",
+    )
+    p.add_argument(
+        "--no-default-rules",
+        action="store_true",
+        help="do not load hardhull's default rules (loaded first otherwise; docs/runtime.md)",
     )
     p.add_argument(
         "--input",
@@ -89,10 +97,11 @@ def add_runtime_parser(sub: Any) -> argparse.ArgumentParser:
     return p
 
 
-def _load(paths: list[str]) -> Any:
+def _load(paths: list[str], defaults: bool) -> Any:
     from hardhull.falco.loader import expand_paths, load_files
+    from hardhull.runtime.defaults import default_rules
 
-    files = expand_paths(paths)
+    files = ([default_rules()] if defaults else []) + expand_paths(paths)
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         sys.stderr.write(f"hardhull: error: rule file {missing[0]}: not found\n")
@@ -106,12 +115,13 @@ def _report_diagnostics(ruleset: Any) -> None:
 
 
 def cmd_runtime(args: argparse.Namespace) -> int:
-    if not args.rules:
+    if not args.rules and args.no_default_rules:
         sys.stderr.write(
-            "hardhull: error: runtime needs rule files: -r FILE|DIR (Falco's rule files)\n"
+            "hardhull: error: --no-default-rules leaves no rules: give -r FILE|DIR "
+            "(Falco's rule files)\n"
         )
         return EXIT_ERROR
-    ruleset = _load(args.rules)
+    ruleset = _load(args.rules, not args.no_default_rules)
     if ruleset is None:
         return EXIT_ERROR
     _report_diagnostics(ruleset)

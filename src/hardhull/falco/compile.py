@@ -4,6 +4,9 @@ Public API: ``Extract`` = ``Callable[[str, str | None], Any]`` (``extract(field,
 event's value: ``str``/``int``/``bool``/``bytes``/list, or ``None`` when the event has none);
 ``Evaluator`` = ``Callable[[Extract], bool]``; ``compile_condition(expr, source, macros, lists)
 -> Evaluator``; ``compile_resolved(expr, source)`` (an expression already resolved);
+:class:`Fields` (one event's values, each extracted once) and ``compile_fast(expr, source)
+-> FastEvaluator`` (the condition as one generated Python function over ``Fields``; what the
+loader runs), ``compile_closures`` (the same as a closure per node), ``as_evaluator``;
 ``resolve(expr, macros, lists) -> Expr`` (macros inlined, lists expanded);
 ``evt_types(expr) -> frozenset[str] | None`` (the ``evt.type`` values a resolved condition can
 match; ``None`` = any); ``check_fields(expr, source)``; :class:`CompileError` (message, position
@@ -51,6 +54,30 @@ from hardhull.falco.grammar import (
 Extract = Callable[[str, str | None], Any]
 Evaluator = Callable[[Extract], bool]
 Getter = Callable[[Extract], Any]
+
+
+class Fields(dict[tuple[str, str | None], Any]):
+    """One event's field values, keyed by ``(field, arg)``, each extracted once, on first use
+    (``__missing__``), and shared by every rule and output the event meets. Callable as an
+    :data:`Extract` too, so that anything written against ``extract(field, arg)`` takes it."""
+
+    __slots__ = ("_extract",)
+
+    def __init__(self, extract: Extract | None = None) -> None:
+        super().__init__()
+        self._extract = extract
+
+    def __missing__(self, key: tuple[str, str | None]) -> Any:
+        # (a source's subclass reads its event here without the extra call)
+        value = self[key] = None if self._extract is None else self._extract(key[0], key[1])
+        return value
+
+    def __call__(self, field: str, arg: str | None = None) -> Any:
+        return self[(field, arg)]
+
+
+#: a compiled condition over one event's :class:`Fields`
+FastEvaluator = Callable[[Fields], bool]
 
 _MULTI = ("proc.aname", "proc.aexe", "proc.aexepath", "proc.acmdline", "proc.apid")
 
@@ -399,7 +426,27 @@ def _binary(op: str, const: Any, typ: str, pos: Pos) -> Callable[[Any], bool]:
     raise CompileError(f"unknown operator '{op}'", pos)  # pragma: no cover
 
 
-def _compile_check(node: Check, source: str) -> Evaluator:
+#: a check the code generator inlines: (operator, (field, arg), constant, the check of a
+#: value of another type, the type it inlines: ``str`` or ``int``)
+_Hint = tuple[str, tuple[str, str | None], Any, Callable[[Any], bool], type]
+_INLINE = {
+    "=": "_v == {c}",
+    "==": "_v == {c}",
+    "!=": "_v != {c}",
+    "in": "_v in {c}",
+    "startswith": "_v.startswith({c})",
+    "endswith": "_v.endswith({c})",
+    "contains": "{c} in _v",
+    "<": "_v < {c}",
+    "<=": "_v <= {c}",
+    ">": "_v > {c}",
+    ">=": "_v >= {c}",
+}
+_INLINE_STR = ("=", "==", "!=", "in", "startswith", "endswith", "contains")
+_INLINE_INT = ("=", "==", "!=", "in", "<", "<=", ">", ">=")
+
+
+def _compile_check(node: Check, source: str, hints: list[_Hint] | None = None) -> Evaluator:
     get, typ, is_list = _getter(node.left, source)
     op = node.op
     coerce = _COERCE.get(typ, _as_text)
@@ -472,7 +519,12 @@ def _compile_check(node: Check, source: str) -> Evaluator:
                     return v in members
                 return decide_in(v)
 
+            if hints is not None:
+                hints.append(("in", (fname, farg), members, decide_in, str))
             return inlist_str
+        if typ == "number" and isinstance(node.left, FieldRef) and hints is not None:
+            # an integer is its own coerced value (a bool is not: type() is not int)
+            hints.append(("in", (node.left.name, node.left.arg), cset, decide_in, int))
         return lambda ex: decide_in(get(ex))
     assert isinstance(right, Value)
     const = _constant(right.text, typ, op, right.pos)
@@ -506,7 +558,18 @@ def _compile_check(node: Check, source: str) -> Evaluator:
                 return pred(v)
             return decide(v)
 
+        if hints is not None and op in _INLINE_STR and isinstance(const, str):
+            hints.append((op, (fname, farg), const, decide, str))
         return check_str
+    if (
+        hints is not None
+        and typ == "number"
+        and isinstance(node.left, FieldRef)
+        and op in _INLINE_INT
+        and type(const) in (int, float)
+        and not multi
+    ):
+        hints.append((op, (node.left.name, node.left.arg), const, decide, int))
     return lambda ex: decide(get(ex))
 
 
@@ -550,14 +613,124 @@ def compile_condition(
 ) -> Evaluator:
     """Compile ``expr`` (macros and lists resolved first) into one closure over ``extract``."""
     resolved = resolve(expr, macros or {}, lists or {})
-    check_fields(resolved, source)
-    return _compile(resolved, source)
+    return compile_resolved(resolved, source)
 
 
 def compile_resolved(expr: Expr, source: str) -> Evaluator:
     """Compile an expression :func:`resolve` already returned (fields are checked)."""
+    return as_evaluator(compile_fast(expr, source))
+
+
+def compile_closures(expr: Expr, source: str) -> Evaluator:
+    """The closure form of a resolved expression: one closure per node, over any
+    :data:`Extract`. :func:`compile_fast` falls back to it; tests compare the two."""
     check_fields(expr, source)
     return _compile(expr, source)
+
+
+def as_evaluator(fast: FastEvaluator) -> Evaluator:
+    """``fast`` over any :data:`Extract` (wrapped in :class:`Fields` unless it is one)."""
+
+    def evaluate(ex: Extract) -> bool:
+        return fast(ex if isinstance(ex, Fields) else Fields(ex))
+
+    return evaluate
+
+
+def compile_fast(expr: Expr, source: str) -> FastEvaluator:
+    """Compile a resolved expression into one Python function over :class:`Fields`.
+
+    The condition becomes a single expression of Python's own ``and``/``or``/``not`` (no call
+    per node), with the common string checks (``=``, ``!=``, ``in``, ``startswith``,
+    ``endswith``, ``contains`` on a string field) inlined as a dictionary lookup and one
+    comparison; every other check calls the closure :func:`_compile_check` made for it, and a
+    string check meeting a value that is not a string (a list, a missing value) calls the same
+    closure's slow path, so both forms decide alike. The generated source holds only names
+    this function makes (``_c0``, ``_c1``…, ``f``, ``_v``): constants and closures are bound in
+    its namespace, never written into the code, so no text of a rule file is ever compiled as
+    Python. A condition nested too deeply for Python's parser keeps the closures.
+    """
+    check_fields(expr, source)
+    names: dict[str, Any] = {}
+    try:
+        code = f"def _evaluate(f):\n    return {_emit(expr, source, names)}\n"
+        namespace = _run(code, names)
+    except (_TooDeep, SyntaxError, RecursionError, MemoryError):
+        closure = _compile(expr, source)
+        return lambda f: closure(f)
+    fast: FastEvaluator = namespace["_evaluate"]
+    return fast
+
+
+def compile_batch(
+    items: list[tuple[Expr, Any, FastEvaluator]], source: str
+) -> Callable[[Fields], list[Any]]:
+    """One generated function deciding several resolved conditions in turn (the candidate
+    rules of an event), giving the values of those that hold, in order: what
+    :func:`compile_fast` makes of each, without a call per condition. ``items`` are
+    (condition, value to give, its :func:`compile_fast` function, used for a condition too
+    deep to inline)."""
+    names: dict[str, Any] = {}
+    lines = ["def _batch(f):", "    out = []"]
+    for expr, value, fast in items:
+        out = _bind(names, value)
+        try:
+            test = _emit(expr, source, names)
+            compile(test, "<falco condition>", "eval")  # within the parser's limits?
+        except (_TooDeep, SyntaxError, RecursionError, MemoryError):
+            test = f"{_bind(names, fast)}(f)"
+        lines += [f"    if {test}:", f"        out.append({out})"]
+    lines.append("    return out")
+    try:
+        namespace = _run("\n".join(lines) + "\n", names)
+    except (SyntaxError, RecursionError, MemoryError):  # pragma: no cover - each line parsed
+        pairs = [(value, fast) for _expr, value, fast in items]
+        return lambda f: [value for value, fast in pairs if fast(f)]
+    batch: Callable[[Fields], list[Any]] = namespace["_batch"]
+    return batch
+
+
+def _bind(names: dict[str, Any], value: Any) -> str:
+    name = f"_c{len(names)}"
+    names[name] = value
+    return name
+
+
+def _emit(e: Expr, source: str, names: dict[str, Any], depth: int = 0) -> str:
+    """A resolved expression as Python source over ``f`` (see :func:`compile_fast`)."""
+    if depth > _MAX_NESTING:
+        raise _TooDeep
+    if isinstance(e, Check):
+        hints: list[_Hint] = []
+        closure = _compile_check(e, source, hints)
+        if not hints:
+            return f"{_bind(names, closure)}(f)"
+        op, key, const, slow, typ = hints[0]
+        test = _INLINE[op].format(c=_bind(names, const))
+        k, other = _bind(names, key), _bind(names, slow)
+        return f"({test} if type(_v := f[{k}]) is {typ.__name__} else {other}(_v))"
+    if isinstance(e, Not):
+        return f"(not {_emit(e.child, source, names, depth + 1)})"
+    if isinstance(e, And):
+        return "(" + " and ".join(_emit(c, source, names, depth + 1) for c in e.children) + ")"
+    if isinstance(e, Or):
+        return "(" + " or ".join(_emit(c, source, names, depth + 1) for c in e.children) + ")"
+    raise CompileError(f"Undefined macro '{e.name}' used in filter.", e.pos)
+
+
+def _run(code: str, names: dict[str, Any]) -> dict[str, Any]:
+    namespace: dict[str, Any] = {"__builtins__": {"type": type, "str": str, "int": int}, **names}
+    exec(compile(code, "<falco condition>", "exec"), namespace)  # names only: see compile_fast
+    return namespace
+
+
+#: nesting beyond which a condition keeps its closures (Python's parser allows 200 levels of
+#: brackets; each node adds at most three)
+_MAX_NESTING = 50
+
+
+class _TooDeep(Exception):
+    pass
 
 
 def _compile(expr: Expr, source: str) -> Evaluator:

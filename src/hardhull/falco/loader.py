@@ -35,7 +35,7 @@ source hardhull does not know is skipped with ``LOAD_UNKNOWN_SOURCE``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,8 +44,12 @@ from hardhull.falco.compile import (
     CompileError,
     Evaluator,
     Extract,
+    FastEvaluator,
+    Fields,
+    as_evaluator,
     check_fields,
-    compile_resolved,
+    compile_batch,
+    compile_fast,
     evt_types,
     field_values,
     resolve,
@@ -199,6 +203,10 @@ class Rule:
     cond_where: Where | None = None
     #: set by compilation; ``None`` when the rule could not be compiled or was skipped
     evaluate: Evaluator | None = None
+    #: the same condition over an event's :class:`~hardhull.falco.compile.Fields`
+    fast: FastEvaluator | None = None
+    #: the condition as compiled (macros, lists and exceptions resolved)
+    resolved: Expr | None = None
     render: Any = None
     evt_types: frozenset[str] | None = None
     #: ``k8s_audit``: the ``ka.target.resource`` and ``ka.verb`` values the condition requires
@@ -240,7 +248,10 @@ class Ruleset:
         self.diagnostics: list[Diagnostic] = []
         self._index: dict[str, tuple[dict[str, list[Rule]], list[Rule], list[Rule]]] = {}
         #: k8s_audit candidates per (ka.target.resource, ka.verb) of the event
-        self._k8s: dict[tuple[Any, Any], list[Rule]] = {}
+        self._k8s: dict[tuple[Any, Any], Callable[[Fields], list[Rule]]] = {}
+        #: one generated function per distinct set of candidate rules (see compile_batch)
+        self._batches: dict[tuple[int, ...], Callable[[Fields], list[Rule]]] = {}
+        self._lists: dict[int, tuple[list[Rule], Callable[[Fields], list[Rule]]]] = {}
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -272,19 +283,44 @@ class Ruleset:
         :func:`~hardhull.falco.compile.field_values`) admit the event's (the candidate lists
         are kept per pair of values)."""
         rules = self.rules_for(source, evt_type)
+        f = extract if isinstance(extract, Fields) else Fields(extract)
         if source == "k8s_audit" and rules:
-            key = (extract("ka.target.resource", None), extract("ka.verb", None))
-            cached = self._k8s.get(key)
-            if cached is None:
-                cached = self._k8s[key] = [r for r in rules if _admits(r.needs, key)]
-            rules = cached
-        return [r for r in rules if r.evaluate and r.evaluate(extract)]
+            key = (f[_RESOURCE], f[_VERB])
+            batch = self._k8s.get(key)
+            if batch is None:
+                batch = self._batch_of([r for r in rules if _admits(r.needs, key)])
+                if len(self._k8s) < _MAX_KEYS:  # the values come from events: keep it bounded
+                    self._k8s[key] = batch
+            return batch(f)
+        # the index's lists live as long as the ruleset: their ids are stable keys
+        got = self._lists.get(id(rules))
+        if got is None or got[0] is not rules:
+            got = self._lists[id(rules)] = (rules, self._batch_of(rules))
+        return got[1](f)
+
+    def _batch_of(self, rules: list[Rule]) -> Callable[[Fields], list[Rule]]:
+        """The generated function deciding ``rules`` in turn (compile_batch), made once per
+        distinct set of rules (many index keys share one)."""
+        runnable = [r for r in rules if r.fast is not None]
+        ident = tuple(id(r) for r in runnable)
+        batch = self._batches.get(ident)
+        if batch is None:
+            items = [(r.resolved, r, r.fast) for r in runnable if r.resolved is not None]
+            if len(items) == len(runnable) and items:
+                batch = compile_batch(items, runnable[0].source)  # type: ignore[arg-type]
+            else:  # nothing to decide, or rules compiled some other way: a call each
+                pairs = [(r, r.fast) for r in runnable]
+                batch = lambda f: [r for r, g in pairs if g(f)]  # type: ignore[misc]  # noqa: E731
+            self._batches[ident] = batch
+        return batch
 
     def _build_index(self) -> None:
         """Per source: the rules for each ``evt.type`` (``syscall`` only), all of them, and the
         ones whose condition does not constrain the event type."""
         self._index = {}
         self._k8s = {}
+        self._batches = {}
+        self._lists = {}
         typed: dict[str, dict[str, list[Rule]]] = {}
         for rule in self.rules:
             if not rule.runnable:
@@ -301,6 +337,12 @@ class Ruleset:
             for t, rules in per_type.items():
                 members = {id(r) for r in rules} | {id(r) for r in untyped}
                 by_type[t] = [r for r in every if id(r) in members]
+
+
+_RESOURCE = ("ka.target.resource", None)
+#: distinct (resource, verb) pairs whose candidates are kept (the rest are found per event)
+_MAX_KEYS = 4096
+_VERB = ("ka.verb", None)
 
 
 def _admits(
@@ -1095,7 +1137,9 @@ class _Loader:
             _own_checks(base, macros, rule.source)
             precise = False
             resolved = resolve(full, macros, lists)
-            rule.evaluate = compile_resolved(resolved, rule.source)
+            rule.fast = compile_fast(resolved, rule.source)
+            rule.resolved = resolved
+            rule.evaluate = as_evaluator(rule.fast)
         except CompileError as exc:
             if exc.unknown_field is not None and rule.skip_if_unknown_filter:
                 rule.skipped = f"unknown field {exc.unknown_field}"
@@ -1140,12 +1184,14 @@ class _Loader:
         except OutputError as exc:
             if exc.unknown_field is not None and rule.skip_if_unknown_filter:
                 rule.evaluate = None
+                rule.fast = None
                 rule.skipped = f"unknown field {exc.unknown_field}"
                 self.warn(
                     "LOAD_UNKNOWN_FILTER", f"{exc}; rule skipped", rule.where, "rule", rule.name
                 )
                 return
             rule.evaluate = None
+            rule.fast = None
             self.error("LOAD_ERR_COMPILE_OUTPUT", str(exc), rule.where, "rule", rule.name)
 
     def exceptions_expr(self, rule: Rule) -> Expr | None:

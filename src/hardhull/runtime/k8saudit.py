@@ -36,8 +36,10 @@ from __future__ import annotations
 import json
 import urllib.parse
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+
+from hardhull.falco.compile import Fields
 
 Value = str | list[str] | int | None
 _MISSING = object()
@@ -61,8 +63,17 @@ def _text(v: Any) -> str:
 
 def _keys(*keys: str) -> Callable[[Mapping[str, Any], str | None], Value]:
     def one(ev: Mapping[str, Any], arg: str | None) -> Value:
-        v = _get(ev, *keys)
-        return None if v is _MISSING or v is None else _text(v)
+        # _get's walk by subscripts: a list, string, number or null on the way raises
+        # TypeError, a missing key KeyError, both "not available"
+        v: Any = ev
+        try:
+            for k in keys:
+                v = v[k]
+        except (KeyError, TypeError):
+            return None
+        if type(v) is str:
+            return v
+        return None if v is None else _text(v)
 
     return one
 
@@ -270,21 +281,61 @@ def _volume_types(ev: Mapping[str, Any], arg: str | None) -> Value:
 
 
 def _timestamp(ev: Mapping[str, Any]) -> datetime | None:
+    """``stageTimestamp``, else ``requestReceivedTimestamp``, as an aware datetime (one
+    without an offset is read as UTC, so that no answer depends on this machine's zone)."""
     for key in ("stageTimestamp", "requestReceivedTimestamp"):
         v = ev.get(key)
         if isinstance(v, str):
             try:
-                return datetime.fromisoformat(v.replace("Z", "+00:00"))
+                t = datetime.fromisoformat(v.replace("Z", "+00:00"))
             except ValueError:
                 continue
+            return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
     return None
 
 
-def _rawtime(ev: Mapping[str, Any], arg: str | None) -> Value:
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def nanoseconds(t: datetime) -> int:
+    """Nanoseconds since the epoch of an aware datetime, exactly (Go's ``UnixNano``: integer
+    arithmetic, negative before 1970), where ``timestamp()`` would round through a float."""
+    d = t - _EPOCH
+    return (d.days * 86_400 + d.seconds) * 1_000_000_000 + d.microseconds * 1000
+
+
+def event_time_ns(ev: Mapping[str, Any]) -> int | None:
+    """The event's time (:func:`_timestamp`) in nanoseconds since the epoch, or None."""
+    v = ev.get("stageTimestamp")
+    # The API server writes RFC 3339 in UTC with microseconds ("…T12:34:56.123456Z"):
+    # events of the same second share the parse of their first 19 characters; anything
+    # else takes the general path
+    if type(v) is str and len(v) == 27 and v[19] == "." and v[26] == "Z":
+        micros = v[20:26]
+        if micros.isdigit():
+            head = v[:19]
+            seconds = _SECONDS.get(head)
+            if seconds is None:
+                try:
+                    seconds = nanoseconds(datetime.fromisoformat(head + "+00:00")) // 10**9
+                except ValueError:
+                    seconds = None
+                if seconds is not None:
+                    if len(_SECONDS) >= 4096:
+                        _SECONDS.clear()
+                    _SECONDS[head] = seconds
+            if seconds is not None:
+                return seconds * 1_000_000_000 + int(micros) * 1000
     t = _timestamp(ev)
-    if t is None:
-        return None
-    return int(t.timestamp()) * 1_000_000_000 + t.microsecond * 1000
+    return None if t is None else nanoseconds(t)
+
+
+#: whole seconds since the epoch of "YYYY-MM-DDTHH:MM:SS" (UTC), for the fast path above
+_SECONDS: dict[str, int] = {}
+
+
+def _rawtime(ev: Mapping[str, Any], arg: str | None) -> Value:
+    return event_time_ns(ev)
 
 
 def _time(iso: bool) -> Any:
@@ -299,13 +350,26 @@ def _time(iso: bool) -> Any:
     return field
 
 
+#: each pointer's tokens, split once (pointers come from rule files: a bounded set)
+_TOKENS: dict[str, tuple[str, ...]] = {}
+
+
+def _tokens(arg: str) -> tuple[str, ...]:
+    tokens = _TOKENS.get(arg)
+    if tokens is None:
+        parts = arg.split("/")[1:] if arg else []
+        tokens = tuple(p.replace("~1", "/").replace("~0", "~") for p in parts)
+        if len(_TOKENS) < 4096:
+            _TOKENS[arg] = tokens
+    return tokens
+
+
 def _pointer(ev: Mapping[str, Any], arg: str | None) -> Value:
     if arg is None or (arg and not arg.startswith("/")):
         return None
     obj: Any = ev
-    for raw in arg.split("/")[1:] if arg else []:
-        token = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(obj, Mapping) and token in obj:
+    for token in _tokens(arg):
+        if (type(obj) is dict or isinstance(obj, Mapping)) and token in obj:
             obj = obj[token]
         elif isinstance(obj, list) and token.isdigit() and int(token) < len(obj):
             obj = obj[int(token)]
@@ -431,37 +495,123 @@ def extract(event: Mapping[str, Any], field: str, arg: str | None = None) -> Val
 EVENT_FIELDS = ("evt.num", "evt.hostname", "evt.source", "evt.pluginname", "evt.plugininfo")
 
 
-def extractor(
-    event: Mapping[str, Any], *, num: int = 0, hostname: str = ""
-) -> Callable[[str, str | None], Value]:
-    """The ``extract(field, arg)`` of one event, as :mod:`hardhull.falco` evaluates rules
-    with it: the event's fields, plus its number in the stream (``evt.num``), the host that
-    read it (``evt.hostname``), ``evt.source`` ``k8s_audit`` and ``evt.pluginname``
-    ``k8saudit`` (``evt.plugininfo`` is not available, as for a plugin without one)."""
-    fixed: dict[str, Value] = {
-        "evt.num": num,
-        "evt.hostname": hostname,
-        "evt.source": "k8s_audit",
-        "evt.pluginname": "k8saudit",
-    }
+#: the fields nearly every k8s_audit rule reads (the index's resource and verb, the stage, the
+#: user, the subresource, the response code), filled when an event's fields are made: one
+#: dictionary read each instead of a call per field. Only a string, an integer (its text, as
+#: _text gives it) or an absent value is filled; anything else is left to FIELDS, so that the
+#: values are FIELDS' own (a test compares them on generated events).
+_PREFILL_TOP = (
+    (("ka.verb", None), "verb"),
+    (("jevt.value", "/stage"), "stage"),
+)
+_PREFILL_NESTED = (
+    (("ka.user.name", None), "user", "username"),
+    (("ka.target.resource", None), "objectRef", "resource"),
+    (("ka.target.subresource", None), "objectRef", "subresource"),
+    (("ka.response.code", None), "responseStatus", "code"),
+)
+PREFILLED = tuple(k for k, *_ in _PREFILL_TOP + _PREFILL_NESTED)
 
-    # each field once per event: the rules of a file share their macros (`kevt` names
-    # jevt.value[/stage] in every rule)
-    cache: dict[tuple[str, str | None], Value] = {}
 
-    def get(field: str, arg: str | None = None) -> Value:
-        key = (field, arg)
-        if key in cache:
-            return cache[key]
-        if field in fixed:
-            value = fixed[field]
+def _prefill_code() -> str:
+    """The body of :func:`_prefill`, unrolled from the two tables (a loop over them costs as
+    much again). Names only: keys and paths are bound as constants, never written in."""
+    lines = ["def _prefill(f, ev):"]
+    for i, _ in enumerate(_PREFILL_TOP):
+        lines.append(f"    v = ev.get(_P{i})")
+        lines.extend("    " + line for line in _store_lines(i))
+    parents: dict[str, int] = {}
+    for j, (_key, parent, _child) in enumerate(_PREFILL_NESTED, len(_PREFILL_TOP)):
+        if parent not in parents:
+            parents[parent] = j
+            lines.append(f"    o{j} = ev.get(_P{j})")
+            lines.append(f"    d{j} = type(o{j}) is dict")
+            lines.append(f"    n{j} = not d{j} and not isinstance(o{j}, Mapping)")
+        p = parents[parent]
+        lines.append(f"    if d{p}:")
+        lines.append(f"        v = o{p}.get(_C{j})")
+        lines.extend("        " + line for line in _store_lines(j))
+        lines.append(f"    elif n{p}:")
+        lines.append(f"        f[_K{j}] = None")
+    return "\n".join(lines) + "\n"
+
+
+def _store_lines(j: int) -> list[str]:
+    return [
+        "if v is None or type(v) is str:",
+        f"    f[_K{j}] = v",
+        "elif type(v) is int:",
+        f"    f[_K{j}] = str(v)",
+    ]
+
+
+def _build_prefill() -> Callable[[Fields, Mapping[str, Any]], None]:
+    names: dict[str, Any] = {"Mapping": Mapping}
+    for i, (key, k) in enumerate(_PREFILL_TOP):
+        names[f"_K{i}"], names[f"_P{i}"] = key, k
+    for j, (key, parent, child) in enumerate(_PREFILL_NESTED, len(_PREFILL_TOP)):
+        names[f"_K{j}"], names[f"_P{j}"], names[f"_C{j}"] = key, parent, child
+    exec(compile(_prefill_code(), "<k8saudit prefill>", "exec"), names)  # names only
+    fn: Callable[[Fields, Mapping[str, Any]], None] = names["_prefill"]
+    return fn
+
+
+_prefill = _build_prefill()
+
+
+class _AuditFields(Fields):
+    """:class:`~hardhull.falco.compile.Fields` reading :data:`FIELDS` of one event directly,
+    the common ones filled up front, the event's stream fields (``evt.num``…) on demand."""
+
+    __slots__ = ("_event", "_hostname", "_num")
+
+    def __init__(self, event: Mapping[str, Any], num: int, hostname: str) -> None:
+        super().__init__()
+        self._event = event
+        self._num = num
+        self._hostname = hostname
+        if type(event) is dict:
+            _prefill(self, event)
+
+    def __missing__(self, key: tuple[str, str | None]) -> Any:
+        fn = FIELDS.get(key[0])
+        if fn is not None:
+            value = fn(self._event, key[1])
         else:
-            fn = FIELDS.get(field)
-            value = None if fn is None else fn(event, arg)
-        cache[key] = value
+            value = _stream_field(key[0], self._num, self._hostname)
+        self[key] = value
         return value
 
-    return get
+
+def _stream_field(name: str, num: int, hostname: str) -> Value:
+    if name == "evt.num":
+        return num
+    if name == "evt.hostname":
+        return hostname
+    if name == "evt.source":
+        return "k8s_audit"
+    if name == "evt.pluginname":
+        return "k8saudit"
+    return None
 
 
-__all__ = ["EVENT_FIELDS", "FIELDS", "Value", "extract", "extractor"]
+def extractor(event: Mapping[str, Any], *, num: int = 0, hostname: str = "") -> Fields:
+    """The fields of one event as :mod:`hardhull.falco` evaluates rules over them (a
+    :class:`~hardhull.falco.compile.Fields`: each field read once, then shared by every rule
+    and output; callable as ``extract(field, arg)``): the event's fields, plus its number in
+    the stream (``evt.num``), the host that read it (``evt.hostname``), ``evt.source``
+    ``k8s_audit`` and ``evt.pluginname`` ``k8saudit`` (``evt.plugininfo`` is not available,
+    as for a plugin without one)."""
+    return _AuditFields(event, num, hostname)
+
+
+__all__ = [
+    "EVENT_FIELDS",
+    "FIELDS",
+    "PREFILLED",
+    "Value",
+    "event_time_ns",
+    "extract",
+    "extractor",
+    "nanoseconds",
+]
