@@ -7,7 +7,8 @@ in Falco's format (issue #12; docs/runtime.md).
 
 Rules: ``-r FILE|DIR`` (repeatable; a directory's files in name order, as Falco). Events:
 ``--input FILE|-`` (repeatable; default standard input): JSON lines, one audit ``Event`` or
-``EventList`` each; a line that is neither is reported (file and line) and skipped. Alerts:
+``EventList`` each (``--source syscall``: Falco JSON alerts and Tetragon exported events); a
+line that is neither is reported (file and line) and skipped. Alerts:
 one per line on standard output or ``--output FILE``, Falco's JSON (default when the output
 is not a terminal) or its text line (``--format text``). ``--rate-limit N`` lets at most N
 alerts a second through per rule (bursts of ``--burst``), the next one saying how many were
@@ -26,7 +27,7 @@ from typing import IO, Any
 
 from hardhull.exitcodes import EXIT_ERROR, EXIT_OK
 
-SOURCES = ("k8s_audit",)
+SOURCES = ("k8s_audit", "syscall")
 
 
 def add_runtime_parser(sub: Any) -> argparse.ArgumentParser:
@@ -52,7 +53,11 @@ def add_runtime_parser(sub: Any) -> argparse.ArgumentParser:
         help="audit events, JSON lines (repeatable; default: stdin)",
     )
     p.add_argument(
-        "--source", choices=SOURCES, default="k8s_audit", help="the event source (k8s_audit)"
+        "--source",
+        choices=SOURCES,
+        default="k8s_audit",
+        help="the event source: k8s_audit (audit Event lines, the default) or syscall "
+        "(Falco JSON alerts, Tetragon exported events)",
     )
     p.add_argument(
         "--format",
@@ -136,7 +141,7 @@ def cmd_runtime(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, ruleset: Any) -> int:
     from hardhull.runtime.alerts import falco_json, falco_text
-    from hardhull.runtime.engine import BadLine, Runtime, read_events
+    from hardhull.runtime.engine import BadLine, Runtime, read_events, read_syscall_events
 
     out: IO[str]
     try:
@@ -166,7 +171,8 @@ def _run(args: argparse.Namespace, ruleset: Any) -> int:
                 return EXIT_ERROR
             where = "<stdin>" if name == "-" else name
             try:
-                for item in read_events(stream, where):
+                reader = read_syscall_events if args.source == "syscall" else read_events
+                for item in reader(stream, where):
                     if isinstance(item, BadLine):
                         bad += 1
                         sys.stderr.write(f"hardhull: warning: {item.where}: {item.why}\n")
