@@ -24,7 +24,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hardhull.falco.loader import Ruleset, load_files
+from hardhull.falco.loader import Ruleset, load_files, load_texts
 from hardhull.runtime.engine import BadLine, Event, Runtime, read_syscall_events
 from hardhull.runtime.syscall import TETRAGON_FIELDS, falco_args, falco_fields, syscall_of
 
@@ -388,3 +388,74 @@ def test_any_lines(lines_: list[str]) -> None:
         if isinstance(item, Event):
             assert item.source == "syscall"
             assert all(isinstance(k, str) for k in item.data)
+
+
+# ---------------------------------------------------------------------------------------
+# users' own rules over Tetragon events, on top of falco_rules.yaml's macros and lists
+
+MY_RULES = """
+- rule: Shell in a pod
+  desc: a shell started in a container (no terminal needed)
+  condition: spawned_process and container and shell_procs and proc.pname in (runc, containerd-shim)
+  output: shell %proc.cmdline in %container.id (%k8s.ns.name/%k8s.pod.name) parent=%proc.pname
+  priority: WARNING
+- rule: Passwd touched in a pod
+  desc: a kprobe on a file argument
+  condition: container and fd.name = /etc/passwd and k8s.pod.label[run] = file-access
+  output: "%proc.name touched %fd.name (%evt.type)"
+  priority: NOTICE
+  warn_evttypes: false
+- rule: API server contacted
+  desc: tcp_connect to port 443
+  condition: evt.type = connect and fd.sip = 10.96.0.1 and fd.sport = 443 and proc.aname = bash
+  output: "%proc.name -> %fd.name"
+  priority: NOTICE
+"""
+
+
+@pytest.fixture
+def mine() -> Ruleset:
+    if not FALCO_RULES.is_file():
+        pytest.skip(f"{FALCO_RULES} not found")
+    rs = load_texts([(str(FALCO_RULES), FALCO_RULES.read_text()), ("mine.yaml", MY_RULES)])
+    assert rs.ok, rs.errors
+    return rs
+
+
+def test_users_rules_fire_on_tetragon_events(mine: Ruleset) -> None:
+    runtime = Runtime(mine, hostname="reader")
+    got = {}
+    for n in range(1, 14):
+        doc = tetragon(n)
+        try:
+            data = falco_fields(doc)
+        except ValueError:
+            continue
+        for a in runtime.process(Event("syscall", data, f"t:{n}")):
+            got.setdefault(a.rule, []).append((n, a.output, a.time_ns))
+    shell = got.pop("Shell in a pod")
+    assert [(n, out) for n, out, _ in shell] == [
+        (1, "shell bash in 85f791fd8dfa (default/privileged-pod) parent=runc")
+    ]
+    assert shell[0][2] == 1642590790871000000  # the event's time, not the reading's
+    assert [(n, out) for n, out, _ in got.pop("Passwd touched in a pod")] == [
+        (8, "vi touched /etc/passwd (security_file_permission)")
+    ]
+    assert got == {}
+
+
+def test_users_socket_rule_fires_on_a_tcp_connect(mine: Ruleset) -> None:
+    exec_ = tetragon(6)["process_exec"]
+    sock = {"family": "AF_INET", "protocol": "IPPROTO_TCP", "saddr": "10.244.0.5",
+            "daddr": "10.96.0.1", "sport": 40312, "dport": 443}  # fmt: skip
+    event = {"process_kprobe": {"process": exec_["process"], "parent": exec_["parent"],
+                                "function_name": "tcp_connect", "args": [{"sock_arg": sock}]},
+             "time": "2022-05-11T12:54:45.700Z"}  # fmt: skip
+    runtime = Runtime(mine, hostname="reader")
+    alerts = runtime.process(Event("syscall", falco_fields(event), "t:1"))
+    assert [(a.rule, a.output) for a in alerts] == [
+        ("API server contacted", "whoami -> 10.244.0.5:40312->10.96.0.1:443")
+    ]
+    other = dict(sock, dport=80)
+    event["process_kprobe"]["args"] = [{"sock_arg": other}]
+    assert runtime.process(Event("syscall", falco_fields(event), "t:2")) == []
