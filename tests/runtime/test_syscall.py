@@ -459,3 +459,24 @@ def test_users_socket_rule_fires_on_a_tcp_connect(mine: Ruleset) -> None:
     other = dict(sock, dport=80)
     event["process_kprobe"]["args"] = [{"sock_arg": other}]
     assert runtime.process(Event("syscall", falco_fields(event), "t:2")) == []
+
+
+def test_cli_tells_each_inputs_source_from_its_first_line(tmp_path: Path) -> None:
+    if not FALCO_RULES.is_file():
+        pytest.skip(f"{FALCO_RULES} not found")
+    alerts = tmp_path / "alerts.jsonl"
+    alerts.write_text("\n\n" + json.dumps(modern(alert(1))) + "\nnot json\n")
+    audit = tmp_path / "audit.log"
+    audit.write_text(json.dumps({"kind": "Event", "apiVersion": "audit.k8s.io/v1"}) + "\n"
+                     + json.dumps(modern(alert(2))) + "\n")  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "hardhull", "runtime", "-r", str(FALCO_RULES),
+         "--input", str(alerts), "--input", str(audit)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert [json.loads(x)["rule"] for x in proc.stdout.splitlines()] == [SHELL_RULE]
+    assert f"{alerts}:4: not JSON" in proc.stderr
+    # the audit log is read as audit events: the alert in it is not one
+    assert f"{audit}:2: not a Kubernetes audit Event (kind None)" in proc.stderr
+    assert "2 event(s), 1 alert(s), 2 line(s) skipped" in proc.stderr

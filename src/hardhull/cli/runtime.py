@@ -7,8 +7,9 @@ in Falco's format (issue #12; docs/runtime.md).
 
 Rules: ``-r FILE|DIR`` (repeatable; a directory's files in name order, as Falco). Events:
 ``--input FILE|-`` (repeatable; default standard input): JSON lines, one audit ``Event`` or
-``EventList`` each (``--source syscall``: Falco JSON alerts and Tetragon exported events); a
-line that is neither is reported (file and line) and skipped. Alerts:
+``EventList`` each (``--source syscall``: Falco JSON alerts and Tetragon exported events;
+without ``--source``, each input's first line tells which); a line that is neither is reported
+(file and line) and skipped. Alerts:
 one per line on standard output or ``--output FILE``, Falco's JSON (default when the output
 is not a terminal) or its text line (``--format text``). ``--rate-limit N`` lets at most N
 alerts a second through per rule (bursts of ``--burst``), the next one saying how many were
@@ -21,8 +22,10 @@ error, rule files that do not load, an input that cannot be read.
 from __future__ import annotations
 
 import argparse
+import itertools
 import socket
 import sys
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from hardhull.exitcodes import EXIT_ERROR, EXIT_OK
@@ -55,9 +58,10 @@ def add_runtime_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--source",
         choices=SOURCES,
-        default="k8s_audit",
-        help="the event source: k8s_audit (audit Event lines, the default) or syscall "
-        "(Falco JSON alerts, Tetragon exported events)",
+        default=None,
+        help="the event source: k8s_audit (audit Event lines) or syscall (Falco JSON alerts, "
+        "Tetragon exported events); default: told from each input's first line, k8s_audit "
+        "when it is neither",
     )
     p.add_argument(
         "--format",
@@ -139,6 +143,17 @@ def cmd_runtime(args: argparse.Namespace) -> int:
     return _run(args, ruleset)
 
 
+def _peek(stream: Iterable[str]) -> tuple[str, Iterator[str]]:
+    """The first non-blank line of ``stream``, and every line (that one included) again."""
+    it = iter(stream)
+    seen: list[str] = []
+    for line in it:
+        seen.append(line)
+        if line.strip():
+            return line, itertools.chain(seen, it)
+    return "", iter(seen)
+
+
 def _run(args: argparse.Namespace, ruleset: Any) -> int:
     from hardhull.runtime.alerts import falco_json, falco_text
     from hardhull.runtime.engine import BadLine, Runtime, read_events, read_syscall_events
@@ -171,8 +186,15 @@ def _run(args: argparse.Namespace, ruleset: Any) -> int:
                 return EXIT_ERROR
             where = "<stdin>" if name == "-" else name
             try:
-                reader = read_syscall_events if args.source == "syscall" else read_events
-                for item in reader(stream, where):
+                lines: Iterable[str] = stream
+                source = args.source
+                if source is None:
+                    from hardhull.runtime.syscall import detect_source
+
+                    head, lines = _peek(stream)
+                    source = detect_source(head)
+                reader = read_syscall_events if source == "syscall" else read_events
+                for item in reader(lines, where):
                     if isinstance(item, BadLine):
                         bad += 1
                         sys.stderr.write(f"hardhull: warning: {item.where}: {item.why}\n")

@@ -5,7 +5,8 @@ fill, so that Falco's ``syscall`` rules run on them unmodified.
 :func:`falco_fields` ``(doc) -> dict[str, Any]`` maps one decoded JSON line onto Falco field
 values, keyed by Falco field name (``"proc.aname[2]"`` for a field with an argument); it raises
 :class:`NotAnEvent` (its message says why) for a line that is neither input.
-:func:`kind_of` ``(doc) -> "falco" | "tetragon" | None`` tells the two inputs apart.
+:func:`kind_of` ``(doc) -> "falco" | "tetragon" | None`` tells the two inputs apart;
+:func:`detect_source` ``(line)`` tells a ``syscall`` line from anything else.
 :func:`extractor` ``(fields, num, hostname)`` is the ``extract(field, arg)`` the rule engine
 evaluates with: a field the event does not carry is ``None`` (Falco's "not available": a
 comparison with it is false, ``exists`` is false).
@@ -24,6 +25,7 @@ kind fills, and docs/runtime.md ("syscall source") for the mapping and what stay
 
 from __future__ import annotations
 
+import json
 import posixpath
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -140,6 +142,18 @@ def kind_of(doc: Mapping[str, Any]) -> str | None:
     if any(isinstance(k, str) and k.startswith("process_") for k in doc):
         return "tetragon"
     return None
+
+
+def detect_source(line: str) -> str:
+    """``syscall`` when ``line`` is a Falco JSON alert or a Tetragon event, else
+    ``k8s_audit`` (the source an input of audit events, or of anything else, is read as)."""
+    try:
+        doc = json.loads(line)
+    except (ValueError, RecursionError):
+        return "k8s_audit"
+    if isinstance(doc, dict) and kind_of(doc) is not None:
+        return SYSCALL
+    return "k8s_audit"
 
 
 def falco_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -565,6 +579,7 @@ __all__ = [
     "SYSCALL",
     "TETRAGON_FIELDS",
     "NotAnEvent",
+    "detect_source",
     "extractor",
     "falco_args",
     "falco_fields",
