@@ -130,6 +130,29 @@ def test_syscall_rules(rules: Ruleset, event: dict[str, Any], want: list[str]) -
     assert [r.name for r in rules.match("syscall", fields_of(event))] == want
 
 
+def test_a_shell_exported_by_tetragon_fires_the_default_rule(rules: Ruleset) -> None:
+    # tests/runtime/data/tetragon.jsonl: real Tetragon events (SOURCES.md); one is bash
+    # started by runc in the pod privileged-pod (an exec), the rest are not shells
+    from hardhull.runtime import syscall
+    from hardhull.runtime.engine import Event, read_syscall_events
+
+    data = Path(__file__).parent / "data" / "tetragon.jsonl"
+    fired = []
+    for item in read_syscall_events(data.read_text().splitlines(), str(data)):
+        if not isinstance(item, Event):
+            continue
+        get = syscall.extractor(item.data)
+        for r in rules.match("syscall", get, get("evt.type", None)):
+            fired.append((r.name, r.render.render(get)))
+    assert fired == [
+        (
+            "Shell Started in Container",
+            "Shell started in a container (user=<NA> shell=bash cmdline=bash parent=runc "
+            "container=85f791fd8dfa image=nginx pod=privileged-pod ns=default tty=<NA>)",
+        )
+    ]
+
+
 def test_users_extend_the_default_lists_the_falco_way(tmp_path: Path) -> None:
     override = tmp_path / "local.yaml"
     override.write_text(

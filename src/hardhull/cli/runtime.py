@@ -9,7 +9,9 @@ Rules: hardhull's default rules (``hardhull/data/runtime_rules.yaml``, unless
 ``--no-default-rules``), then ``-r FILE|DIR`` (repeatable; a directory's files in name order,
 as Falco), in that order, so that the users' files can override the defaults. Events:
 ``--input FILE|-`` (repeatable; default standard input): JSON lines, one audit ``Event`` or
-``EventList`` each; a line that is neither is reported (file and line) and skipped. Alerts:
+``EventList`` each (``--source syscall``: Falco JSON alerts and Tetragon exported events;
+without ``--source``, each input's first line tells which); a line that is neither is reported
+(file and line) and skipped. Alerts:
 one per line on standard output or ``--output FILE``, Falco's JSON (default when the output
 is not a terminal) or its text line (``--format text``). ``--rate-limit N`` lets at most N
 alerts a second through per rule (bursts of ``--burst``), the next one saying how many were
@@ -22,13 +24,15 @@ error, rule files that do not load, an input that cannot be read.
 from __future__ import annotations
 
 import argparse
+import itertools
 import socket
 import sys
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from hardhull.exitcodes import EXIT_ERROR, EXIT_OK
 
-SOURCES = ("k8s_audit",)
+SOURCES = ("k8s_audit", "syscall")
 
 
 def add_runtime_parser(sub: Any) -> argparse.ArgumentParser:
@@ -60,7 +64,12 @@ def add_runtime_parser(sub: Any) -> argparse.ArgumentParser:
         help="audit events, JSON lines (repeatable; default: stdin)",
     )
     p.add_argument(
-        "--source", choices=SOURCES, default="k8s_audit", help="the event source (k8s_audit)"
+        "--source",
+        choices=SOURCES,
+        default=None,
+        help="the event source: k8s_audit (audit Event lines) or syscall (Falco JSON alerts, "
+        "Tetragon exported events); default: told from each input's first line, k8s_audit "
+        "when it is neither",
     )
     p.add_argument(
         "--format",
@@ -144,9 +153,20 @@ def cmd_runtime(args: argparse.Namespace) -> int:
     return _run(args, ruleset)
 
 
+def _peek(stream: Iterable[str]) -> tuple[str, Iterator[str]]:
+    """The first non-blank line of ``stream``, and every line (that one included) again."""
+    it = iter(stream)
+    seen: list[str] = []
+    for line in it:
+        seen.append(line)
+        if line.strip():
+            return line, itertools.chain(seen, it)
+    return "", iter(seen)
+
+
 def _run(args: argparse.Namespace, ruleset: Any) -> int:
     from hardhull.runtime.alerts import falco_json, falco_text
-    from hardhull.runtime.engine import BadLine, Runtime, read_events
+    from hardhull.runtime.engine import BadLine, Runtime, read_events, read_syscall_events
 
     out: IO[str]
     try:
@@ -176,7 +196,15 @@ def _run(args: argparse.Namespace, ruleset: Any) -> int:
                 return EXIT_ERROR
             where = "<stdin>" if name == "-" else name
             try:
-                for item in read_events(stream, where):
+                lines: Iterable[str] = stream
+                source = args.source
+                if source is None:
+                    from hardhull.runtime.syscall import detect_source
+
+                    head, lines = _peek(stream)
+                    source = detect_source(head)
+                reader = read_syscall_events if source == "syscall" else read_events
+                for item in reader(lines, where):
                     if isinstance(item, BadLine):
                         bad += 1
                         sys.stderr.write(f"hardhull: warning: {item.where}: {item.why}\n")

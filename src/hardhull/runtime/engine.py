@@ -4,6 +4,8 @@
   ``k8s_audit`` source: one audit ``Event`` per line, or an ``EventList`` (what the API
   server's audit webhook backend posts) whose items are the events; a line that is neither is
   a :class:`BadLine` naming the input and line, and reading goes on.
+- :func:`read_syscall_events` ``(lines, where)``: the same for the ``syscall`` source (Falco
+  JSON alerts and Tetragon exported events, :mod:`hardhull.runtime.syscall`).
 - :class:`Runtime` ``(ruleset, hostname, rate, burst)``: :meth:`Runtime.process` gives the
   alerts of one event (every rule that fires, in load order; rate-limited per rule), with
   the rule's output rendered and its ``output_fields``; counters ``events`` and ``alerts``
@@ -18,10 +20,12 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from hardhull.falco.loader import Ruleset
+from hardhull.runtime import syscall
 from hardhull.runtime.alerts import Alert, Priority, RateLimiter, parse_priority
 from hardhull.runtime.k8saudit import event_time_ns, extractor
 
 K8S_AUDIT = "k8s_audit"
+SYSCALL = syscall.SYSCALL
 
 try:  # orjson (the admission extra) decodes audit lines twice as fast as json
     from orjson import JSONDecodeError as _DecodeError
@@ -80,6 +84,32 @@ def read_events(lines: Iterable[str], where: str) -> Iterator[Event | BadLine]:
             yield BadLine(at, f"not a Kubernetes audit Event (kind {kind!r})")
 
 
+def read_syscall_events(lines: Iterable[str], where: str) -> Iterator[Event | BadLine]:
+    """JSON lines of the ``syscall`` source: Falco JSON alerts and Tetragon exported events,
+    each one :class:`Event` whose ``data`` are its Falco field values
+    (:func:`hardhull.runtime.syscall.falco_fields`); any other line is a :class:`BadLine`."""
+    for n, line in enumerate(lines, 1):
+        text = line.strip()
+        if not text:
+            continue
+        at = f"{where}:{n}"
+        try:
+            doc = _loads(text)
+        except _DecodeError as exc:
+            yield BadLine(at, f"not JSON ({exc.msg} at column {exc.colno})")
+            continue
+        except (ValueError, RecursionError):
+            yield BadLine(at, "not JSON")
+            continue
+        if not isinstance(doc, dict):
+            yield BadLine(at, "not a JSON object")
+            continue
+        try:
+            yield Event(SYSCALL, syscall.falco_fields(doc), at)
+        except syscall.NotAnEvent as exc:
+            yield BadLine(at, str(exc))
+
+
 class Runtime:
     """See the module docstring."""
 
@@ -103,9 +133,15 @@ class Runtime:
     def process(self, event: Event) -> list[Alert]:
         self._seen += 1
         self.events[event.source] += 1
-        get = extractor(event.data, num=self._seen, hostname=self.hostname)
+        evt_type = None
+        if event.source == SYSCALL:
+            get = syscall.extractor(event.data, num=self._seen, hostname=self.hostname)
+            t = get("evt.type", None)
+            evt_type = t if isinstance(t, str) else None
+        else:
+            get = extractor(event.data, num=self._seen, hostname=self.hostname)
         out = []
-        for rule in self.ruleset.match(event.source, get):
+        for rule in self.ruleset.match(event.source, get, evt_type):
             fields: dict[str, Any] = {}
             text = rule.name
             if rule.render is not None:
@@ -118,7 +154,11 @@ class Runtime:
                 output=text,
                 output_fields=fields,
                 tags=list(rule.tags),
-                time_ns=event_time_ns(event.data) or 0,
+                time_ns=(
+                    syscall.time_ns(event.data)
+                    if event.source == SYSCALL
+                    else event_time_ns(event.data) or 0
+                ),
             )
             admitted = self.limiter.admit(alert)
             if admitted is None:
@@ -129,4 +169,12 @@ class Runtime:
         return out
 
 
-__all__ = ["K8S_AUDIT", "BadLine", "Event", "Runtime", "read_events"]
+__all__ = [
+    "K8S_AUDIT",
+    "SYSCALL",
+    "BadLine",
+    "Event",
+    "Runtime",
+    "read_events",
+    "read_syscall_events",
+]
