@@ -11,7 +11,8 @@ Rules: ``-r FILE|DIR`` (repeatable; a directory's files in name order, as Falco)
 one per line on standard output or ``--output FILE``, Falco's JSON (default when the output
 is not a terminal) or its text line (``--format text``). ``--rate-limit N`` lets at most N
 alerts a second through per rule (bursts of ``--burst``), the next one saying how many were
-held back.
+held back. ``--metrics-port N`` serves Prometheus ``/metrics`` while the run goes on
+(``hardhull.cli.runtime_metrics``; docs/runtime-metrics.md).
 
 Exit codes: 0 done (``--validate``: every file loads); 1 ``--validate`` found errors; 2 a usage
 error, rule files that do not load, an input that cannot be read.
@@ -24,6 +25,7 @@ import socket
 import sys
 from typing import IO, Any
 
+from hardhull.cli.runtime_metrics import add_metrics_arguments, start_metrics
 from hardhull.exitcodes import EXIT_ERROR, EXIT_OK
 
 SOURCES = ("k8s_audit",)
@@ -86,6 +88,7 @@ def add_runtime_parser(sub: Any) -> argparse.ArgumentParser:
         metavar="N",
         help="alerts a rule may emit at once (default 10)",
     )
+    add_metrics_arguments(p)
     return p
 
 
@@ -156,6 +159,9 @@ def _run(args: argparse.Namespace, ruleset: Any) -> int:
         except ValueError as exc:
             sys.stderr.write(f"hardhull: error: --http-output: {exc}\n")
             return EXIT_ERROR
+    metrics = start_metrics(args, runtime, ruleset, sink)
+    if isinstance(metrics, int):
+        return metrics
     bad = 0
     try:
         for name in args.input or ["-"]:
@@ -169,6 +175,8 @@ def _run(args: argparse.Namespace, ruleset: Any) -> int:
                 for item in read_events(stream, where):
                     if isinstance(item, BadLine):
                         bad += 1
+                        if metrics is not None:
+                            metrics.bad_line()
                         sys.stderr.write(f"hardhull: warning: {item.where}: {item.why}\n")
                         continue
                     for alert in runtime.process(item):
@@ -195,4 +203,6 @@ def _run(args: argparse.Namespace, ruleset: Any) -> int:
     total = sum(runtime.events.values())
     alerts = sum(runtime.alerts.values())
     sys.stderr.write(f"hardhull: {total} event(s), {alerts} alert(s), {bad} line(s) skipped\n")
+    if metrics is not None:
+        metrics.finish()
     return EXIT_OK

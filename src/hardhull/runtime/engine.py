@@ -16,7 +16,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from time import perf_counter
+from typing import Any, Protocol
 
 from hardhull.falco.loader import Ruleset
 from hardhull.runtime.alerts import Alert, Priority, RateLimiter, parse_priority
@@ -93,8 +94,19 @@ def _time_ns(data: Mapping[str, Any]) -> int:
     return 0
 
 
+class RuntimeObserver(Protocol):
+    """See the module docstring."""
+
+    def evaluated(self, source: str, seconds: float, alerts: list[Alert]) -> None: ...
+
+    def suppressed_alert(self, rule: str) -> None: ...
+
+
 class Runtime:
     """See the module docstring."""
+
+    #: told of every event and held-back alert (the metrics); None: nothing is timed
+    observer: RuntimeObserver | None = None
 
     def __init__(
         self, ruleset: Ruleset, *, hostname: str, rate: float = 0.0, burst: int = 10
@@ -113,6 +125,14 @@ class Runtime:
                 self._priority[rule.name] = Priority.DEBUG
 
     def process(self, event: Event) -> list[Alert]:
+        if self.observer is None:
+            return self._process(event)
+        start = perf_counter()
+        alerts = self._process(event)
+        self.observer.evaluated(event.source, perf_counter() - start, alerts)
+        return alerts
+
+    def _process(self, event: Event) -> list[Alert]:
         n = sum(self.events.values())
         self.events[event.source] += 1
         get = extractor(event.data, num=n + 1, hostname=self.hostname)
@@ -135,10 +155,12 @@ class Runtime:
             admitted = self.limiter.admit(alert)
             if admitted is None:
                 self.suppressed[rule.name] += 1
+                if self.observer is not None:
+                    self.observer.suppressed_alert(rule.name)
                 continue
             self.alerts[(rule.name, alert.priority.label)] += 1
             out.append(admitted)
         return out
 
 
-__all__ = ["K8S_AUDIT", "BadLine", "Event", "Runtime", "read_events"]
+__all__ = ["K8S_AUDIT", "BadLine", "Event", "Runtime", "RuntimeObserver", "read_events"]
