@@ -91,10 +91,27 @@ $(GO_STAMP): Makefile
 	else echo "note: cannot install $(GO_DEBS) (not root or no apt-get): the Go cosign-format tests will skip"; fi
 	@touch $@
 
-test: lint $(SARIF_MULTITOOL) $(SIGSTORE_VERIFY) $(DEBS_STAMP) $(GO_STAMP)
+# Prometheus 2.42 and promtool (Debian's prometheus) for tests/runtime/test_prometheus_rules.py:
+# promtool checks and unit-tests examples/prometheus, and a Prometheus on 127.0.0.1 scrapes
+# hardhull runtime. Installed where apt-get can run as root (without recommends, and with
+# RUNLEVEL=1 so that the package starts no service of its own), else those tests skip
+PROM_DEBS := prometheus
+PROM_STAMP := .cache/prometheus-debs.stamp
+
+$(PROM_STAMP): Makefile
+	@mkdir -p .cache
+	@if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(PROM_DEBS) >/dev/null \
+	  || (apt-get update -q >/dev/null && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(PROM_DEBS) >/dev/null) \
+	  || echo "note: $(PROM_DEBS) not installed: the Prometheus rule tests will skip"; \
+	else echo "note: cannot install $(PROM_DEBS) (not root or no apt-get): the Prometheus rule tests will skip"; fi
+	@touch $@
+
+test: lint $(SARIF_MULTITOOL) $(SIGSTORE_VERIFY) $(DEBS_STAMP) $(GO_STAMP) $(PROM_STAMP)
 	$(BIN)/python -m pytest -q
 
-quick: $(BIN)/hardhull $(SARIF_MULTITOOL) $(SIGSTORE_VERIFY) $(DEBS_STAMP) $(GO_STAMP)
+quick: $(BIN)/hardhull $(SARIF_MULTITOOL) $(SIGSTORE_VERIFY) $(DEBS_STAMP) $(GO_STAMP) $(PROM_STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
 docs: $(BIN)/hardhull

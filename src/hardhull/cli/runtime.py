@@ -15,7 +15,8 @@ without ``--source``, each input's first line tells which); a line that is neith
 one per line on standard output or ``--output FILE``, Falco's JSON (default when the output
 is not a terminal) or its text line (``--format text``). ``--rate-limit N`` lets at most N
 alerts a second through per rule (bursts of ``--burst``), the next one saying how many were
-held back.
+held back. ``--metrics-port N`` serves Prometheus ``/metrics`` while the run goes on
+(``hardhull.cli.runtime_metrics``; docs/runtime-metrics.md).
 
 Exit codes: 0 done (``--validate``: every file loads); 1 ``--validate`` found errors; 2 a usage
 error, rule files that do not load, an input that cannot be read.
@@ -30,6 +31,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
+from hardhull.cli.runtime_metrics import add_metrics_arguments, start_metrics
 from hardhull.exitcodes import EXIT_ERROR, EXIT_OK
 
 SOURCES = ("k8s_audit", "syscall")
@@ -103,6 +105,7 @@ def add_runtime_parser(sub: Any) -> argparse.ArgumentParser:
         metavar="N",
         help="alerts a rule may emit at once (default 10)",
     )
+    add_metrics_arguments(p)
     return p
 
 
@@ -186,6 +189,9 @@ def _run(args: argparse.Namespace, ruleset: Any) -> int:
         except ValueError as exc:
             sys.stderr.write(f"hardhull: error: --http-output: {exc}\n")
             return EXIT_ERROR
+    metrics = start_metrics(args, runtime, ruleset, sink)
+    if isinstance(metrics, int):
+        return metrics
     bad = 0
     try:
         for name in args.input or ["-"]:
@@ -207,6 +213,8 @@ def _run(args: argparse.Namespace, ruleset: Any) -> int:
                 for item in reader(lines, where):
                     if isinstance(item, BadLine):
                         bad += 1
+                        if metrics is not None:
+                            metrics.bad_line()
                         sys.stderr.write(f"hardhull: warning: {item.where}: {item.why}\n")
                         continue
                     for alert in runtime.process(item):
@@ -233,4 +241,6 @@ def _run(args: argparse.Namespace, ruleset: Any) -> int:
     total = sum(runtime.events.values())
     alerts = sum(runtime.alerts.values())
     sys.stderr.write(f"hardhull: {total} event(s), {alerts} alert(s), {bad} line(s) skipped\n")
+    if metrics is not None:
+        metrics.finish()
     return EXIT_OK

@@ -185,6 +185,11 @@ class HttpSink:
     def depth(self) -> int:
         return self._queue.qsize()
 
+    @property
+    def capacity(self) -> int:
+        """Alerts the queue holds before :meth:`put` drops."""
+        return self._queue.maxsize
+
     def put(self, alert: Alert) -> bool:
         """Queue ``alert``; False (and counted in ``dropped``) when the queue is full."""
         try:

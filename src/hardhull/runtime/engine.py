@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from time import perf_counter
+from typing import Any, NamedTuple, Protocol
 
 from hardhull.falco.loader import Ruleset
 from hardhull.runtime import syscall
@@ -110,8 +111,19 @@ def read_syscall_events(lines: Iterable[str], where: str) -> Iterator[Event | Ba
             yield BadLine(at, str(exc))
 
 
+class RuntimeObserver(Protocol):
+    """See the module docstring."""
+
+    def evaluated(self, source: str, seconds: float, alerts: list[Alert]) -> None: ...
+
+    def suppressed_alert(self, rule: str) -> None: ...
+
+
 class Runtime:
     """See the module docstring."""
+
+    #: told of every event and held-back alert (the metrics); None: nothing is timed
+    observer: RuntimeObserver | None = None
 
     def __init__(
         self, ruleset: Ruleset, *, hostname: str, rate: float = 0.0, burst: int = 10
@@ -131,6 +143,14 @@ class Runtime:
                 self._priority[rule.name] = Priority.DEBUG
 
     def process(self, event: Event) -> list[Alert]:
+        if self.observer is None:
+            return self._process(event)
+        start = perf_counter()
+        alerts = self._process(event)
+        self.observer.evaluated(event.source, perf_counter() - start, alerts)
+        return alerts
+
+    def _process(self, event: Event) -> list[Alert]:
         self._seen += 1
         self.events[event.source] += 1
         evt_type = None
@@ -163,6 +183,8 @@ class Runtime:
             admitted = self.limiter.admit(alert)
             if admitted is None:
                 self.suppressed[rule.name] += 1
+                if self.observer is not None:
+                    self.observer.suppressed_alert(rule.name)
                 continue
             self.alerts[(rule.name, alert.priority.label)] += 1
             out.append(admitted)
@@ -175,6 +197,7 @@ __all__ = [
     "BadLine",
     "Event",
     "Runtime",
+    "RuntimeObserver",
     "read_events",
     "read_syscall_events",
 ]
