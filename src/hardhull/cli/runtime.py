@@ -13,9 +13,10 @@ is not a terminal) or its text line (``--format text``). ``--rate-limit N`` lets
 alerts a second through per rule (bursts of ``--burst``), the next one saying how many were
 held back.
 
-Live source, until SIGINT/SIGTERM (then the summary line): ``--listen ADDR:PORT --tls-cert
-FILE --tls-key FILE [--client-ca FILE]`` serves the API server's audit webhook
-(``hardhull.runtime.listen``).
+Live sources, until SIGINT/SIGTERM (then the summary line): ``--input FILE --follow`` reads
+the lines appended to a log, through rotation and truncation (``hardhull.runtime.follow``);
+``--listen ADDR:PORT --tls-cert FILE --tls-key FILE [--client-ca FILE]`` serves the API
+server's audit webhook (``hardhull.runtime.listen``).
 
 Exit codes: 0 done (``--validate``: every file loads); 1 ``--validate`` found errors; 2 a usage
 error, rule files that do not load, an input that cannot be read.
@@ -95,7 +96,13 @@ def add_runtime_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def _add_live_arguments(p: argparse.ArgumentParser) -> None:
-    """--listen (issue #12 §2): events as they happen."""
+    """--follow and --listen (issue #12 §2): events as they happen."""
+    p.add_argument(
+        "--follow",
+        action="store_true",
+        help="with one --input FILE: keep reading lines appended to it, through rotation and "
+        "truncation, like tail -F (stop with SIGINT/SIGTERM)",
+    )
     p.add_argument(
         "--listen",
         metavar="ADDR:PORT",
@@ -199,7 +206,7 @@ def _run(args: argparse.Namespace, ruleset: Any) -> int:
         return EXIT_ERROR
     bad = 0
     try:
-        live = bool(args.listen)
+        live = bool(args.listen or args.follow)
         if live:  # until SIGINT/SIGTERM
             bad = _run_live(args, runtime, out, fmt, sink)
             if bad < 0:
@@ -245,12 +252,12 @@ def _run(args: argparse.Namespace, ruleset: Any) -> int:
 
 
 def _live_problem(args: argparse.Namespace) -> str | None:
-    """A usage error of --listen and its options, or None."""
+    """A usage error of --follow/--listen and their options, or None."""
     if args.listen:
         from hardhull.runtime.listen import is_loopback, parse_listen
 
-        if args.input:
-            return "--listen takes no --input: its events are the POSTed batches"
+        if args.input or args.follow:
+            return "--listen takes no --input or --follow: its events are the POSTed batches"
         if args.source != "k8s_audit":
             return "--listen serves the k8s_audit source (the API server's audit webhook)"
         try:
@@ -271,17 +278,21 @@ def _live_problem(args: argparse.Namespace) -> str | None:
         return None
     if any((args.tls_cert, args.tls_key, args.client_ca, args.max_body_bytes)):
         return "--tls-cert, --tls-key, --client-ca and --max-body-bytes go with --listen"
+    if args.follow and (len(args.input) != 1 or args.input[0] == "-"):
+        return (
+            "--follow follows one file: give one --input FILE (standard input is read to its end)"
+        )
     return None
 
 
 def _run_live(args: argparse.Namespace, runtime: Any, out: IO[str], fmt: str, sink: Any) -> int:
-    """--listen until SIGINT/SIGTERM: the lines skipped, or -1 on an error
+    """--listen or --follow until SIGINT/SIGTERM: the lines skipped, or -1 on an error
     (reported)."""
     import signal
     import threading
 
     from hardhull.runtime.alerts import falco_json, falco_text
-    from hardhull.runtime.engine import Event
+    from hardhull.runtime.engine import BadLine, Event, read_events
 
     def note(message: str) -> None:
         sys.stderr.write(f"hardhull: {message}\n")
@@ -299,7 +310,21 @@ def _run_live(args: argparse.Namespace, runtime: Any, out: IO[str], fmt: str, si
         sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
     }
     try:
-        return _serve(args, process, out.flush, note, stop)
+        if args.listen:
+            return _serve(args, process, out.flush, note, stop)
+        from hardhull.runtime.follow import Follower
+
+        bad = 0
+        name = args.input[0]
+        for lines in Follower(name, stop, note).files():
+            for item in read_events(lines, name):
+                if isinstance(item, BadLine):
+                    bad += 1
+                    note(f"warning: {item.where}: {item.why}")
+                else:
+                    process(item)
+                    out.flush()
+        return bad
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
