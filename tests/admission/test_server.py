@@ -15,11 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cryptography import x509
 
 from tests.conftest import ROOT
 from tests.helpers.admission import example, hardened_pod, privileged_pod, review_body
-from tests.helpers.server import Server, install, make_bundle, metric, patched
+from tests.helpers.server import Server, install, make_bundle, metric, patched, peer_serial
 
 SAMPLE = (ROOT / "examples" / "admission" / "policy.yaml").read_text()
 
@@ -334,21 +333,10 @@ def test_metrics_after_requests(server: Server) -> None:
 # --------------------------------------------------------------------------- TLS and workers
 
 
-def _peer_serial(port: int, ca_pem: bytes) -> int:
-    ctx = ssl.create_default_context(cadata=ca_pem.decode())
-    with (
-        socket.create_connection(("127.0.0.1", port), timeout=5) as raw,
-        ctx.wrap_socket(raw, server_hostname="localhost") as tls,
-    ):
-        der = tls.getpeercert(binary_form=True)
-    assert der is not None
-    return x509.load_der_x509_certificate(der).serial_number
-
-
 def test_certificate_reload_without_restart(tmp_path: Path) -> None:
     s = Server(tmp_path, None)
     try:
-        assert _peer_serial(s.port, s.bundle.ca_pem) == s.bundle.serial
+        assert peer_serial(s.port, s.bundle.ca_pem) == s.bundle.serial
         keep = s.new_client(s.bundle.ca_pem)  # an open connection made with cert A
         assert keep.get("/healthz").status_code == 200
         b = make_bundle("B")
@@ -356,14 +344,14 @@ def test_certificate_reload_without_restart(tmp_path: Path) -> None:
         deadline = time.monotonic() + 10
         while True:
             try:
-                if _peer_serial(s.port, b.ca_pem) == b.serial:
+                if peer_serial(s.port, b.ca_pem) == b.serial:
                     break
             except ssl.SSLError:
                 pass
             assert time.monotonic() < deadline, s.output()
             time.sleep(0.05)
         with pytest.raises(ssl.SSLError):
-            _peer_serial(s.port, s.bundle.ca_pem)  # new connections no longer see A
+            peer_serial(s.port, s.bundle.ca_pem)  # new connections no longer see A
         with s.new_client(b.ca_pem) as c:
             assert c.post("/validate", json=review_body(hardened_pod())).json()["response"][
                 "allowed"
@@ -373,7 +361,7 @@ def test_certificate_reload_without_restart(tmp_path: Path) -> None:
         # a half-written pair (a certificate without its key) is not loaded; B stays
         (tmp_path / "tls.crt").write_bytes(make_bundle("C").cert_pem)
         time.sleep(0.5)
-        assert _peer_serial(s.port, b.ca_pem) == b.serial
+        assert peer_serial(s.port, b.ca_pem) == b.serial
         assert s.proc.poll() is None
         text = s.metrics()
         assert metric(text, "hardhull_admission_certificate_reloads_total", result="ok") == 1

@@ -89,6 +89,19 @@ def install(bundle: Bundle, directory: Path) -> None:
         os.replace(tmp, directory / name)
 
 
+def peer_serial(port: int, ca_pem: bytes) -> int:
+    """The serial number of the certificate a new TLS connection to 127.0.0.1:port is served
+    (verified against ``ca_pem``)."""
+    ctx = ssl.create_default_context(cadata=ca_pem.decode())
+    with (
+        socket.create_connection(("127.0.0.1", port), timeout=5) as raw,
+        ctx.wrap_socket(raw, server_hostname="localhost") as tls,
+    ):
+        der = tls.getpeercert(binary_form=True)
+    assert der is not None
+    return x509.load_der_x509_certificate(der).serial_number
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -1,89 +1,26 @@
-"""A TLS server context that picks up renewed certificates without a restart.
-
-cert-manager (or a kubelet-projected Secret, which swaps a ``..data`` symlink) replaces
-``tls.crt``/``tls.key`` on disk. :class:`ReloadingTLS` owns the ``ssl.SSLContext`` the
-server listens with; when the files change it loads them into a *fresh* context and, only if
-that worked, makes it current. The listening context's SNI callback (which OpenSSL calls on
-every ClientHello, with or without a server name) moves each new connection to the current
-context: new connections see the new certificate, open ones keep theirs.
-
-Why not ``load_cert_chain`` on the live context: it is not atomic. With a half-written pair
-(new certificate, old key) OpenSSL installs the certificate, then refuses the key, and the
-live context is left with a mismatched pair that fails every handshake. Here such a pair just
-fails to load; the previous one stays in use and the load is retried on the next check.
+"""The admission server's TLS: :class:`~hardhull.tlsreload.ReloadingTLS` (a context that picks
+up renewed certificates without a restart; shared with the runtime's audit-webhook endpoint)
+and uvicorn's context factory, one reloader per worker process.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import ssl
 from collections.abc import Callable
 from typing import Any
 
+from hardhull import tlsreload
+from hardhull.tlsreload import TLSError
+
 log = logging.getLogger("hardhull.admission")
 
-Stamp = tuple[tuple[int, int, int], ...]
 
+class ReloadingTLS(tlsreload.ReloadingTLS):
+    """The shared reloader, logging as ``hardhull.admission`` (as it always did)."""
 
-class TLSError(Exception):
-    pass
-
-
-def _stamp(*paths: str) -> Stamp:
-    out = []
-    for p in paths:
-        st = os.stat(p)  # follows symlinks: a swapped ..data link changes the target's stamp
-        out.append((st.st_mtime_ns, st.st_ino, st.st_size))
-    return tuple(out)
-
-
-def _context(cert: str, key: str) -> ssl.SSLContext:
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-    ctx.set_alpn_protocols(["http/1.1"])
-    ctx.load_cert_chain(cert, key)
-    return ctx
-
-
-class ReloadingTLS:
     def __init__(self, cert: str, key: str) -> None:
-        self.cert = cert
-        self.key = key
-        self.failures = 0
-        try:
-            self._stamp = _stamp(cert, key)
-            self.context = _context(cert, key)
-        except OSError as exc:
-            raise TLSError(f"cannot read {exc.filename or cert}: {exc.strerror or exc}") from None
-        except ssl.SSLError as exc:
-            raise TLSError(f"{cert}, {key}: not a usable certificate and key: {exc}") from None
-        self.current = self.context
-        self.context.sni_callback = self._pick
-
-    def _pick(self, conn: Any, server_name: str | None, ctx: ssl.SSLContext) -> None:
-        current = self.current
-        if current is not ctx:
-            conn.context = current
-
-    def check(self) -> bool:
-        """Reload when the files changed; True when a new pair is now in use."""
-        try:
-            stamp = _stamp(self.cert, self.key)
-        except OSError:
-            return False  # mid-rotation: the files come back
-        if stamp == self._stamp:
-            return False
-        try:
-            fresh = _context(self.cert, self.key)
-        except (OSError, ssl.SSLError) as exc:
-            self.failures += 1
-            log.warning("certificate reload failed, keeping the previous one: %s", exc)
-            return False  # keep the stamp: retried on the next check
-        self.current = fresh
-        self._stamp = stamp
-        log.info("reloaded the serving certificate from %s", self.cert)
-        return True
+        super().__init__(cert, key, log=log)
 
 
 #: the reloader of this process (one per worker), found by the app at startup
@@ -101,3 +38,6 @@ class TLSFactory:
         tls = ReloadingTLS(self.cert, self.key)
         CURRENT[:] = [tls]
         return tls.context
+
+
+__all__ = ["CURRENT", "ReloadingTLS", "TLSError", "TLSFactory"]

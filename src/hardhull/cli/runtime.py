@@ -18,6 +18,11 @@ alerts a second through per rule (bursts of ``--burst``), the next one saying ho
 held back. ``--metrics-port N`` serves Prometheus ``/metrics`` while the run goes on
 (``hardhull.cli.runtime_metrics``; docs/runtime-metrics.md).
 
+Live sources, until SIGINT/SIGTERM (then the summary line): ``--input FILE --follow`` reads
+the lines appended to a log, through rotation and truncation (``hardhull.runtime.follow``);
+``--listen ADDR:PORT --tls-cert FILE --tls-key FILE [--client-ca FILE]`` serves the API
+server's audit webhook (``hardhull.runtime.listen``).
+
 Exit codes: 0 done (``--validate``: every file loads); 1 ``--validate`` found errors; 2 a usage
 error, rule files that do not load, an input that cannot be read.
 """
@@ -106,7 +111,46 @@ def add_runtime_parser(sub: Any) -> argparse.ArgumentParser:
         help="alerts a rule may emit at once (default 10)",
     )
     add_metrics_arguments(p)
+    _add_live_arguments(p)
     return p
+
+
+def _add_live_arguments(p: argparse.ArgumentParser) -> None:
+    """--follow and --listen (issue #12 §2): events as they happen."""
+    p.add_argument(
+        "--follow",
+        action="store_true",
+        help="with one --input FILE: keep reading lines appended to it, through rotation and "
+        "truncation, like tail -F (stop with SIGINT/SIGTERM)",
+    )
+    p.add_argument(
+        "--listen",
+        metavar="ADDR:PORT",
+        help="serve the API server's audit webhook: POSTed EventList batches are the events "
+        "(TLS required unless ADDR is loopback; stop with SIGINT/SIGTERM)",
+    )
+    p.add_argument("--tls-cert", metavar="FILE", help="--listen: the serving certificate (PEM)")
+    p.add_argument("--tls-key", metavar="FILE", help="--listen: its private key (PEM)")
+    p.add_argument(
+        "--client-ca",
+        metavar="FILE",
+        help="--listen: require a client certificate signed by these CA certificates (the "
+        "one in the API server's webhook kubeconfig)",
+    )
+    p.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="--listen: larger bodies are refused with 413 (default 32 MiB)",
+    )
+    p.add_argument(
+        "--cert-check-seconds",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="--listen: how often the certificate files are checked for renewal (default 10)",
+    )
 
 
 def _load(paths: list[str], defaults: bool) -> Any:
@@ -189,12 +233,21 @@ def _run(args: argparse.Namespace, ruleset: Any) -> int:
         except ValueError as exc:
             sys.stderr.write(f"hardhull: error: --http-output: {exc}\n")
             return EXIT_ERROR
+    problem = _live_problem(args)
+    if problem:
+        sys.stderr.write(f"hardhull: error: {problem}\n")
+        return EXIT_ERROR
     metrics = start_metrics(args, runtime, ruleset, sink)
     if isinstance(metrics, int):
         return metrics
     bad = 0
     try:
-        for name in args.input or ["-"]:
+        live = bool(args.listen or args.follow)
+        if live:  # until SIGINT/SIGTERM
+            bad = _run_live(args, runtime, out, fmt, sink, metrics)
+            if bad < 0:
+                return EXIT_ERROR
+        for name in [] if live else args.input or ["-"]:
             try:
                 stream = sys.stdin if name == "-" else open(name, encoding="utf-8")  # noqa: SIM115
             except OSError as exc:
@@ -244,3 +297,130 @@ def _run(args: argparse.Namespace, ruleset: Any) -> int:
     if metrics is not None:
         metrics.finish()
     return EXIT_OK
+
+
+def _live_problem(args: argparse.Namespace) -> str | None:
+    """A usage error of --follow/--listen and their options, or None."""
+    if args.listen:
+        from hardhull.runtime.listen import is_loopback, parse_listen
+
+        if args.input or args.follow:
+            return "--listen takes no --input or --follow: its events are the POSTed batches"
+        if args.source not in (None, "k8s_audit"):
+            return "--listen serves the k8s_audit source (the API server's audit webhook)"
+        try:
+            host, _ = parse_listen(args.listen)
+        except ValueError as exc:
+            return f"--listen {exc}"
+        if bool(args.tls_cert) != bool(args.tls_key):
+            return "--tls-cert and --tls-key go together"
+        if not args.tls_cert and not is_loopback(host):
+            return (
+                f"--listen {args.listen}: serving audit events without TLS is allowed on a "
+                "loopback address only: give --tls-cert and --tls-key"
+            )
+        if args.client_ca and not args.tls_cert:
+            return "--client-ca needs --tls-cert and --tls-key"
+        if args.max_body_bytes is not None and args.max_body_bytes < 1:
+            return "--max-body-bytes must be at least 1"
+        return None
+    if any((args.tls_cert, args.tls_key, args.client_ca, args.max_body_bytes)):
+        return "--tls-cert, --tls-key, --client-ca and --max-body-bytes go with --listen"
+    if args.follow and (len(args.input) != 1 or args.input[0] == "-"):
+        return (
+            "--follow follows one file: give one --input FILE (standard input is read to its end)"
+        )
+    return None
+
+
+def _run_live(
+    args: argparse.Namespace, runtime: Any, out: IO[str], fmt: str, sink: Any, metrics: Any
+) -> int:
+    """--listen or --follow until SIGINT/SIGTERM: the lines skipped, or -1 on an error
+    (reported)."""
+    import signal
+    import threading
+
+    from hardhull.runtime.alerts import falco_json, falco_text
+    from hardhull.runtime.engine import BadLine, Event, read_events, read_syscall_events
+
+    def note(message: str) -> None:
+        sys.stderr.write(f"hardhull: {message}\n")
+        sys.stderr.flush()
+
+    def process(event: Event) -> None:
+        for alert in runtime.process(event):
+            line = falco_json(alert, runtime.hostname) if fmt == "json" else falco_text(alert)
+            out.write(line + "\n")
+            if sink is not None:
+                sink.put(alert)
+
+    stop = threading.Event()
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        if args.listen:
+            on_skip = None
+            if metrics is not None:
+
+                def on_skip(n: int) -> None:
+                    for _ in range(n):
+                        metrics.bad_line()
+
+            return _serve(args, process, out.flush, note, stop, on_skip)
+        from hardhull.runtime.follow import Follower
+
+        bad = 0
+        name = args.input[0]
+        read = read_syscall_events if args.source == "syscall" else read_events
+        for lines in Follower(name, stop, note).files():
+            for item in read(lines, name):
+                if isinstance(item, BadLine):
+                    bad += 1
+                    note(f"warning: {item.where}: {item.why}")
+                    if metrics is not None:
+                        metrics.bad_line()
+                else:
+                    process(item)
+                    out.flush()
+        return bad
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _serve(
+    args: argparse.Namespace, process: Any, flush: Any, note: Any, stop: Any, on_skip: Any
+) -> int:
+    from hardhull.runtime.listen import MAX_BODY, AuditWebhook, parse_listen, reloading_tls
+    from hardhull.tlsreload import TLSError
+
+    host, port = parse_listen(args.listen)
+    tls = None
+    if args.tls_cert:
+        try:
+            tls = reloading_tls(args.tls_cert, args.tls_key, args.client_ca, note)
+        except TLSError as exc:
+            sys.stderr.write(f"hardhull: TLS error: {exc}\n")
+            return -1
+    try:
+        hook = AuditWebhook(
+            host,
+            port,
+            process=process,
+            flush=flush,
+            warn=note,
+            tls=tls,
+            max_body=args.max_body_bytes or MAX_BODY,
+            cert_check_seconds=args.cert_check_seconds,
+            on_skip=on_skip,
+        )
+    except OSError as exc:
+        sys.stderr.write(
+            f"hardhull: error: cannot listen on {args.listen}: {exc.strerror or exc}\n"
+        )
+        return -1
+    note(f"listening on {hook.url} for the API server's audit webhook")
+    hook.serve(stop)
+    return hook.skipped
