@@ -616,3 +616,32 @@ def test_compile_errors_point_into_the_condition() -> None:
     (err,) = rs.errors
     assert (err.kind, err.name, err.line) == ("rule", "R", 5)
     assert "proc.nope" in err.message
+
+
+def test_scalars_are_read_the_way_yaml_cpp_reads_them() -> None:
+    # Falco's YAML library keeps every plain scalar as text: a rule named Off, list items
+    # yes, no, on, 010 and 1:30 are those texts (YAML 1.1 would make them false, true, 8, 90)
+    text = (
+        "- list: words\n"
+        "  items: [yes, no, on, 010, 1:30, ~]\n"
+        "- rule: Off\n"
+        "  desc: d\n"
+        "  condition: proc.name in (words)\n"
+        "  output: o %proc.name\n"
+        "  priority: WARNING\n"
+        "  enabled: Yes\n"
+        "- rule: Quiet\n"
+        "  desc: d\n"
+        "  condition: proc.name = x\n"
+        "  output: o\n"
+        "  priority: WARNING\n"
+        '  enabled: "off"\n'
+    )
+    rs = load_texts([("r.yaml", text)])
+    assert rs.errors == []
+    assert [(r.name, r.enabled) for r in rs.rules] == [("Off", True), ("Quiet", False)]
+    for name, fires in [("yes", True), ("on", True), ("010", True), ("1:30", True),
+                        ("true", False), ("8", False), ("90", False)]:  # fmt: skip
+        assert bool(rs.match("syscall", extractor({"proc.name": name}))) is fires, name
+    bad = load_texts([("b.yaml", text.replace("enabled: Yes", "enabled: maybe"))])
+    assert [d.message for d in bad.errors] == ["Value of 'enabled' must be a boolean"]

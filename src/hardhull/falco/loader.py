@@ -73,7 +73,7 @@ from hardhull.falco.grammar import (
     walk,
 )
 from hardhull.falco.output import OutputError, compile_output
-from hardhull.formats.yamlpos import YamlError, load_all
+from hardhull.formats.yamlpos import YamlError, load_all, resolve_strings
 
 ENGINE_VERSION = (0, 57, 0)
 
@@ -395,6 +395,25 @@ def load_texts(texts: Sequence[tuple[str, str]], *, sources: Sequence[str] = SOU
     return loader.finish()
 
 
+#: the keys of an item Falco reads as booleans, and the texts yaml-cpp reads as each value
+_BOOL_KEYS = ("enabled", "warn_evttypes", "skip-if-unknown-filter", "append", "capture")
+_YAMLCPP_BOOL = {
+    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE"), True),
+    **dict.fromkeys(("on", "On", "ON"), True),
+    **dict.fromkeys(("n", "N", "no", "No", "NO", "false", "False", "FALSE"), False),
+    **dict.fromkeys(("off", "Off", "OFF"), False),
+}
+
+
+def _yamlcpp_bools(item: dict[str, Any]) -> None:
+    """The boolean keys of one item as yaml-cpp's ``as<bool>`` reads them (quoted or not);
+    any other text stays, and is reported as not a boolean."""
+    for key in _BOOL_KEYS:
+        v = item.get(key)
+        if isinstance(v, str) and v in _YAMLCPP_BOOL:
+            item[key] = _YAMLCPP_BOOL[v]
+
+
 def _parse_version(v: Any) -> tuple[int, int, int] | None:
     if isinstance(v, bool):
         return None
@@ -439,7 +458,9 @@ class _Loader:
     def read(self, name: str, text: str) -> None:
         self.lines = text.splitlines()
         try:
-            docs = load_all(text)
+            # plain scalars stay text, as yaml-cpp holds them (a rule named "Off", a list item
+            # "yes" or "010"); the boolean keys are read below the way yaml-cpp converts
+            docs = load_all(text, resolve=resolve_strings)
         except YamlError as exc:
             self.error("LOAD_ERR_YAML_PARSE", exc.message, Where(name, exc.line, exc.column))
             return
@@ -463,6 +484,7 @@ class _Loader:
                         w,
                     )
                     continue
+                _yamlcpp_bools(item)
                 self.item(item, w, doc.positions, f"/{i}")
 
     def where(self, positions: dict[str, tuple[int, int]], ptr: str, default: Where) -> Where:

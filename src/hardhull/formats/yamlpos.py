@@ -10,7 +10,7 @@ entry and sequence item, the 1-based line and column where it starts, keyed by J
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -194,11 +194,18 @@ def resolve_plain(text: str) -> Any:
 _STR_TAGS = {"tag:yaml.org,2002:str", "!!str", "tag:yaml.org,2002:binary", "!!binary"}
 
 
-def _scalar(ev: Any, line0: int) -> Any:
+def resolve_strings(text: str) -> Any:
+    """A plain scalar as yaml-cpp (Falco's YAML library) holds it: a string, converted only
+    when read as a boolean or a number; ``~``, ``null`` and nothing are null. So a rule named
+    ``Off`` or a list item ``yes`` or ``010`` stays the text written."""
+    return None if text in _NULL else text
+
+
+def _scalar(ev: Any, line0: int, resolve: Callable[[str], Any] = resolve_plain) -> Any:
     tag = ev.tag
     if tag is None or tag == "!":
         if ev.implicit[0]:
-            return resolve_plain(ev.value)
+            return resolve(ev.value)
         return ev.value
     if tag in _STR_TAGS:
         return ev.value
@@ -287,28 +294,34 @@ def _forget(positions: dict[str, Position], pointer: str, value: Any) -> None:
                 todo.append((cp, c))
 
 
-def load_all(text: str, *, max_depth: int = MAX_DEPTH) -> list[YamlDocument]:
+def load_all(
+    text: str, *, max_depth: int = MAX_DEPTH, resolve: Callable[[str], Any] | None = None
+) -> list[YamlDocument]:
     """Parse every document of ``text``; raise :class:`YamlError` on bad or hostile input
     (its ``documents`` are the ones complete before the error).
 
     Data is what ``yaml.safe_load_all`` gives for Kubernetes-like input, except that mapping
     keys are always strings, unknown tags (``!Ref``) and ``!!binary``/``!!timestamp``/``!!set``
-    keep their plain value, and recursive aliases are an error.
+    keep their plain value, and recursive aliases are an error. ``resolve`` turns an untagged
+    plain scalar into its value (default :func:`resolve_plain`, YAML 1.1's; Falco's rule files
+    take :func:`resolve_strings`, yaml-cpp's way).
     """
     docs: list[YamlDocument] = []
     try:
-        docs.extend(iter_all(text, max_depth=max_depth))
+        docs.extend(iter_all(text, max_depth=max_depth, resolve=resolve))
     except YamlError as exc:
         exc.documents = docs
         raise
     return docs
 
 
-def iter_all(text: str, *, max_depth: int = MAX_DEPTH) -> Iterator[YamlDocument]:
+def iter_all(
+    text: str, *, max_depth: int = MAX_DEPTH, resolve: Callable[[str], Any] | None = None
+) -> Iterator[YamlDocument]:
     """:func:`load_all` one document at a time: a document is built, handed over and
     forgotten before the next one is read (the :class:`YamlError` raised after the last good
     document carries none)."""
-    return _iter_part(text, max_depth, 1, 0, _Budget())
+    return _iter_part(text, max_depth, 1, 0, _Budget(), resolve or resolve_plain)
 
 
 class _Budget:
@@ -372,7 +385,7 @@ def iter_stream(text: str, *, max_depth: int = MAX_DEPTH) -> Iterator[YamlDocume
     while True:
         part = text if start == 0 else text[start:]
         try:
-            for doc in _iter_part(part, max_depth, line0, index, budget):
+            for doc in _iter_part(part, max_depth, line0, index, budget, resolve_plain):
                 index = doc.index + 1
                 yield doc
             return
@@ -405,7 +418,12 @@ def load_stream(
 
 
 def _iter_part(
-    text: str, max_depth: int, line0: int, count: int, budget: _Budget
+    text: str,
+    max_depth: int,
+    line0: int,
+    count: int,
+    budget: _Budget,
+    resolve: Callable[[str], Any],
 ) -> Iterator[YamlDocument]:
     """The documents of ``text``, which is line ``line0`` onwards of a stream whose
     document ``count`` it starts with."""
@@ -478,7 +496,7 @@ def _iter_part(
                 budget.real_nodes += 1
                 mark = ev.start_mark
                 pos = (mark.line + line0, mark.column + 1)
-                value = _scalar(ev, line0)
+                value = _scalar(ev, line0, resolve)
                 if ev.anchor:
                     anchors[ev.anchor] = (value, 1)
                 if value == "<<" and ev.implicit[0] and ev.tag is None and stack:
