@@ -102,3 +102,22 @@ def test_http_output_posts_falco_json(rules: str, tmp_path: Path) -> None:
         receiver.stop()
     bad = hardhull("-r", rules, "--input", str(log), "--http-output", "ftp://x/")
     assert bad.returncode == 2 and "--http-output: not an http(s) URL" in bad.stderr
+
+
+def test_an_alert_reaches_a_pipe_while_the_input_is_still_open() -> None:
+    # `tail -F audit.log | hardhull runtime | consumer`: each alert is flushed as it fires
+    import select
+
+    proc = subprocess.Popen([sys.executable, "-m", "hardhull", "runtime"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write(jsonl(attacks()["privileged pod"]))
+        proc.stdin.flush()
+        ready, _, _ = select.select([proc.stdout], [], [], 60)
+        assert ready, "no alert while the input stays open"
+        assert json.loads(proc.stdout.readline())["rule"] == "Privileged Pod Created [K001]"
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=60)

@@ -273,6 +273,7 @@ def _run(args: argparse.Namespace, ruleset: Any) -> int:
                     for alert in runtime.process(item):
                         line = falco_json(alert, hostname) if fmt == "json" else falco_text(alert)
                         out.write(line + "\n")
+                        out.flush()  # seen when it fires, through a pipe too (alerts are rare)
                         if sink is not None:
                             sink.put(alert)
             finally:
