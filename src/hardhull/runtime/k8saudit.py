@@ -111,9 +111,12 @@ def _containers(ev: Mapping[str, Any], arg: str | None) -> list[Any] | None:
     return _array(ev, arg, "requestObject", "spec", "containers")
 
 
-def _per_container(*keys: str, skip_missing: bool = False) -> Any:
+def _per_item(kind: str, *keys: str, skip_missing: bool = False) -> Any:
+    """A list field: ``keys`` of each entry of the pod spec's ``kind`` list (``containers``,
+    ``initContainers``, ``ephemeralContainers``), an index argument selecting one entry."""
+
     def field(ev: Mapping[str, Any], arg: str | None) -> Value:
-        arr = _containers(ev, arg)
+        arr = _array(ev, arg, "requestObject", "spec", kind)
         if arr is None:
             return None
         out = []
@@ -129,37 +132,27 @@ def _per_container(*keys: str, skip_missing: bool = False) -> Any:
     return field
 
 
-def _images(ev: Mapping[str, Any], arg: str | None) -> list[str] | None:
-    arr = _containers(ev, arg)
-    if arr is None:
-        return None
-    out = []
-    for c in arr:
-        v = _get(c, "image")
-        if v is _MISSING or v is None:
-            return None
-        out.append(_text(v))
-    return out
+def _per_container(*keys: str, skip_missing: bool = False) -> Any:
+    return _per_item("containers", *keys, skip_missing=skip_missing)
 
 
 def _repository(image: str) -> str:
     return image.split(":")[0].split("@")[0]
 
 
-def _other_images(kind: str, repository: bool) -> Any:
-    def field(ev: Mapping[str, Any], arg: str | None) -> Value:
-        arr = _array(ev, arg, "requestObject", "spec", kind)
-        if arr is None:
-            return None
-        out = []
-        for c in arr:
-            v = _get(c, "image")
-            if v is _MISSING or v is None:
-                return None
-            out.append(_repository(_text(v)) if repository else _text(v))
-        return out
+def _images_of(kind: str, repository: bool) -> Any:
+    images = _per_item(kind, "image")
+    if not repository:
+        return images
 
-    return field
+    def repositories(ev: Mapping[str, Any], arg: str | None) -> Value:
+        found = images(ev, arg)
+        return None if found is None else [_repository(x) for x in found]
+
+    return repositories
+
+
+_images = _images_of("containers", False)
 
 
 def _uri_param(ev: Mapping[str, Any], arg: str | None) -> Value:
@@ -404,10 +397,8 @@ FIELDS: dict[str, Callable[[Mapping[str, Any], str | None], Value]] = {
     "ka.req.binding.subject.has_name": _ALWAYS_TRUE,
     "ka.req.configmap.name": _keys("objectRef", "name"),
     "ka.req.configmap.obj": _keys("requestObject", "data"),
-    "ka.req.pod.containers.image": lambda ev, arg: _images(ev, arg),
-    "ka.req.pod.containers.image.repository": lambda ev, arg: (
-        None if (i := _images(ev, arg)) is None else [_repository(x) for x in i]
-    ),
+    "ka.req.pod.containers.image": _images,
+    "ka.req.pod.containers.image.repository": _images_of("containers", True),
     "ka.req.container.image": _first_image(False),
     "ka.req.container.image.repository": _first_image(True),
     "ka.req.pod.host_ipc": _keys("requestObject", "spec", "hostIPC"),
@@ -435,13 +426,13 @@ FIELDS: dict[str, Callable[[Mapping[str, Any], str | None], Value]] = {
     "ka.req.pod.containers.add_capabilities": _per_container(
         "securityContext", "capabilities", "add"
     ),
-    "ka.req.pod.initContainers.image": _other_images("initContainers", False),
-    "ka.req.pod.initContainers.image.repository": _other_images("initContainers", True),
+    "ka.req.pod.initContainers.image": _images_of("initContainers", False),
+    "ka.req.pod.initContainers.image.repository": _images_of("initContainers", True),
     "ka.req.pod.initContainers.privileged": _collect(
         ("requestObject", "spec", "initContainers"), ("securityContext", "privileged")
     ),
-    "ka.req.pod.ephemeralContainers.image": _other_images("ephemeralContainers", False),
-    "ka.req.pod.ephemeralContainers.image.repository": _other_images("ephemeralContainers", True),
+    "ka.req.pod.ephemeralContainers.image": _images_of("ephemeralContainers", False),
+    "ka.req.pod.ephemeralContainers.image.repository": _images_of("ephemeralContainers", True),
     "ka.req.pod.ephemeralContainers.privileged": _collect(
         ("requestObject", "spec", "ephemeralContainers"), ("securityContext", "privileged")
     ),
