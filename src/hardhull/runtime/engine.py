@@ -51,8 +51,11 @@ class BadLine:
     why: str
 
 
-def read_events(lines: Iterable[str], where: str) -> Iterator[Event | BadLine]:
-    """See the module docstring."""
+def _json_objects(
+    lines: Iterable[str], where: str
+) -> Iterator[tuple[str, dict[str, Any]] | BadLine]:
+    """Each JSON object line as (``file:line``, object); blank lines skipped; anything else
+    a :class:`BadLine`. The reading every source's lines share."""
     for n, line in enumerate(lines, 1):
         try:
             doc = _loads(line)  # JSON allows the whitespace around it
@@ -64,10 +67,19 @@ def read_events(lines: Iterable[str], where: str) -> Iterator[Event | BadLine]:
         except (ValueError, RecursionError):  # numbers too large, nesting too deep
             yield BadLine(f"{where}:{n}", "not JSON")
             continue
-        at = f"{where}:{n}"
-        if not isinstance(doc, dict):
-            yield BadLine(at, "not a JSON object")
+        if isinstance(doc, dict):
+            yield f"{where}:{n}", doc
+        else:
+            yield BadLine(f"{where}:{n}", "not a JSON object")
+
+
+def read_events(lines: Iterable[str], where: str) -> Iterator[Event | BadLine]:
+    """See the module docstring."""
+    for got in _json_objects(lines, where):
+        if isinstance(got, BadLine):
+            yield got
             continue
+        at, doc = got
         kind = doc.get("kind")
         if kind == "EventList":
             items = doc.get("items")
@@ -89,22 +101,11 @@ def read_syscall_events(lines: Iterable[str], where: str) -> Iterator[Event | Ba
     """JSON lines of the ``syscall`` source: Falco JSON alerts and Tetragon exported events,
     each one :class:`Event` whose ``data`` are its Falco field values
     (:func:`hardhull.runtime.syscall.falco_fields`); any other line is a :class:`BadLine`."""
-    for n, line in enumerate(lines, 1):
-        text = line.strip()
-        if not text:
+    for got in _json_objects(lines, where):
+        if isinstance(got, BadLine):
+            yield got
             continue
-        at = f"{where}:{n}"
-        try:
-            doc = _loads(text)
-        except _DecodeError as exc:
-            yield BadLine(at, f"not JSON ({exc.msg} at column {exc.colno})")
-            continue
-        except (ValueError, RecursionError):
-            yield BadLine(at, "not JSON")
-            continue
-        if not isinstance(doc, dict):
-            yield BadLine(at, "not a JSON object")
-            continue
+        at, doc = got
         try:
             yield Event(SYSCALL, syscall.falco_fields(doc), at)
         except syscall.NotAnEvent as exc:
