@@ -115,8 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     hh = rows["hardhull"]
     rate = {k: r["events"] / r["seconds"] for k, r in rows.items()}
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
-    section = f"""{START}
-Measured {time.strftime("%Y-%m-%d %H:%M", time.gmtime())} UTC, one core of {os.cpu_count()},
+    section = f"""Measured {time.strftime("%Y-%m-%d %H:%M", time.gmtime())} UTC, one core of {os.cpu_count()},
 {platform.system()} {platform.release()}, Python {platform.python_version()}; load average at
 the end {load}. Command: `.venv/bin/python bench/runtime_audit.py`.
 
@@ -132,19 +131,13 @@ file.
 | hardhull: decode, extract, evaluate every rule, render alerts | {rate["hardhull"]:,.0f} | {hh["seconds"]:.1f} | {hh["rss_mib"]:.0f} | {hh["alerts"]:,.0f} |
 
 hardhull / orjson floor: {rate["orjson"] / rate["hardhull"]:.1f}x slower (target: within 5x, and at
-least 100,000 events/s).
-{END}"""  # noqa: E501
+least 100,000 events/s)."""  # noqa: E501
     print(section)
     if not args.no_write:
-        text = DOC.read_text()
-        if START in text:
-            text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
-        else:
-            text = (
-                text.rstrip("\n") + "\n\n## Runtime detection: audit events through Falco rules\n\n"
-            )
-            text += section + "\n"
-        DOC.write_text(text)
+        from k8s_corpus import update_doc
+
+        heading = "## Runtime detection: audit events through Falco rules"
+        update_doc(DOC, [(START, END, section, heading)])
     return 0
 
 

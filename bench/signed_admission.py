@@ -265,8 +265,7 @@ def main(argv: list[str] | None = None) -> int:
             stop_registry(reg)
     ratio = warm_r["p99"] / plain_r["p99"] if plain_r["p99"] else float("nan")
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
-    section = f"""{START}
-Measured {time.strftime("%Y-%m-%d %H:%M", time.gmtime())} UTC on {os.cpu_count()} CPUs,
+    section = f"""Measured {time.strftime("%Y-%m-%d %H:%M", time.gmtime())} UTC on {os.cpu_count()} CPUs,
 {platform.system()} {platform.release()}, Python {platform.python_version()}; load average at the
 end {load}. Command: `.venv/bin/python bench/signed_admission.py`.
 
@@ -283,17 +282,13 @@ the key, `timeout-ms: {TIMEOUT_MS}`. Publishing and signing them took {publish_s
 
 Warm p99 / p99 without verification: {ratio:.2f} (target ≤ 2). Cold: every one of the
 {cold_r["images"]} verifications answered within the {TIMEOUT_MS} ms deadline (slowest
-{cold_r["max"]:.0f} ms), none left to `on-error`.
-{END}"""  # noqa: E501
+{cold_r["max"]:.0f} ms), none left to `on-error`."""  # noqa: E501
     print(section)
     if not args.no_write:
-        text = DOC.read_text()
-        if START in text:
-            text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
-        else:
-            text = text.rstrip("\n") + "\n\n## Admission: only signed images, under load\n\n"
-            text += section + "\n"
-        DOC.write_text(text)
+        from k8s_corpus import update_doc
+
+        heading = "## Admission: only signed images, under load"
+        update_doc(DOC, [(START, END, section, heading)])
     ok = cold_r["admitted"] == cold_r["images"] and cold_r["max"] < TIMEOUT_MS and ratio <= 2
     return 0 if ok else 1
 
