@@ -9,22 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.helpers.auditlog import attacks, benign, jsonl
-from tests.runtime.test_upstream_rules import EXPECTED, RULES
+from tests.runtime.test_upstream_rules import EXPECTED
 
 
 def hardhull(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "hardhull", "runtime", *args], input=stdin,
                           capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
-
-
-@pytest.fixture
-def rules() -> str:
-    if not RULES.is_file():
-        pytest.skip(f"{RULES} not found (CI has ../shared beside the checkout)")
-    return str(RULES)
 
 
 def test_alerts_from_event_lines_and_eventlist_batches(rules: str, tmp_path: Path) -> None:

@@ -13,18 +13,8 @@ import sys
 import threading
 from pathlib import Path
 
-import pytest
-
 from tests.helpers.auditlog import attacks, benign, jsonl
 from tests.helpers.live import Live, file_alerts
-from tests.runtime.test_upstream_rules import RULES
-
-
-@pytest.fixture
-def rules() -> str:
-    if not RULES.is_file():
-        pytest.skip(f"{RULES} not found (CI has ../shared beside the checkout)")
-    return str(RULES)
 
 
 def _append(path: Path, text: str) -> None:

@@ -25,14 +25,7 @@ import yaml
 from tests.helpers.auditlog import attacks, benign, jsonl
 from tests.helpers.live import Live, file_alerts
 from tests.helpers.server import Bundle, install, make_bundle, peer_serial
-from tests.runtime.test_upstream_rules import EXPECTED, RULES
-
-
-@pytest.fixture
-def rules() -> str:
-    if not RULES.is_file():
-        pytest.skip(f"{RULES} not found (CI has ../shared beside the checkout)")
-    return str(RULES)
+from tests.runtime.test_upstream_rules import EXPECTED
 
 
 def _apiserver_encoding(events: list[dict[str, Any]]) -> bytes:

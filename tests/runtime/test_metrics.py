@@ -23,16 +23,8 @@ from hardhull.runtime.metrics import LATENCY_BUCKETS, RuntimeMetrics
 from tests.helpers.auditlog import attacks, benign, jsonl
 from tests.helpers.runtimeproc import TIMEOUT, RuntimeProcess, parse, sample
 from tests.runtime.test_alerts import _Receiver
-from tests.runtime.test_upstream_rules import RULES
 
 PRIV = "Create Privileged Pod"
-
-
-@pytest.fixture
-def rules() -> str:
-    if not RULES.is_file():
-        pytest.skip(f"{RULES} not found (CI has ../shared beside the checkout)")
-    return str(RULES)
 
 
 @pytest.fixture
