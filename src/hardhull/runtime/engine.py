@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from time import perf_counter
 from typing import Any, NamedTuple, Protocol
 
+from hardhull.falco.compile import Fields
 from hardhull.falco.loader import Ruleset
 from hardhull.runtime import syscall
 from hardhull.runtime.alerts import Alert, Priority, RateLimiter, parse_priority
@@ -156,7 +157,8 @@ class Runtime:
         self.events[event.source] += 1
         evt_type = None
         if event.source == SYSCALL:
-            get = syscall.extractor(event.data, num=self._seen, hostname=self.hostname)
+            # one Fields for the index, the rules and the output (each value read once)
+            get = Fields(syscall.extractor(event.data, num=self._seen, hostname=self.hostname))
             t = get("evt.type", None)
             evt_type = t if isinstance(t, str) else None
         else:
